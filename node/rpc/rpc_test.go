@@ -1,0 +1,131 @@
+package rpc
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/wire"
+)
+
+const kindPing Kind = 0x0002
+
+type ping struct{ N uint64 }
+
+func (ping) Kind() Kind               { return kindPing }
+func (p ping) Encode(e *wire.Encoder) { e.Uvarint(p.N) }
+
+func init() {
+	Register(kindPing, "testPing", func(d *wire.Decoder) Body { return ping{N: d.Uvarint()} })
+}
+
+func id(b byte) cluster.NodeID { return cluster.NodeID{b} }
+
+type outcome struct {
+	called bool
+	resps  []Response
+	err    error
+}
+
+func (o *outcome) done(_ cluster.Time, r []Response, err error) {
+	if o.called {
+		panic("done called twice")
+	}
+	o.called, o.resps, o.err = true, r, err
+}
+
+func respond(c *Caller, req Message, body Body) bool {
+	return c.Handle(0, Message{From: req.To, To: req.From, ID: req.ID, Response: true, Body: body})
+}
+
+func TestQuorumInEverySet(t *testing.T) {
+	out := NewOutbox(id(0))
+	c := NewCaller(out, 1)
+	var o outcome
+	// Two live layout versions: {1,2,3} and {1,4,5}; node 1 is in both.
+	c.Start(0, Call{Sets: [][]cluster.NodeID{{id(1), id(2), id(3)}, {id(1), id(4), id(5)}}, Quorum: 2, Body: ping{7}, Timeout: time.Second}, o.done)
+	reqs := out.Take()
+	if len(reqs) != 5 {
+		t.Fatalf("want one request per distinct node (5), got %d", len(reqs))
+	}
+	byNode := map[cluster.NodeID]Message{}
+	for _, r := range reqs {
+		byNode[r.To] = r
+	}
+	respond(c, byNode[id(1)], ping{})
+	respond(c, byNode[id(2)], ping{})
+	respond(c, byNode[id(2)], ping{}) // a duplicate must not count twice
+	if o.called {
+		t.Fatal("quorum in the first set only must not complete the call")
+	}
+	respond(c, byNode[id(4)], ping{})
+	if !o.called || o.err != nil || len(o.resps) != 3 {
+		t.Fatalf("want success with 3 responses, got %+v", o)
+	}
+	if respond(c, byNode[id(5)], ping{}); c.InFlight() != 0 {
+		t.Fatal("late response must be absorbed")
+	}
+}
+
+func TestQuorumUnreachableFailsFast(t *testing.T) {
+	out := NewOutbox(id(0))
+	c := NewCaller(out, 1)
+	var o outcome
+	c.Start(0, Call{Sets: [][]cluster.NodeID{{id(1), id(2), id(3)}}, Quorum: 2, Body: ping{}, Timeout: time.Second}, o.done)
+	reqs := out.Take()
+	respond(c, reqs[0], Error{Message: "disk full"})
+	if o.called {
+		t.Fatal("one failure of three must not fail a quorum of two")
+	}
+	respond(c, reqs[1], Error{Message: "disk full"})
+	if !errors.Is(o.err, ErrQuorum) {
+		t.Fatalf("want ErrQuorum, got %+v", o)
+	}
+}
+
+func TestCallTimesOut(t *testing.T) {
+	out := NewOutbox(id(0))
+	c := NewCaller(out, 1)
+	var o outcome
+	c.Start(100, Call{Sets: [][]cluster.NodeID{{id(1)}}, Quorum: 1, Body: ping{}, Timeout: 50}, o.done)
+	c.Tick(149)
+	if o.called {
+		t.Fatal("expired early")
+	}
+	c.Tick(150)
+	if !errors.Is(o.err, ErrTimeout) || c.InFlight() != 0 {
+		t.Fatalf("want timeout, got %+v", o)
+	}
+}
+
+func TestRequestIDsDifferAcrossIncarnations(t *testing.T) {
+	a := NewCaller(NewOutbox(id(0)), 1)
+	b := NewCaller(NewOutbox(id(0)), 2)
+	noop := func(cluster.Time, []Response, error) {}
+	call := Call{Sets: [][]cluster.NodeID{{id(1)}}, Quorum: 1, Body: ping{}, Timeout: 1}
+	if a.Start(0, call, noop) == b.Start(0, call, noop) {
+		t.Fatal("a restarted node reused a request id")
+	}
+}
+
+func TestMessageCodec(t *testing.T) {
+	m := Message{From: id(1), To: id(2), ID: 42, Response: true, Body: ping{N: 9}}
+	e := wire.NewEncoder(nil)
+	m.Encode(e)
+	back, err := DecodeMessage(e.Bytes())
+	if err != nil || back.ID != 42 || !back.Response || back.Body.(ping).N != 9 || back.From != id(1) {
+		t.Fatalf("round trip: %+v, %v", back, err)
+	}
+	bad := append([]byte(nil), e.Bytes()...)
+	bad[64+2] = 0x7f // kind byte after from, to, id(1 byte), response
+	if _, err := DecodeMessage(bad); err == nil {
+		t.Fatal("unknown kind must be refused")
+	}
+	if _, err := DecodeMessage(e.Bytes()[:10]); err == nil {
+		t.Fatal("truncated message must be refused")
+	}
+	if _, err := DecodeMessage(append(e.Bytes(), 0)); err == nil {
+		t.Fatal("trailing bytes must be refused")
+	}
+}

@@ -1,0 +1,97 @@
+package table
+
+import (
+	"fmt"
+	"time"
+)
+
+// Consistency is the cluster's consistency mode.
+type Consistency uint8
+
+const (
+	// Consistent: read and write quorums intersect; read-after-write holds.
+	Consistent Consistency = iota
+	// Degraded: reads need one node; writes keep their quorum. Reads may be
+	// stale, writes stay durable.
+	Degraded
+	// Dangerous: reads and writes need one node each.
+	Dangerous
+)
+
+func (c Consistency) String() string {
+	switch c {
+	case Consistent:
+		return "consistent"
+	case Degraded:
+		return "degraded"
+	case Dangerous:
+		return "dangerous"
+	}
+	return fmt.Sprintf("Consistency(%d)", uint8(c))
+}
+
+// ParseConsistency reads Garage's names for the modes.
+func ParseConsistency(s string) (Consistency, error) {
+	switch s {
+	case "consistent", "":
+		return Consistent, nil
+	case "degraded":
+		return Degraded, nil
+	case "dangerous":
+		return Dangerous, nil
+	}
+	return 0, fmt.Errorf("consistency mode %q: want consistent, degraded or dangerous", s)
+}
+
+// Quorums returns the read and write quorums for replication factor n:
+// R = ceil(n/2) and W = n+1-R in consistent mode, so that R+W > n.
+func (c Consistency) Quorums(n int) (read, write int) {
+	read = (n + 1) / 2
+	write = n + 1 - read
+	switch c {
+	case Degraded:
+		read = 1
+	case Dangerous:
+		read, write = 1, 1
+	}
+	return read, write
+}
+
+// Bugs are deliberate faults that break the quorum logic. The simulator
+// plants them to prove that its checker notices; nothing else sets them.
+type Bugs struct {
+	WriteQuorumOne bool // acknowledge a write after one replica
+	ReadQuorumOne  bool // answer a read after one replica
+	SkipReadJoin   bool // answer a read with the first reply instead of joining all
+}
+
+// Config tunes the engine.
+type Config struct {
+	Consistency Consistency
+	// RepairOnRead writes a read's joined value back to a write quorum
+	// before answering when replicas disagreed, making reads monotonic.
+	RepairOnRead bool
+	// RequestTimeout bounds every quorum call.
+	RequestTimeout time.Duration
+	// SyncInterval is the time anti-entropy takes to visit every partition.
+	SyncInterval time.Duration
+	// MaxSyncSessions bounds concurrent anti-entropy exchanges.
+	MaxSyncSessions int
+	// MaxSyncItems bounds the entries exchanged in one sync message.
+	MaxSyncItems int
+	// MaxRangeLimit caps the entries one replica returns to a range read.
+	MaxRangeLimit int
+	Bugs          Bugs
+}
+
+// DefaultConfig is the production default.
+func DefaultConfig() Config {
+	return Config{
+		Consistency:     Consistent,
+		RequestTimeout:  30 * time.Second,
+		SyncInterval:    10 * time.Minute,
+		MaxSyncSessions: 4,
+		MaxSyncItems:    1000,
+		MaxRangeLimit:   1000,
+	}
+}

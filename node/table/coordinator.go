@@ -1,0 +1,202 @@
+package table
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/rpc"
+)
+
+// quorums returns the read and write quorums for the current replication
+// factor, with any planted bug applied.
+func (e *Engine) quorums() (read, write int) {
+	read, write = e.cfg.Consistency.Quorums(e.layout().Current().ReplicationFactor)
+	if e.cfg.Bugs.ReadQuorumOne {
+		read = 1
+	}
+	if e.cfg.Bugs.WriteQuorumOne {
+		write = 1
+	}
+	return read, write
+}
+
+// insert writes entries of one partition to the write sets of every live
+// layout version and calls done once each set reached a write quorum.
+func (e *Engine) insert(now cluster.Time, t *tableState, p cluster.Partition, entries []KV, done func(now cluster.Time, err error)) {
+	_, w := e.quorums()
+	e.calls.Start(now, rpc.Call{
+		Sets:    e.layout().WriteSets(p),
+		Quorum:  w,
+		Body:    Update{Table: t.id, Entries: entries},
+		Timeout: e.cfg.RequestTimeout,
+	}, func(now cluster.Time, _ []rpc.Response, err error) { done(now, err) })
+}
+
+// get reads one entry from a read quorum of the read set and joins the
+// answers. value is nil when no replica has the entry.
+func (e *Engine) get(now cluster.Time, t *tableState, key string, done func(now cluster.Time, value []byte, err error)) {
+	p := partitionOfStorageKey(key)
+	r, _ := e.quorums()
+	e.calls.Start(now, rpc.Call{
+		Sets:    [][]cluster.NodeID{e.layout().ReadSet(p)},
+		Quorum:  r,
+		Body:    Read{Table: t.id, Key: key},
+		Timeout: e.cfg.RequestTimeout,
+	}, func(now cluster.Time, resps []rpc.Response, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		var merged []byte
+		disagree := false
+		for i, resp := range resps {
+			var v []byte
+			if kvs := resp.Body.(Entries).Entries; len(kvs) == 1 && kvs[0].Key == key {
+				v = kvs[0].Value
+			}
+			if i > 0 && !bytes.Equal(v, merged) {
+				disagree = true
+			}
+			if e.cfg.Bugs.SkipReadJoin && i > 0 {
+				continue
+			}
+			merged, err = e.join(t, merged, v)
+			if err != nil {
+				done(now, nil, err)
+				return
+			}
+		}
+		if disagree && e.cfg.RepairOnRead && merged != nil {
+			e.repair(now, t, p, []KV{{Key: key, Value: merged}}, func(now cluster.Time, err error) { done(now, merged, err) })
+			return
+		}
+		done(now, merged, nil)
+	})
+}
+
+// repair writes joined values back to a write quorum before a read answers,
+// so a later read cannot return anything older (monotonic reads).
+func (e *Engine) repair(now cluster.Time, t *tableState, p cluster.Partition, kvs []KV, done func(now cluster.Time, err error)) {
+	e.stats.ReadRepairs++
+	e.insert(now, t, p, kvs, done)
+}
+
+func (e *Engine) join(t *tableState, a, b []byte) ([]byte, error) {
+	switch {
+	case a == nil:
+		return b, nil
+	case b == nil:
+		return a, nil
+	}
+	return t.codec.merge(a, b)
+}
+
+// RawRange is a range read's joined result: entries (tombstones included)
+// in sort-key order. When More is set, the result covers sort keys in
+// [start, Next) only and the caller continues from Next.
+type RawRange struct {
+	Entries []KV
+	More    bool
+	Next    string
+}
+
+// readRange reads the entries of one partition key with sort keys in
+// [start, end) from a read quorum and joins them. A replica that hit the
+// limit has not looked past its last key, so the result stops there: every
+// key it returns was covered by a full read quorum.
+func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start, end string, limit int, done func(cluster.Time, RawRange, error)) {
+	if limit <= 0 || limit > e.cfg.MaxRangeLimit {
+		limit = e.cfg.MaxRangeLimit
+	}
+	prefix := partitionPrefix(t.id, partitionKey)
+	p := partitionOfStorageKey(prefix)
+	r, _ := e.quorums()
+	e.calls.Start(now, rpc.Call{
+		Sets:    [][]cluster.NodeID{e.layout().ReadSet(p)},
+		Quorum:  r,
+		Body:    ReadRange{Table: t.id, PartitionKey: partitionKey, Start: start, End: end, Limit: limit},
+		Timeout: e.cfg.RequestTimeout,
+	}, func(now cluster.Time, resps []rpc.Response, err error) {
+		if err != nil {
+			done(now, RawRange{}, err)
+			return
+		}
+		res, repairs, err := e.joinRanges(t, prefix, resps, limit)
+		if err != nil {
+			done(now, RawRange{}, err)
+			return
+		}
+		if len(repairs) > 0 && e.cfg.RepairOnRead {
+			e.repair(now, t, p, repairs, func(now cluster.Time, err error) { done(now, res, err) })
+			return
+		}
+		done(now, res, nil)
+	})
+}
+
+// joinRanges joins range replies key by key. It also returns the joined
+// entries some replica lacked or held differently, for repair-on-read.
+func (e *Engine) joinRanges(t *tableState, prefix string, resps []rpc.Response, limit int) (RawRange, []KV, error) {
+	bound := "" // the smallest last key of a replica that hit its limit
+	for _, resp := range resps {
+		b := resp.Body.(Entries)
+		if b.Full && len(b.Entries) > 0 {
+			last := b.Entries[len(b.Entries)-1].Key
+			if bound == "" || last < bound {
+				bound = last
+			}
+		}
+	}
+	type seen struct {
+		value  []byte
+		copies int
+		differ bool
+	}
+	joined := map[string]*seen{}
+	for i, resp := range resps {
+		if e.cfg.Bugs.SkipReadJoin && i > 0 {
+			break
+		}
+		for _, kv := range resp.Body.(Entries).Entries {
+			if !strings.HasPrefix(kv.Key, prefix) || (bound != "" && kv.Key > bound) {
+				continue
+			}
+			s := joined[kv.Key]
+			if s == nil {
+				joined[kv.Key] = &seen{value: kv.Value, copies: 1}
+				continue
+			}
+			v, err := e.join(t, s.value, kv.Value)
+			if err != nil {
+				return RawRange{}, nil, err
+			}
+			s.differ = s.differ || !bytes.Equal(s.value, kv.Value)
+			s.value = v
+			s.copies++
+		}
+	}
+	keys := make([]string, 0, len(joined))
+	for k := range joined {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var res RawRange
+	var repairs []KV
+	for i, k := range keys {
+		if i == limit {
+			res.More, res.Next = true, sortKeyOf(k)
+			break
+		}
+		s := joined[k]
+		res.Entries = append(res.Entries, KV{Key: k, Value: s.value})
+		if s.differ || s.copies < len(resps) {
+			repairs = append(repairs, KV{Key: k, Value: s.value})
+		}
+	}
+	if !res.More && bound != "" {
+		res.More, res.Next = true, sortKeyOf(bound)+"\x00"
+	}
+	return res, repairs, nil
+}

@@ -1,0 +1,143 @@
+package table
+
+import (
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/wire"
+)
+
+// Entry is what a table stores: a CRDT value that joins with others of its
+// type and encodes canonically.
+type Entry[E any] interface {
+	Join(E) E
+	Encode(*wire.Encoder)
+}
+
+// Schema describes one table.
+type Schema[E Entry[E]] struct {
+	ID     ID
+	Name   string
+	Decode func(*wire.Decoder) E
+}
+
+// Table is the typed handle through which node logic uses one table.
+type Table[E Entry[E]] struct {
+	engine *Engine
+	state  *tableState
+	schema Schema[E]
+}
+
+// Register adds a table to the engine, rebuilding its Merkle trees from the
+// entries the store recovered.
+func Register[E Entry[E]](e *Engine, s Schema[E]) *Table[E] {
+	t := &Table[E]{engine: e, schema: s}
+	t.state = e.register(s.ID, s.Name, t)
+	return t
+}
+
+func (t *Table[E]) decode(b []byte) (E, error) {
+	d := wire.NewDecoder(b)
+	v := t.schema.Decode(d)
+	return v, d.Finish()
+}
+
+func encode[E Entry[E]](v E) []byte {
+	e := wire.NewEncoder(nil)
+	v.Encode(e)
+	return e.Bytes()
+}
+
+func (t *Table[E]) canonical(b []byte) ([]byte, error) {
+	v, err := t.decode(b)
+	if err != nil {
+		return nil, err
+	}
+	return encode(v), nil
+}
+
+func (t *Table[E]) merge(old, incoming []byte) ([]byte, error) {
+	a, err := t.decode(old)
+	if err != nil {
+		return nil, err
+	}
+	b, err := t.decode(incoming)
+	if err != nil {
+		return nil, err
+	}
+	return encode(a.Join(b)), nil
+}
+
+// Insert joins entry into the entry at key on a write quorum of every live
+// layout version's set, then calls done.
+func (t *Table[E]) Insert(now cluster.Time, key Key, entry E, done func(now cluster.Time, err error)) {
+	sk := storageKey(t.schema.ID, key)
+	t.engine.insert(now, t.state, partitionOfStorageKey(sk), []KV{{Key: sk, Value: encode(entry)}}, done)
+}
+
+// Get reads the entry at key from a read quorum and joins the answers;
+// found is false when no replica holds it.
+func (t *Table[E]) Get(now cluster.Time, key Key, done func(now cluster.Time, entry E, found bool, err error)) {
+	t.engine.get(now, t.state, storageKey(t.schema.ID, key), func(now cluster.Time, v []byte, err error) {
+		var zero E
+		if err != nil || v == nil {
+			done(now, zero, false, err)
+			return
+		}
+		entry, err := t.decode(v)
+		done(now, entry, err == nil, err)
+	})
+}
+
+// Item is an entry with its sort key, as a range read returns it.
+type Item[E any] struct {
+	Sort  string
+	Entry E
+}
+
+// Range is a range read's result. When More is set, it covers sort keys in
+// [start, Next) only.
+type Range[E any] struct {
+	Items []Item[E]
+	More  bool
+	Next  string
+}
+
+// ReadRange reads the entries under one partition key with sort keys in
+// [start, end) (end "" = unbounded), at most limit of them (0 = the
+// engine's maximum), joined across a read quorum.
+func (t *Table[E]) ReadRange(now cluster.Time, partitionKey, start, end string, limit int, done func(cluster.Time, Range[E], error)) {
+	t.engine.readRange(now, t.state, partitionKey, start, end, limit, func(now cluster.Time, raw RawRange, err error) {
+		if err != nil {
+			done(now, Range[E]{}, err)
+			return
+		}
+		res := Range[E]{More: raw.More, Next: raw.Next}
+		for _, kv := range raw.Entries {
+			entry, err := t.decode(kv.Value)
+			if err != nil {
+				done(now, Range[E]{}, err)
+				return
+			}
+			res.Items = append(res.Items, Item[E]{Sort: sortKeyOf(kv.Key), Entry: entry})
+		}
+		done(now, res, nil)
+	})
+}
+
+// Local reads this node's own copy of the entry at key, without a quorum.
+func (t *Table[E]) Local(key Key) (E, bool) {
+	var zero E
+	v, ok := t.engine.store.Get(storageKey(t.schema.ID, key))
+	if !ok {
+		return zero, false
+	}
+	entry, err := t.decode(v)
+	return entry, err == nil
+}
+
+// ID is the table's id.
+func (t *Table[E]) ID() ID { return t.schema.ID }
+
+// PartitionOf is the partition an entry's partition key falls in.
+func PartitionOf(partitionKey string) cluster.Partition {
+	return cluster.SumString(partitionKey).Partition()
+}
