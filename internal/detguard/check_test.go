@@ -49,6 +49,9 @@ func f(xs []int) { r.Shuffle(len(xs), func(i, j int) {}); _ = r.N(10) }`, []stri
 		{"crypto/rand", `package p
 import "crypto/rand"
 func f(b []byte) { rand.Read(b) }`, []string{RuleImport}},
+		{"hash/maphash", `package p
+import "hash/maphash"
+var h maphash.Hash`, []string{RuleImport}},
 		{"os.Open", `package p
 import "os"
 func f() { os.Open("x") }`, []string{RuleImport}},

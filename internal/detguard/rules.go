@@ -5,15 +5,16 @@ import "strings"
 // forbiddenImports maps an import path to why importing it at all breaks
 // determinism. An entry ending in "/..." also covers every package below it.
 var forbiddenImports = map[string]string{
-	"math/rand":   "uses a randomly seeded global source; use math/rand/v2 with rand.New and an explicit seed",
-	"crypto/rand": "reads operating-system entropy",
-	"os/...":      "operating-system I/O and process state",
-	"syscall":     "operating-system calls",
-	"io/ioutil":   "file I/O",
-	"net/...":     "network I/O",
-	"sync/...":    "concurrency primitives have no place in single-threaded code",
-	"unsafe":      "bypasses the type system, so the guard cannot vouch for the code",
-	"plugin":      "loads code at run time",
+	"math/rand":    "uses a randomly seeded global source; use math/rand/v2 with rand.New and an explicit seed",
+	"crypto/rand":  "reads operating-system entropy",
+	"hash/maphash": "seeds its hashes randomly in every process",
+	"os/...":       "operating-system I/O and process state",
+	"syscall":      "operating-system calls",
+	"io/ioutil":    "file I/O",
+	"net/...":      "network I/O",
+	"sync/...":     "concurrency primitives have no place in single-threaded code",
+	"unsafe":       "bypasses the type system, so the guard cannot vouch for the code",
+	"plugin":       "loads code at run time",
 }
 
 // allowedImports are exceptions to forbiddenImports: pure value packages.

@@ -1,9 +1,9 @@
 package cluster
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
-	"strings"
 )
 
 // NodeID identifies a node for its whole life. In production it is the
@@ -21,7 +21,7 @@ func (id NodeID) Hex() string { return hex.EncodeToString(id[:]) }
 func (id NodeID) IsZero() bool { return id == NodeID{} }
 
 // Compare orders ids bytewise; it breaks ties between equal timestamps.
-func (id NodeID) Compare(other NodeID) int { return strings.Compare(string(id[:]), string(other[:])) }
+func (id NodeID) Compare(other NodeID) int { return bytes.Compare(id[:], other[:]) }
 
 // ParseNodeID reads a full 64-digit hex id.
 func ParseNodeID(s string) (NodeID, error) {

@@ -91,6 +91,7 @@ func Assign(number uint64, members []Member, rf, zoneRedundancy int) (*Version, 
 	if err := v.Check(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoLayout, err)
 	}
+	v.index()
 	return v, nil
 }
 

@@ -15,10 +15,17 @@ type History struct {
 	// Versions are the live versions, oldest first; the last is current.
 	Versions []*Version
 	Trackers Trackers
+
+	// writeSets indexes WriteSets; rebuilt whenever Versions change.
+	writeSets [][][]cluster.NodeID
 }
 
 // NewHistory starts a history whose only live version is v.
-func NewHistory(v *Version) *History { return &History{Versions: []*Version{v}} }
+func NewHistory(v *Version) *History {
+	h := &History{Versions: []*Version{v}}
+	h.index()
+	return h
+}
 
 // Current is the newest live version.
 func (h *History) Current() *Version { return h.Versions[len(h.Versions)-1] }
@@ -29,7 +36,16 @@ func (h *History) Oldest() *Version { return h.Versions[0] }
 // WriteSets lists, for partition p, the node set of each live version whose
 // set differs from the others. A write is acknowledged only once it reached
 // a write quorum in every set, so whichever version reads use, they see it.
+//
+// The result is shared: callers must not modify it.
 func (h *History) WriteSets(p cluster.Partition) [][]cluster.NodeID {
+	if h.writeSets != nil {
+		return h.writeSets[p]
+	}
+	return h.computeWriteSets(p)
+}
+
+func (h *History) computeWriteSets(p cluster.Partition) [][]cluster.NodeID {
 	sets := make([][]cluster.NodeID, 0, len(h.Versions))
 	for _, v := range h.Versions {
 		set := v.NodesOf(p)
@@ -40,11 +56,22 @@ func (h *History) WriteSets(p cluster.Partition) [][]cluster.NodeID {
 	return sets
 }
 
+// index builds the WriteSets index.
+func (h *History) index() {
+	h.writeSets = make([][][]cluster.NodeID, cluster.NumPartitions)
+	for p := range h.writeSets {
+		h.writeSets[p] = h.computeWriteSets(cluster.Partition(p))
+	}
+}
+
 // ReadVersion is the version reads go to: the newest live version that
 // every node of every live version reports as synced. Until a new version's
 // data has been copied everywhere, reads stay on the older one, whose nodes
 // still hold everything acknowledged before the change.
 func (h *History) ReadVersion() *Version {
+	if len(h.Versions) == 1 {
+		return h.Versions[0]
+	}
 	synced := h.Trackers.Sync.minOver(h.Nodes())
 	read := h.Versions[0]
 	for _, v := range h.Versions[1:] {
@@ -72,8 +99,8 @@ func (h *History) Nodes() []cluster.NodeID {
 
 // StoresAny reports whether node stores partition p in some live version.
 func (h *History) StoresAny(node cluster.NodeID, p cluster.Partition) bool {
-	for _, v := range h.Versions {
-		if v.Stores(node, p) {
+	for _, set := range h.WriteSets(p) {
+		if slices.Contains(set, node) {
 			return true
 		}
 	}
@@ -113,6 +140,9 @@ func (h *History) Merge(other *History) (bool, error) {
 	}
 	if h.retire() {
 		changed = true
+	}
+	if changed {
+		h.index()
 	}
 	return changed, nil
 }
@@ -180,6 +210,7 @@ func DecodeHistory(d *wire.Decoder) *History {
 	if d.Err() != nil {
 		return nil
 	}
+	h.index()
 	return h
 }
 

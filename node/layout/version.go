@@ -28,19 +28,35 @@ type Version struct {
 	// ring holds, for partition p, the member indexes at
 	// ring[p*ReplicationFactor : (p+1)*ReplicationFactor].
 	ring []uint8
+	// nodes indexes NodesOf (every request looks it up); built by Assign
+	// and DecodeVersion, after which a Version is never modified.
+	nodes [][]cluster.NodeID
 }
 
-// NodesOf returns the nodes storing partition p, in ring order.
+// NodesOf returns the nodes storing partition p, in ring order. The slice
+// is shared: callers must not modify it.
 func (v *Version) NodesOf(p cluster.Partition) []cluster.NodeID {
-	if v.ReplicationFactor == 0 {
-		return nil
+	if v.nodes != nil {
+		return v.nodes[p]
 	}
-	idx := v.ring[int(p)*v.ReplicationFactor : (int(p)+1)*v.ReplicationFactor]
-	out := make([]cluster.NodeID, len(idx))
-	for i, m := range idx {
+	return v.lookup(p)
+}
+
+func (v *Version) lookup(p cluster.Partition) []cluster.NodeID {
+	rf := v.ReplicationFactor
+	out := make([]cluster.NodeID, rf)
+	for i, m := range v.ring[int(p)*rf : (int(p)+1)*rf] {
 		out[i] = v.Members[m].ID
 	}
 	return out
+}
+
+// index builds the NodesOf index.
+func (v *Version) index() {
+	v.nodes = make([][]cluster.NodeID, cluster.NumPartitions)
+	for p := range v.nodes {
+		v.nodes[p] = v.lookup(cluster.Partition(p))
+	}
 }
 
 // Stores reports whether node stores partition p in this version.
@@ -152,5 +168,6 @@ func DecodeVersion(d *wire.Decoder) *Version {
 		d.Fail(err)
 		return nil
 	}
+	v.index()
 	return v
 }

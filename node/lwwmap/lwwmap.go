@@ -13,6 +13,7 @@
 package lwwmap
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/garagego/garage/node/cluster"
@@ -79,6 +80,11 @@ type Listing struct {
 	Next    string
 }
 
+// ErrNotWritten marks a put or delete that failed before anything was
+// sent to a replica: it certainly had no effect. Any other error of a write
+// leaves its outcome unknown.
+var ErrNotWritten = errors.New("not written")
+
 // Done receives an operation's result (Written, Value or Listing) or error.
 type Done func(now cluster.Time, result any, err error)
 
@@ -118,7 +124,7 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 func (s *Service) write(now cluster.Time, key Key, value []byte, del bool, done Done) {
 	s.regs.Get(now, key, func(now cluster.Time, seen crdt.Register, _ bool, err error) {
 		if err != nil {
-			done(now, nil, fmt.Errorf("read before write: %w", err))
+			done(now, nil, fmt.Errorf("%w: read before write: %w", ErrNotWritten, err))
 			return
 		}
 		stamp := crdt.Stamp{TS: crdt.NextTS(now.Millis(), seen.Stamp), Node: s.self}

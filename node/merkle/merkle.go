@@ -3,11 +3,12 @@
 // entries; otherwise comparing the 256 leaf digests narrows the difference
 // to the few leaves worth exchanging item by item.
 //
-// A Tree is a fixed two-level hash tree. Each entry lands in one of 256
-// leaves by a hash of its key; a leaf's digest is BLAKE2b over its items in
-// key order, and the root is BLAKE2b over the leaf digests. Digests are
-// recomputed lazily, only for leaves changed since they were last read, so an
-// insert costs a binary search and a slice insert.
+// A Tree is a fixed hash tree. Each entry lands in one of 256 leaves by a
+// hash of its key; a leaf's digest is BLAKE2b over its items in key order;
+// 16 groups of 16 leaves each hash their leaf digests, and the root hashes
+// the 16 group digests. Digests are recomputed lazily, only along the paths
+// of leaves changed since they were last read, so an insert costs a binary
+// search and a slice insert, and a root after one change hashes 1 KiB.
 //
 // Deterministic core.
 package merkle
@@ -25,6 +26,8 @@ import (
 // Leaves is the number of leaves under a root.
 const Leaves = 256
 
+const groupSize = 16 // leaves per group; Leaves/groupSize groups
+
 // Item is what a tree knows of one entry: its key and the hash of its
 // encoded value.
 type Item struct {
@@ -34,10 +37,12 @@ type Item struct {
 
 // Tree summarises one partition of one table.
 type Tree struct {
-	leaves    [Leaves]*leaf
-	root      cluster.Hash
-	rootDirty bool
-	count     int
+	leaves     [Leaves]*leaf
+	groups     [Leaves / groupSize]cluster.Hash
+	dirtyGroup uint16 // bit g: group g must be rehashed
+	root       cluster.Hash
+	rootDirty  bool
+	count      int
 }
 
 type leaf struct {
@@ -73,7 +78,13 @@ func (t *Tree) Set(key string, valueHash cluster.Hash) {
 		l.items = slices.Insert(l.items, i, Item{Key: key, ValueHash: valueHash})
 		t.count++
 	}
-	l.dirty = true
+	t.touch(li)
+}
+
+// touch marks leaf li and its path to the root for rehashing.
+func (t *Tree) touch(li uint8) {
+	t.leaves[li].dirty = true
+	t.dirtyGroup |= 1 << (li / groupSize)
 	t.rootDirty = true
 }
 
@@ -88,8 +99,7 @@ func (t *Tree) Remove(key string) {
 		return
 	}
 	l.items = slices.Delete(l.items, i, i+1)
-	l.dirty = true
-	t.rootDirty = true
+	t.touch(LeafOf(key))
 	t.count--
 }
 
@@ -106,13 +116,25 @@ func (t *Tree) Root() cluster.Hash {
 		t.root = cluster.Hash{}
 		return t.root
 	}
-	h, _ := blake2b.New256(nil)
-	for i := range t.leaves {
-		d := t.LeafDigest(uint8(i))
-		h.Write(d[:])
+	var buf [len(t.groups) * 32]byte
+	for g := range t.groups {
+		if t.dirtyGroup&(1<<g) != 0 {
+			t.groups[g] = t.hashGroup(g)
+		}
+		copy(buf[g*32:], t.groups[g][:])
 	}
-	h.Sum(t.root[:0])
+	t.dirtyGroup = 0
+	t.root = blake2b.Sum256(buf[:])
 	return t.root
+}
+
+func (t *Tree) hashGroup(g int) cluster.Hash {
+	var buf [groupSize * 32]byte
+	for i := range groupSize {
+		d := t.LeafDigest(uint8(g*groupSize + i))
+		copy(buf[i*32:], d[:])
+	}
+	return blake2b.Sum256(buf[:])
 }
 
 // LeafDigest is the digest of leaf i; the zero hash when it is empty.

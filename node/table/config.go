@@ -90,7 +90,7 @@ func DefaultConfig() Config {
 		Consistency:     Consistent,
 		RequestTimeout:  30 * time.Second,
 		SyncInterval:    10 * time.Minute,
-		MaxSyncSessions: 4,
+		MaxSyncSessions: 8,
 		MaxSyncItems:    1000,
 		MaxRangeLimit:   1000,
 	}

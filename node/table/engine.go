@@ -41,15 +41,15 @@ type tableState struct {
 	id    ID
 	name  string
 	codec codec
-	trees [cluster.NumPartitions]merkle.Tree
+	trees [cluster.NumPartitions]*merkle.Tree // allocated on first use
 }
 
 // Stats counts what the engine did, for summaries and metrics.
 type Stats struct {
 	LocalUpdates   uint64 // entries whose stored value changed
 	ReadRepairs    uint64 // reads that wrote a joined value back
-	SyncSessions   uint64 // anti-entropy exchanges started
-	SyncDiffering  uint64 // exchanges that found differing leaves
+	SyncPasses     uint64 // root comparisons sent (one per peer and table per pass)
+	SyncSessions   uint64 // partitions found differing and exchanged
 	SyncItemsSent  uint64
 	SyncItemsRecvd uint64
 	BadRequests    uint64 // requests refused as malformed
@@ -74,10 +74,31 @@ func (e *Engine) register(id ID, name string, c codec) *tableState {
 	slices.Sort(e.ids)
 	// Rebuild the Merkle trees from what the store recovered.
 	e.store.Range(tablePrefix(id), tablePrefix(id+1), func(key string, value []byte) bool {
-		t.trees[partitionOfStorageKey(key)].Set(key, cluster.Sum(value))
+		t.tree(partitionOfStorageKey(key)).Set(key, cluster.Sum(value))
 		return true
 	})
 	return t
+}
+
+// emptyTree stands in, read-only, for partitions with no entries yet.
+var emptyTree merkle.Tree
+
+// peek returns the Merkle tree of partition p for reading, without
+// allocating one for an empty partition.
+func (t *tableState) peek(p cluster.Partition) *merkle.Tree {
+	if t.trees[p] == nil {
+		return &emptyTree
+	}
+	return t.trees[p]
+}
+
+// tree returns the Merkle tree of partition p, creating it on first use:
+// a node stores only some partitions, and an empty tree costs 2 KiB.
+func (t *tableState) tree(p cluster.Partition) *merkle.Tree {
+	if t.trees[p] == nil {
+		t.trees[p] = &merkle.Tree{}
+	}
+	return t.trees[p]
 }
 
 // apply joins incoming into the stored entry at key. The store records the
@@ -100,7 +121,7 @@ func (e *Engine) apply(t *tableState, key string, incoming []byte) error {
 		return fmt.Errorf("table %s: entry %x: %w", t.name, key, err)
 	}
 	e.store.Put(key, merged)
-	t.trees[partitionOfStorageKey(key)].Set(key, cluster.Sum(merged))
+	t.tree(partitionOfStorageKey(key)).Set(key, cluster.Sum(merged))
 	e.stats.LocalUpdates++
 	return nil
 }
@@ -118,6 +139,8 @@ func (e *Engine) Step(now cluster.Time, m rpc.Message) bool {
 		e.reply(m, e.handleRead(b))
 	case ReadRange:
 		e.reply(m, e.handleReadRange(b))
+	case SyncRoots:
+		e.reply(m, e.handleSyncRoots(b))
 	case SyncRoot:
 		e.reply(m, e.handleSyncRoot(b))
 	case SyncItems:
@@ -223,7 +246,7 @@ func (e *Engine) LocalEntries(id ID, p cluster.Partition) []KV {
 
 // MerkleRoot is this node's root for one partition of one table.
 func (e *Engine) MerkleRoot(id ID, p cluster.Partition) cluster.Hash {
-	return e.tables[id].trees[p].Root()
+	return e.tables[id].peek(p).Root()
 }
 
 // Tables lists the registered table ids, sorted.

@@ -9,15 +9,17 @@ import (
 
 // Message kinds of the table engine.
 const (
-	KindUpdate    rpc.Kind = 0x0101
-	KindAck       rpc.Kind = 0x0102
-	KindRead      rpc.Kind = 0x0103
-	KindEntries   rpc.Kind = 0x0104
-	KindReadRange rpc.Kind = 0x0105
-	KindSyncRoot  rpc.Kind = 0x0106
-	KindSyncLeafs rpc.Kind = 0x0107
-	KindSyncItems rpc.Kind = 0x0108
-	KindSyncDiff  rpc.Kind = 0x0109
+	KindUpdate        rpc.Kind = 0x0101
+	KindAck           rpc.Kind = 0x0102
+	KindRead          rpc.Kind = 0x0103
+	KindEntries       rpc.Kind = 0x0104
+	KindReadRange     rpc.Kind = 0x0105
+	KindSyncRoot      rpc.Kind = 0x0106
+	KindSyncLeafs     rpc.Kind = 0x0107
+	KindSyncItems     rpc.Kind = 0x0108
+	KindSyncDiff      rpc.Kind = 0x0109
+	KindSyncRoots     rpc.Kind = 0x010a
+	KindSyncDiffering rpc.Kind = 0x010b
 )
 
 func init() {
@@ -30,6 +32,8 @@ func init() {
 	rpc.Register(KindSyncLeafs, "TableSyncLeaves", func(d *wire.Decoder) rpc.Body { return decodeSyncLeaves(d) })
 	rpc.Register(KindSyncItems, "TableSyncItems", func(d *wire.Decoder) rpc.Body { return decodeSyncItems(d) })
 	rpc.Register(KindSyncDiff, "TableSyncDiff", func(d *wire.Decoder) rpc.Body { return decodeSyncDiff(d) })
+	rpc.Register(KindSyncRoots, "TableSyncRoots", func(d *wire.Decoder) rpc.Body { return decodeSyncRoots(d) })
+	rpc.Register(KindSyncDiffering, "TableSyncDiffering", func(d *wire.Decoder) rpc.Body { return decodeSyncDiffering(d) })
 }
 
 // KV is an entry as stored: its storage key and encoded value.
@@ -232,6 +236,68 @@ func decodeSyncDiff(d *wire.Decoder) SyncDiff {
 	n := d.Len(1)
 	for range n {
 		b.Want = append(b.Want, d.String())
+	}
+	return b
+}
+
+// PartitionRoot is one partition's Merkle root.
+type PartitionRoot struct {
+	Partition cluster.Partition
+	Root      cluster.Hash
+}
+
+// SyncRoots opens a sync pass with a peer: the sender's roots of every
+// partition of one table that both store.
+type SyncRoots struct {
+	Table ID
+	Roots []PartitionRoot
+}
+
+func (SyncRoots) Kind() rpc.Kind { return KindSyncRoots }
+func (b SyncRoots) Encode(e *wire.Encoder) {
+	e.Uint8(uint8(b.Table))
+	e.Uvarint(uint64(len(b.Roots)))
+	for _, r := range b.Roots {
+		e.Uint8(uint8(r.Partition))
+		e.Raw(r.Root[:])
+	}
+}
+func decodeSyncRoots(d *wire.Decoder) SyncRoots {
+	b := SyncRoots{Table: ID(d.Uint8())}
+	n := d.Len(33)
+	if n > cluster.NumPartitions {
+		d.Failf("sync roots: %d partitions", n)
+		return SyncRoots{}
+	}
+	for range n {
+		r := PartitionRoot{Partition: cluster.Partition(d.Uint8())}
+		d.Fixed(r.Root[:])
+		b.Roots = append(b.Roots, r)
+	}
+	return b
+}
+
+// SyncDiffering answers SyncRoots with the partitions whose roots differ.
+type SyncDiffering struct {
+	Partitions []cluster.Partition
+}
+
+func (SyncDiffering) Kind() rpc.Kind { return KindSyncDiffering }
+func (b SyncDiffering) Encode(e *wire.Encoder) {
+	e.Uvarint(uint64(len(b.Partitions)))
+	for _, p := range b.Partitions {
+		e.Uint8(uint8(p))
+	}
+}
+func decodeSyncDiffering(d *wire.Decoder) SyncDiffering {
+	n := d.Len(1)
+	if n > cluster.NumPartitions {
+		d.Failf("sync differing: %d partitions", n)
+		return SyncDiffering{}
+	}
+	b := SyncDiffering{Partitions: make([]cluster.Partition, n)}
+	for i := range b.Partitions {
+		b.Partitions[i] = cluster.Partition(d.Uint8())
 	}
 	return b
 }

@@ -9,92 +9,135 @@ import (
 	"github.com/garagego/garage/node/rpc"
 )
 
-// syncState schedules anti-entropy: a cursor walks (table, partition) pairs
-// so that a full pass takes Config.SyncInterval, spreading the work evenly.
+// Anti-entropy runs in passes. Every SyncInterval a node sends each peer it
+// shares partitions with one SyncRoots message per table, carrying the
+// Merkle roots of every shared partition; the peer answers with the
+// partitions whose roots differ. Each differing partition becomes a job:
+// compare the 256 leaf digests, then swap the entries of differing leaves.
+// At most MaxSyncSessions jobs run at once, so a node that comes back after
+// missing many writes catches up at a bounded pace.
 type syncState struct {
-	cursor   int // index into tables x partitions
-	nextAt   cluster.Time
+	nextPass cluster.Time
+	queue    []syncJob
 	sessions int
 }
 
-// maxSyncStartsPerTick bounds the work one Tick may start, so a node that
-// fell behind (after a pause or a restart) catches up gradually.
-const maxSyncStartsPerTick = 16
+type syncJob struct {
+	table ID
+	part  cluster.Partition
+	peer  cluster.NodeID
+}
 
-// Tick starts the anti-entropy exchanges that are due.
+// Tick starts a sync pass when one is due, and queued jobs while there is
+// room.
 func (e *Engine) Tick(now cluster.Time) {
 	if len(e.ids) == 0 || e.cfg.SyncInterval <= 0 {
 		return
 	}
-	slots := len(e.ids) * cluster.NumPartitions
-	stepPer := cluster.Time(int64(e.cfg.SyncInterval) / int64(slots))
-	if stepPer <= 0 {
-		stepPer = 1
-	}
-	if e.sync.nextAt == 0 || now.Sub(e.sync.nextAt) > e.cfg.SyncInterval {
-		e.sync.nextAt = now // first tick, or far behind: restart the schedule
-	}
-	for started := 0; started < maxSyncStartsPerTick && now >= e.sync.nextAt && e.sync.sessions < e.cfg.MaxSyncSessions; {
-		e.sync.nextAt += stepPer
-		slot := e.sync.cursor
-		e.sync.cursor = (e.sync.cursor + 1) % slots
-		t := e.tables[e.ids[slot/cluster.NumPartitions]]
-		p := cluster.Partition(slot % cluster.NumPartitions)
-		h := e.layout()
-		if !h.StoresAny(e.self, p) {
-			continue
+	if now >= e.sync.nextPass {
+		if e.sync.nextPass == 0 || now.Sub(e.sync.nextPass) > e.cfg.SyncInterval {
+			e.sync.nextPass = now // first pass, or resuming after a long pause
 		}
-		for _, peer := range e.syncPeers(p) {
-			e.startSync(now, t, p, peer)
-			started++
+		e.sync.nextPass = e.sync.nextPass.Add(e.cfg.SyncInterval)
+		e.startPass(now)
+	}
+	e.runSyncJobs(now)
+}
+
+// SyncNow starts a full pass at once (on restart, or an operator's
+// `repair tables`).
+func (e *Engine) SyncNow(now cluster.Time) {
+	e.startPass(now)
+	e.runSyncJobs(now)
+}
+
+// startPass asks every peer which shared partitions differ, table by table.
+func (e *Engine) startPass(now cluster.Time) {
+	shared := e.sharedPartitions()
+	for _, peer := range sortedPeers(shared) {
+		parts := shared[peer]
+		for _, id := range e.ids {
+			t := e.tables[id]
+			roots := SyncRoots{Table: id, Roots: make([]PartitionRoot, len(parts))}
+			for i, p := range parts {
+				roots.Roots[i] = PartitionRoot{Partition: p, Root: t.peek(p).Root()}
+			}
+			e.stats.SyncPasses++
+			e.calls.Start(now, rpc.Call{
+				Sets: [][]cluster.NodeID{{peer}}, Quorum: 1, Body: roots, Timeout: e.cfg.RequestTimeout,
+			}, func(now cluster.Time, resps []rpc.Response, err error) {
+				if err != nil {
+					return // unreachable peer: the next pass tries again
+				}
+				for _, p := range resps[0].Body.(SyncDiffering).Partitions {
+					if slices.Contains(parts, p) && !e.queued(id, p, peer) {
+						e.sync.queue = append(e.sync.queue, syncJob{table: id, part: p, peer: peer})
+					}
+				}
+				e.runSyncJobs(now)
+			})
 		}
 	}
 }
 
-// syncPeers lists the other nodes storing p in any live version, sorted.
-func (e *Engine) syncPeers(p cluster.Partition) []cluster.NodeID {
-	var peers []cluster.NodeID
-	for _, set := range e.layout().WriteSets(p) {
-		for _, id := range set {
-			if id != e.self && !slices.Contains(peers, id) {
-				peers = append(peers, id)
+// sharedPartitions maps each peer to the partitions that both it and this
+// node store in some live layout version, in partition order.
+func (e *Engine) sharedPartitions() map[cluster.NodeID][]cluster.Partition {
+	h := e.layout()
+	shared := map[cluster.NodeID][]cluster.Partition{}
+	for p := range cluster.NumPartitions {
+		part := cluster.Partition(p)
+		if !h.StoresAny(e.self, part) {
+			continue
+		}
+		var seen []cluster.NodeID
+		for _, set := range h.WriteSets(part) {
+			for _, id := range set {
+				if id != e.self && !slices.Contains(seen, id) {
+					seen = append(seen, id)
+					shared[id] = append(shared[id], part)
+				}
 			}
 		}
+	}
+	return shared
+}
+
+func sortedPeers(m map[cluster.NodeID][]cluster.Partition) []cluster.NodeID {
+	peers := make([]cluster.NodeID, 0, len(m))
+	for id := range m {
+		peers = append(peers, id)
 	}
 	slices.SortFunc(peers, cluster.NodeID.Compare)
 	return peers
 }
 
-// SyncNow starts an exchange with every other holder of every partition
-// this node stores, regardless of the schedule (after a restart, or on an
-// operator's `repair tables`).
-func (e *Engine) SyncNow(now cluster.Time) {
-	for _, id := range e.ids {
-		for p := range cluster.NumPartitions {
-			part := cluster.Partition(p)
-			if !e.layout().StoresAny(e.self, part) {
-				continue
-			}
-			for _, peer := range e.syncPeers(part) {
-				e.startSync(now, e.tables[id], part, peer)
-			}
-		}
+func (e *Engine) queued(id ID, p cluster.Partition, peer cluster.NodeID) bool {
+	return slices.Contains(e.sync.queue, syncJob{table: id, part: p, peer: peer})
+}
+
+// runSyncJobs starts queued jobs while fewer than MaxSyncSessions run.
+func (e *Engine) runSyncJobs(now cluster.Time) {
+	for len(e.sync.queue) > 0 && e.sync.sessions < max(e.cfg.MaxSyncSessions, 1) {
+		job := e.sync.queue[0]
+		e.sync.queue = e.sync.queue[1:]
+		e.syncPartition(now, e.tables[job.table], job.part, job.peer)
 	}
 }
 
-// startSync runs one exchange with peer: compare roots; if they differ,
-// compare leaf digests; then swap the entries of the differing leaves, each
-// side sending what the other lacks or holds older.
-func (e *Engine) startSync(now cluster.Time, t *tableState, p cluster.Partition, peer cluster.NodeID) {
+// syncPartition runs one job with peer: compare leaf digests, then swap the
+// entries of the differing leaves, each side sending what the other lacks or
+// holds older.
+func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partition, peer cluster.NodeID) {
 	e.sync.sessions++
 	e.stats.SyncSessions++
-	tree := &t.trees[p]
+	tree := t.peek(p)
 	e.callOne(now, peer, SyncRoot{Table: t.id, Partition: p, Root: tree.Root()}, func(now cluster.Time, body rpc.Body) bool {
 		digests := body.(SyncLeaves).Digests
 		if digests == nil {
-			return false
+			return false // converged meanwhile
 		}
-		e.stats.SyncDiffering++
+		tree := t.peek(p)
 		items := SyncItems{Table: t.id, Partition: p}
 		budget := e.cfg.MaxSyncItems
 		for i, d := range digests {
@@ -136,7 +179,7 @@ func (e *Engine) startSync(now cluster.Time, t *tableState, p cluster.Partition,
 
 // callOne makes a single-node call for a sync step. next handles the reply
 // and reports whether it started a further step; when it did not (or the
-// call failed), the session is over.
+// call failed), the job is over and the next queued one may start.
 func (e *Engine) callOne(now cluster.Time, peer cluster.NodeID, body rpc.Body, next func(cluster.Time, rpc.Body) bool) {
 	e.calls.Start(now, rpc.Call{
 		Sets:    [][]cluster.NodeID{{peer}},
@@ -146,8 +189,23 @@ func (e *Engine) callOne(now cluster.Time, peer cluster.NodeID, body rpc.Body, n
 	}, func(now cluster.Time, resps []rpc.Response, err error) {
 		if err != nil || !next(now, resps[0].Body) {
 			e.sync.sessions--
+			e.runSyncJobs(now)
 		}
 	})
+}
+
+func (e *Engine) handleSyncRoots(b SyncRoots) rpc.Body {
+	t, fail := e.table(b.Table)
+	if fail != nil {
+		return fail
+	}
+	var diff SyncDiffering
+	for _, r := range b.Roots {
+		if t.peek(r.Partition).Root() != r.Root {
+			diff.Partitions = append(diff.Partitions, r.Partition)
+		}
+	}
+	return diff
 }
 
 func (e *Engine) handleSyncRoot(b SyncRoot) rpc.Body {
@@ -155,7 +213,7 @@ func (e *Engine) handleSyncRoot(b SyncRoot) rpc.Body {
 	if fail != nil {
 		return fail
 	}
-	tree := &t.trees[b.Partition]
+	tree := t.peek(b.Partition)
 	if tree.Root() == b.Root {
 		return SyncLeaves{}
 	}
@@ -169,7 +227,7 @@ func (e *Engine) handleSyncItems(b SyncItems) rpc.Body {
 	if fail != nil {
 		return fail
 	}
-	tree := &t.trees[b.Partition]
+	tree := t.peek(b.Partition)
 	var diff SyncDiff
 	for _, l := range b.Leaves {
 		theirs := l.Items

@@ -1,0 +1,45 @@
+package checker
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Property names a checked property.
+type Property string
+
+// The properties this package checks, in report order.
+const (
+	WellFormed     Property = "well-formed"
+	ReadAfterWrite Property = "read-after-write"
+	NoPhantom      Property = "no-phantom"
+	WriteOrder     Property = "write-order"
+	Listing        Property = "listing"
+	Convergence    Property = "convergence"
+)
+
+// properties lists every property in report order.
+var properties = []Property{WellFormed, ReadAfterWrite, NoPhantom, WriteOrder, Listing, Convergence}
+
+// Violation is one counterexample to a property.
+type Violation struct {
+	Property Property
+	Key      Key    // the key concerned; for range bounds, only Partition
+	Ops      []int  // IDs of the operations involved, the offending one first
+	Message  string // names the ops, values, stamps and sequence numbers
+}
+
+func (v Violation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%s] %v: %s", v.Property, v.Key, v.Message)
+	if len(v.Ops) > 0 {
+		b.WriteString(" (ops")
+		for _, id := range v.Ops {
+			b.WriteString(" #")
+			b.WriteString(strconv.Itoa(id))
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}

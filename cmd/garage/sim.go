@@ -1,0 +1,152 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/garagego/garage/checker"
+	"github.com/garagego/garage/netsim"
+	"github.com/garagego/garage/node/table"
+	"github.com/garagego/garage/sim"
+)
+
+// SimCmd groups the simulator commands.
+type SimCmd struct {
+	Run SimRunCmd `cmd:"" help:"Replay one seed and check its history."`
+}
+
+// SimRunCmd runs one simulation.
+type SimRunCmd struct {
+	Seed           uint64        `help:"Seed of the run; the same seed replays the same run." default:"1"`
+	Seeds          int           `help:"Run this many consecutive seeds starting at --seed." default:"1"`
+	Nodes          int           `help:"Number of nodes." default:"5"`
+	Zones          int           `help:"Number of zones." default:"3"`
+	Replication    int           `help:"Replication factor." default:"3"`
+	Consistency    string        `help:"Consistency mode: consistent, degraded or dangerous." default:"consistent" enum:"consistent,degraded,dangerous"`
+	RepairOnRead   bool          `help:"Write back a read's joined value when replicas disagree (monotonic reads)."`
+	Clients        int           `help:"Concurrent clients." default:"8"`
+	Ops            int           `help:"Client operations in the fault phase." default:"1000"`
+	Keys           int           `help:"Sort keys per partition key." default:"6"`
+	NoFaults       bool          `help:"Healthy network, no crashes, no skew."`
+	Loss           float64       `help:"Message loss probability on every link (default: drawn from the seed)." default:"-1"`
+	PartitionEvery time.Duration `help:"Mean time between partitions (default: drawn from the seed)."`
+	CrashEvery     time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
+	SkewEvery      time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
+	MaxSkew        time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
+	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join." enum:"write-quorum-one,read-quorum-one,skip-read-join"`
+	Trace          string        `help:"Write a line per simulated event to this file." type:"path"`
+	Out            string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
+}
+
+// Run runs the seeds and prints a summary of each.
+func (c *SimRunCmd) Run() error {
+	consistency, err := table.ParseConsistency(c.Consistency)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for seed := c.Seed; seed < c.Seed+uint64(max(c.Seeds, 1)); seed++ {
+		ok, err := c.runOne(seed, consistency)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return exitError{code: 2, err: fmt.Errorf("%d of %d seeds violated a property", failed, max(c.Seeds, 1))}
+	}
+	return nil
+}
+
+func (c *SimRunCmd) runOne(seed uint64, consistency table.Consistency) (bool, error) {
+	opts := sim.Options{
+		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
+		Consistency: consistency, RepairOnRead: c.RepairOnRead,
+		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults,
+		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew},
+	}
+	for _, b := range c.Bug {
+		switch b {
+		case "write-quorum-one":
+			opts.Bugs.WriteQuorumOne = true
+		case "read-quorum-one":
+			opts.Bugs.ReadQuorumOne = true
+		case "skip-read-join":
+			opts.Bugs.SkipReadJoin = true
+		}
+	}
+	if c.Loss >= 0 {
+		opts.Net = netsim.DefaultConfig()
+		opts.Net.IntraZone.Loss, opts.Net.InterZone.Loss = c.Loss, c.Loss
+	}
+	if c.Trace != "" {
+		trace, err := os.Create(c.Trace)
+		if err != nil {
+			return false, err
+		}
+		defer trace.Close()
+		opts.Trace = func(line string) { fmt.Fprintln(trace, line) }
+	}
+	s, err := sim.New(opts)
+	if err != nil {
+		return false, err
+	}
+	start := time.Now()
+	res, err := s.Run()
+	if err != nil {
+		return false, err
+	}
+	elapsed := time.Since(start)
+	fmt.Print(res.Summary())
+	fmt.Printf("real time: %v (%.0f client ops/s, %.1f virtual s per real s)\n\n",
+		elapsed.Round(time.Millisecond), float64(len(res.History))/elapsed.Seconds(), res.Stats.VirtualEnd.Seconds()/elapsed.Seconds())
+	if res.Ok() {
+		return true, nil
+	}
+	if keys := res.Report.Keys(); len(keys) > 0 {
+		path, err := writeVisualization(c.Out, seed, res.History, keys)
+		if err != nil {
+			return false, err
+		}
+		fmt.Printf("porcupine visualisation: %s\n", path)
+	}
+	fmt.Printf("replay: garage sim run --seed %d%s\n\n", seed, c.flagsForReplay())
+	return false, nil
+}
+
+func (c *SimRunCmd) flagsForReplay() string {
+	s := ""
+	if c.Nodes != 5 {
+		s += fmt.Sprintf(" --nodes %d", c.Nodes)
+	}
+	if c.Zones != 3 {
+		s += fmt.Sprintf(" --zones %d", c.Zones)
+	}
+	if c.Ops != 1000 {
+		s += fmt.Sprintf(" --ops %d", c.Ops)
+	}
+	for _, b := range c.Bug {
+		s += " --bug " + b
+	}
+	return s
+}
+
+func writeVisualization(dir string, seed uint64, h checker.History, keys []checker.Key) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("seed-%d.html", seed))
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	if err := checker.Visualize(f, h, keys); err != nil {
+		f.Close()
+		return "", fmt.Errorf("visualise: %w", err)
+	}
+	return path, f.Close()
+}

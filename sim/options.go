@@ -1,0 +1,185 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/garagego/garage/netsim"
+	"github.com/garagego/garage/node/table"
+)
+
+// Options describe one run. Zero fields take values derived from the seed
+// ("swarm testing": each seed explores a different mix of faults), so
+// every seed is a different experiment and the printed options replay it.
+type Options struct {
+	Seed uint64
+
+	// Cluster.
+	Nodes, Zones      int
+	ReplicationFactor int
+	Consistency       table.Consistency
+	RepairOnRead      bool
+	Bugs              table.Bugs // planted faults, to prove the checker works
+
+	// Workload.
+	Clients        int
+	Ops            int // client operations in the safety phase
+	PartitionKeys  int // distinct partition keys
+	SortKeys       int // sort keys per partition key
+	RangeLimit     int
+	ThinkTime      time.Duration // mean pause between a client's operations
+	ClientDeadline time.Duration // a client gives up on a reply after this
+
+	// Environment.
+	Net            netsim.Config
+	PersistLatency time.Duration // disk write + fsync time
+	TickInterval   time.Duration
+	Table          table.Config // engine tuning (timeouts, sync interval)
+
+	// Faults: the schedule is generated from the seed and these rates unless
+	// Schedule is given explicitly.
+	Faults   FaultRates
+	Schedule []Fault
+	NoFaults bool // run with a healthy network and no schedule
+
+	// HealTime is how long the heal phase lets anti-entropy run.
+	HealTime time.Duration
+	// EncodeMessages round-trips every message through the wire codec, as
+	// TCP would, catching codec bugs at some cost in speed.
+	EncodeMessages bool
+	// Trace, if set, receives one line per event.
+	Trace func(line string)
+}
+
+// FaultRates shape the random fault schedule: mean time between faults of
+// each kind (0 = never) and how long each lasts.
+type FaultRates struct {
+	PartitionEvery time.Duration
+	CutEvery       time.Duration
+	CrashEvery     time.Duration
+	SkewEvery      time.Duration
+	SlowLinkEvery  time.Duration
+	FaultDuration  time.Duration // mean duration of a partition, cut, crash or slow link
+	MaxSkew        time.Duration
+}
+
+// withDefaults fills every zero field, drawing the fault mix from the seed.
+func (o Options) withDefaults() Options {
+	swarm := rand.New(rand.NewPCG(o.Seed, 0x5eed))
+	pick := func(v *time.Duration, choices ...time.Duration) {
+		if *v == 0 {
+			*v = choices[swarm.IntN(len(choices))]
+		}
+	}
+	if o.Nodes == 0 {
+		o.Nodes = 5
+	}
+	if o.Zones == 0 {
+		o.Zones = min(3, o.Nodes)
+	}
+	if o.ReplicationFactor == 0 {
+		o.ReplicationFactor = min(3, o.Nodes)
+	}
+	if o.Clients == 0 {
+		o.Clients = 8
+	}
+	if o.Ops == 0 {
+		o.Ops = 1000
+	}
+	if o.PartitionKeys == 0 {
+		o.PartitionKeys = 3
+	}
+	if o.SortKeys == 0 {
+		o.SortKeys = 6
+	}
+	if o.RangeLimit == 0 {
+		o.RangeLimit = 4
+	}
+	pick(&o.ThinkTime, 5*time.Millisecond, 20*time.Millisecond, 100*time.Millisecond)
+	if o.PersistLatency == 0 {
+		o.PersistLatency = 200 * time.Microsecond
+	}
+	if o.TickInterval == 0 {
+		o.TickInterval = 100 * time.Millisecond
+	}
+	if o.Table == (table.Config{}) {
+		o.Table = table.DefaultConfig()
+		o.Table.RequestTimeout = 2 * time.Second
+		o.Table.SyncInterval = 5 * time.Second
+	}
+	o.Table.Consistency = o.Consistency
+	o.Table.RepairOnRead = o.RepairOnRead
+	o.Table.Bugs = o.Bugs
+	if o.ClientDeadline == 0 {
+		o.ClientDeadline = 3 * o.Table.RequestTimeout
+	}
+	if o.Net == (netsim.Config{}) {
+		o.Net = netsim.DefaultConfig()
+		if !o.NoFaults {
+			o.Net.IntraZone.Loss = []float64{0, 0.01, 0.05}[swarm.IntN(3)]
+			o.Net.InterZone.Loss = o.Net.IntraZone.Loss
+			o.Net.InterZone.Duplicate = []float64{0, 0.02}[swarm.IntN(2)]
+			o.Net.InterZone.Reorder, o.Net.InterZone.ReorderDelay = 0.05, 30*time.Millisecond
+		}
+	}
+	if !o.NoFaults && o.Schedule == nil {
+		f := &o.Faults
+		pick(&f.PartitionEvery, 2*time.Second, 5*time.Second, 20*time.Second)
+		pick(&f.CutEvery, 5*time.Second, 30*time.Second)
+		pick(&f.CrashEvery, 3*time.Second, 10*time.Second, 30*time.Second)
+		pick(&f.SkewEvery, 5*time.Second, 30*time.Second)
+		pick(&f.SlowLinkEvery, 10*time.Second, 60*time.Second)
+		pick(&f.FaultDuration, 500*time.Millisecond, 2*time.Second, 5*time.Second)
+		pick(&f.MaxSkew, 50*time.Millisecond, 2*time.Second, 30*time.Second)
+	}
+	if o.HealTime == 0 {
+		o.HealTime = 3 * o.Table.SyncInterval
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.Nodes < 1 || o.Nodes > 64:
+		return fmt.Errorf("nodes: %d, want 1 to 64", o.Nodes)
+	case o.Zones < 1 || o.Zones > o.Nodes:
+		return fmt.Errorf("zones: %d, want 1 to %d", o.Zones, o.Nodes)
+	case o.ReplicationFactor < 1 || o.ReplicationFactor > min(7, o.Nodes):
+		return fmt.Errorf("replication factor: %d, want 1 to %d", o.ReplicationFactor, min(7, o.Nodes))
+	case o.Clients < 1:
+		return fmt.Errorf("clients: %d, want at least 1", o.Clients)
+	case o.Ops < 0:
+		return fmt.Errorf("ops: %d", o.Ops)
+	}
+	if err := o.Net.Validate(); err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	return nil
+}
+
+// Describe prints the options a run used, so a failure can be understood
+// and replayed.
+func (o Options) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "seed %d: %d nodes in %d zones, rf %d, %s", o.Seed, o.Nodes, o.Zones, o.ReplicationFactor, o.Consistency)
+	if o.RepairOnRead {
+		b.WriteString(", repair-on-read")
+	}
+	fmt.Fprintf(&b, "; %d clients, %d ops over %dx%d keys, think %v\n", o.Clients, o.Ops, o.PartitionKeys, o.SortKeys, o.ThinkTime)
+	fmt.Fprintf(&b, "net: intra %v, inter %v\n", o.Net.IntraZone, o.Net.InterZone)
+	if o.NoFaults {
+		b.WriteString("faults: none\n")
+	} else if o.Schedule != nil {
+		fmt.Fprintf(&b, "faults: explicit schedule of %d events\n", len(o.Schedule))
+	} else {
+		f := o.Faults
+		fmt.Fprintf(&b, "faults every: partition %v, cut %v, crash %v, skew %v (max %v), slow link %v; lasting ~%v\n",
+			f.PartitionEvery, f.CutEvery, f.CrashEvery, f.SkewEvery, f.MaxSkew, f.SlowLinkEvery, f.FaultDuration)
+	}
+	if o.Bugs != (table.Bugs{}) {
+		fmt.Fprintf(&b, "planted bugs: %+v\n", o.Bugs)
+	}
+	return b.String()
+}

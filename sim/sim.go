@@ -1,0 +1,431 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/garagego/garage/checker"
+	"github.com/garagego/garage/netsim"
+	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/layout"
+	"github.com/garagego/garage/node/meta"
+	"github.com/garagego/garage/node/rpc"
+	"github.com/garagego/garage/node/wire"
+)
+
+// epoch is where virtual time starts: a realistic date, so that LWW
+// timestamps look like the ones real nodes produce.
+const epoch = int64(1_767_225_600) * int64(time.Second) // 2026-01-01
+
+// maxEvents bounds a run, so a livelock ends in an error, not a hang.
+const maxEvents = 200_000_000
+
+type phase uint8
+
+const (
+	phaseSafety phase = iota // clients run, faults strike
+	phaseHeal                // faults lifted, anti-entropy runs
+	phaseFinal               // every node reads every key
+	phaseDone
+)
+
+// Sim is one simulated run.
+type Sim struct {
+	opts     Options
+	rng      *rand.Rand
+	net      *netsim.Network
+	now      int64
+	nextSeq  uint64
+	agenda   agenda
+	nodes    []*simNode
+	index    map[cluster.NodeID]int
+	schedule []Fault
+	clients  []*client
+	phase    phase
+	healEnd  int64
+	// finalCall is the history sequence number at which final reads began.
+	finalCall int64
+	history   checker.History
+	histSeq   int64
+	hash      traceHash
+	events    uint64
+	stats     Stats
+	// msgs holds messages in flight; free lists the reusable slots.
+	msgs []rpc.Message
+	free []int32
+}
+
+// simNode is the simulator's view of one node: the state machine (nil while
+// crashed), its disk, and the Readys waiting for their records to be durable.
+type simNode struct {
+	idx, zone int
+	id        cluster.NodeID
+	n         *node.Node
+	inc       int32
+	disk      *meta.Store  // what survives a crash
+	pending   []node.Ready // in order; each waits for its records to be durable
+	persistAt int64
+	skew      time.Duration
+	waiting   map[uint64]int // request id -> client
+	nextReq   uint64
+}
+
+// Stats counts what happened in a run.
+type Stats struct {
+	Events     uint64
+	Messages   uint64
+	OpsOK      int
+	OpsFailed  int
+	OpsUnknown int
+	Faults     map[FaultKind]int
+	Crashes    int
+	VirtualEnd time.Duration
+}
+
+// New prepares a run; Run executes it.
+func New(opts Options) (*Sim, error) {
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	s := &Sim{
+		opts:  opts,
+		rng:   rand.New(rand.NewPCG(opts.Seed, 1)),
+		now:   epoch,
+		index: map[cluster.NodeID]int{},
+		hash:  newTraceHash(),
+		stats: Stats{Faults: map[FaultKind]int{}},
+	}
+	zones := make([]int, opts.Nodes)
+	var members []layout.Member
+	for i := range opts.Nodes {
+		zones[i] = i % opts.Zones
+		nd := &simNode{idx: i, zone: zones[i], id: cluster.NodeID(cluster.SumString(fmt.Sprint("sim-node-", i))), disk: meta.New(), waiting: map[uint64]int{}}
+		s.nodes = append(s.nodes, nd)
+		s.index[nd.id] = i
+		members = append(members, layout.Member{ID: nd.id, Role: layout.Role{Zone: fmt.Sprint("z", zones[i]), Capacity: 1 << 40}})
+	}
+	v, err := layout.Assign(1, members, opts.ReplicationFactor, 0)
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	s.net = netsim.New(zones, opts.Net, rand.New(rand.NewPCG(opts.Seed, 2)))
+	s.schedule = opts.Schedule
+	if !opts.NoFaults && s.schedule == nil {
+		horizon := 10 * time.Minute
+		s.schedule = randomSchedule(rand.New(rand.NewPCG(opts.Seed, 3)), opts.Faults, opts.Nodes, zones, horizon)
+	}
+	history := layout.NewHistory(v)
+	for _, nd := range s.nodes {
+		if err := s.boot(nd, history); err != nil {
+			return nil, err
+		}
+	}
+	for i, f := range s.schedule {
+		s.push(event{at: epoch + int64(f.At), kind: evFault, ref: int32(i)})
+	}
+	for i := range opts.Clients {
+		s.clients = append(s.clients, &client{idx: i})
+		s.push(event{at: s.now + s.jitter(opts.ThinkTime), kind: evClientNext, client: int32(i)})
+	}
+	return s, nil
+}
+
+// boot starts (or restarts) a node from its disk. The records New writes
+// (incarnation, initial layout) are made durable at once, as the production
+// runtime does before it serves anything.
+func (s *Sim) boot(nd *simNode, initial *layout.History) error {
+	store := meta.New()
+	nd.disk.Snapshot().Each(func(k string, v []byte) bool {
+		store.Replay(meta.Record{Key: k, Value: v})
+		return true
+	})
+	cfg := node.Config{ID: nd.id, Table: s.opts.Table}
+	n, err := node.New(cfg, store, initial)
+	if err != nil {
+		return fmt.Errorf("sim: boot node %d: %w", nd.idx, err)
+	}
+	for _, r := range n.Ready().Records {
+		nd.disk.Replay(r)
+	}
+	nd.n = n
+	nd.inc++
+	nd.pending = nil
+	nd.persistAt = 0
+	s.push(event{at: s.now + s.jitter(s.opts.TickInterval), kind: evTick, node: int32(nd.idx), inc: nd.inc})
+	return nil
+}
+
+func (s *Sim) push(e event) {
+	s.nextSeq++
+	e.seq = s.nextSeq
+	s.agenda.push(e)
+}
+
+// jitter draws a duration uniformly in [0, 2*mean).
+func (s *Sim) jitter(mean time.Duration) int64 {
+	if mean <= 0 {
+		return 0
+	}
+	return s.rng.Int64N(2 * int64(mean))
+}
+
+// localNow is node nd's clock reading: virtual time plus its skew.
+func (s *Sim) localNow(nd *simNode) cluster.Time { return cluster.Time(s.now + int64(nd.skew)) }
+
+// Run executes the run to its end and checks it.
+func (s *Sim) Run() (*Result, error) {
+	for s.phase != phaseDone {
+		if len(s.agenda) == 0 {
+			return nil, errors.New("sim: agenda ran dry")
+		}
+		if s.events++; s.events > maxEvents {
+			return nil, fmt.Errorf("sim: no end after %d events (phase %d)", maxEvents, s.phase)
+		}
+		e := s.agenda.pop()
+		s.now = e.at
+		s.hash.add2(uint64(e.at), uint64(e.kind)<<48|uint64(e.node)<<24|uint64(e.client))
+		s.step(e)
+		s.advancePhase()
+	}
+	s.stats.Events = s.events
+	s.stats.VirtualEnd = time.Duration(s.now - epoch)
+	return s.check(), nil
+}
+
+func (s *Sim) step(e event) {
+	switch e.kind {
+	case evDeliver:
+		m := s.takeMessage(e.ref)
+		nd := s.nodes[e.node]
+		if nd.n == nil || nd.inc != e.inc || !s.net.Deliver(int(e.from), int(e.node)) {
+			return
+		}
+		s.hash.add2(m.ID, uint64(m.Body.Kind()))
+		s.tracef(nd, "recv %v", m)
+		nd.n.Step(s.localNow(nd), m)
+		s.drive(nd)
+	case evTick:
+		nd := s.nodes[e.node]
+		if nd.n == nil || nd.inc != e.inc {
+			return
+		}
+		nd.n.Tick(s.localNow(nd))
+		s.drive(nd)
+		s.push(event{at: s.now + int64(s.opts.TickInterval), kind: evTick, node: e.node, inc: nd.inc})
+	case evPersisted:
+		nd := s.nodes[e.node]
+		if nd.inc != e.inc || len(nd.pending) == 0 {
+			return // the node crashed before this batch reached the disk
+		}
+		rd := nd.pending[0]
+		nd.pending = nd.pending[1:]
+		for _, r := range rd.Records {
+			nd.disk.Replay(r)
+		}
+		s.emit(nd, rd)
+	case evClientNext:
+		s.clientNext(s.clients[e.client])
+	case evClientDeadline:
+		s.clientDeadline(s.clients[e.client], e.req)
+	case evFault:
+		if s.phase == phaseSafety {
+			s.inject(s.schedule[e.ref])
+		}
+	}
+}
+
+// drive drains a node's Readys. A Ready with records waits for the disk;
+// one without waits only for the Readys before it, so nothing is revealed
+// before what precedes it is durable.
+func (s *Sim) drive(nd *simNode) {
+	for nd.n.HasReady() {
+		rd := nd.n.Ready()
+		if len(rd.Records) == 0 && len(nd.pending) == 0 {
+			s.emit(nd, rd)
+			continue
+		}
+		at := s.now
+		if len(rd.Records) > 0 {
+			at += int64(s.opts.PersistLatency)
+		}
+		at = max(at, nd.persistAt)
+		nd.persistAt = at
+		nd.pending = append(nd.pending, rd)
+		s.push(event{at: at, kind: evPersisted, node: int32(nd.idx), inc: nd.inc})
+	}
+}
+
+// emit sends a durable Ready's messages and delivers its replies.
+func (s *Sim) emit(nd *simNode, rd node.Ready) {
+	for _, m := range rd.Messages {
+		s.send(nd, m)
+	}
+	for _, r := range rd.Replies {
+		c, ok := nd.waiting[r.ID]
+		if !ok {
+			continue
+		}
+		delete(nd.waiting, r.ID)
+		s.clientReply(s.clients[c], r)
+	}
+}
+
+func (s *Sim) send(from *simNode, m rpc.Message) {
+	to, ok := s.index[m.To]
+	if !ok {
+		return
+	}
+	s.stats.Messages++
+	size := 0
+	if s.opts.EncodeMessages {
+		e := wire.NewEncoder(nil)
+		m.Encode(e)
+		size = e.Len()
+		back, err := rpc.DecodeMessage(e.Bytes())
+		if err != nil {
+			panic(fmt.Sprintf("sim: message does not survive the codec: %v: %v", m, err))
+		}
+		m = back
+	}
+	s.tracef(from, "send %v", m)
+	for _, at := range s.net.Send(s.now, from.idx, to, size) {
+		s.push(event{at: at, kind: evDeliver, node: int32(to), inc: s.nodes[to].inc, from: int32(from.idx), ref: s.holdMessage(m)})
+	}
+}
+
+// holdMessage parks a message in flight and returns its slot.
+func (s *Sim) holdMessage(m rpc.Message) int32 {
+	if n := len(s.free); n > 0 {
+		slot := s.free[n-1]
+		s.free = s.free[:n-1]
+		s.msgs[slot] = m
+		return slot
+	}
+	s.msgs = append(s.msgs, m)
+	return int32(len(s.msgs) - 1)
+}
+
+// takeMessage removes a message from its slot.
+func (s *Sim) takeMessage(slot int32) rpc.Message {
+	m := s.msgs[slot]
+	s.msgs[slot] = rpc.Message{}
+	s.free = append(s.free, slot)
+	return m
+}
+
+func (s *Sim) inject(f Fault) {
+	s.stats.Faults[f.Kind]++
+	s.hash.add2(uint64(f.Kind)<<32|uint64(f.Node), uint64(f.From)<<32|uint64(f.To))
+	s.tracef(nil, "fault %v", f)
+	switch f.Kind {
+	case Partition:
+		s.net.Partition(f.Groups...)
+	case Heal:
+		s.net.Heal()
+	case Cut:
+		s.net.Cut(f.From, f.To)
+	case Uncut:
+		s.net.Uncut(f.From, f.To)
+	case SlowLink:
+		s.net.SetLink(f.From, f.To, f.Link)
+	case RestoreLink:
+		s.net.ClearLink(f.From, f.To)
+	case Skew:
+		s.nodes[f.Node].skew = f.Skew
+	case Crash:
+		s.crash(s.nodes[f.Node])
+	case Restart:
+		s.restart(s.nodes[f.Node])
+	}
+}
+
+// crash stops a node: the Readys still waiting for the disk are lost with
+// their records, messages and replies, as in a power cut.
+func (s *Sim) crash(nd *simNode) {
+	if nd.n == nil {
+		return
+	}
+	s.stats.Crashes++
+	nd.n = nil
+	nd.pending = nil
+	nd.inc++
+	nd.waiting = map[uint64]int{}
+	s.net.Crash(nd.idx)
+}
+
+func (s *Sim) restart(nd *simNode) {
+	if nd.n != nil {
+		return
+	}
+	s.net.Restart(nd.idx)
+	if err := s.boot(nd, nil); err != nil {
+		panic(err) // a node that cannot restart from its own disk is a bug
+	}
+}
+
+// advancePhase moves the run on once the clients are done: heal everything,
+// let anti-entropy work, then read every key through every node.
+func (s *Sim) advancePhase() {
+	switch s.phase {
+	case phaseSafety:
+		for _, c := range s.clients {
+			if !c.done {
+				return
+			}
+		}
+		s.heal()
+		s.phase = phaseHeal
+		s.healEnd = s.now + int64(s.opts.HealTime)
+	case phaseHeal:
+		if s.now >= s.healEnd {
+			s.phase = phaseFinal
+			s.startFinalReads()
+		}
+	case phaseFinal:
+		for _, c := range s.clients {
+			if !c.done {
+				return
+			}
+		}
+		s.phase = phaseDone
+	}
+}
+
+// heal lifts every fault: partitions and cuts, slow and lossy links, and
+// crashed nodes come back. Clock skews stay: they are not faults to heal.
+func (s *Sim) heal() {
+	s.tracef(nil, "heal everything")
+	s.net.Heal()
+	for i := range s.nodes {
+		for j := range s.nodes {
+			if i != j {
+				p := s.net.Link(i, j)
+				p.Loss, p.Duplicate, p.Reorder = 0, 0, 0
+				if s.net.Zone(i) == s.net.Zone(j) {
+					p.Latency, p.Jitter = s.opts.Net.IntraZone.Latency, s.opts.Net.IntraZone.Jitter
+				} else {
+					p.Latency, p.Jitter = s.opts.Net.InterZone.Latency, s.opts.Net.InterZone.Jitter
+				}
+				s.net.SetLink(i, j, p)
+			}
+		}
+	}
+	for _, nd := range s.nodes {
+		s.restart(nd)
+	}
+}
+
+func (s *Sim) tracef(nd *simNode, format string, args ...any) {
+	if s.opts.Trace == nil {
+		return
+	}
+	who := "sim"
+	if nd != nil {
+		who = fmt.Sprint("n", nd.idx)
+	}
+	s.opts.Trace(fmt.Sprintf("%12.6fs %-3s %s", float64(s.now-epoch)/1e9, who, fmt.Sprintf(format, args...)))
+}
