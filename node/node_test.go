@@ -24,6 +24,7 @@ type testCluster struct {
 	nodes   map[cluster.NodeID]*Node
 	disks   map[cluster.NodeID][]meta.Record
 	down    map[cluster.NodeID]bool
+	skew    map[cluster.NodeID]time.Duration
 	queue   []rpc.Message
 	replies map[uint64]Reply
 	nextReq uint64
@@ -33,7 +34,7 @@ type testCluster struct {
 
 func newTestCluster(t *testing.T, zones ...string) *testCluster {
 	c := &testCluster{t: t, now: cluster.Time(time.Hour), nodes: map[cluster.NodeID]*Node{},
-		disks: map[cluster.NodeID][]meta.Record{}, down: map[cluster.NodeID]bool{}, replies: map[uint64]Reply{}}
+		disks: map[cluster.NodeID][]meta.Record{}, down: map[cluster.NodeID]bool{}, skew: map[cluster.NodeID]time.Duration{}, replies: map[uint64]Reply{}}
 	var members []layout.Member
 	for i, z := range zones {
 		id := cluster.NodeID(cluster.SumString(fmt.Sprint("n", i)))
@@ -93,7 +94,7 @@ func (c *testCluster) run() {
 			continue
 		}
 		c.now += cluster.Time(time.Millisecond)
-		c.nodes[m.To].Step(c.now, m)
+		c.nodes[m.To].Step(c.now.Add(c.skew[m.To]), m)
 		c.drain(m.To)
 	}
 }
@@ -104,7 +105,7 @@ func (c *testCluster) tick(d time.Duration) {
 		c.now += cluster.Time(100 * time.Millisecond)
 		for _, id := range c.ids {
 			if !c.down[id] {
-				c.nodes[id].Tick(c.now)
+				c.nodes[id].Tick(c.now.Add(c.skew[id]))
 				c.drain(id)
 			}
 		}
@@ -187,6 +188,24 @@ func TestAntiEntropyRepairsAReturningNode(t *testing.T) {
 	}
 	if c.nodes[c.ids[2]].Tables().Stats().LocalUpdates != 50 {
 		t.Fatalf("node 2 received %d entries, want 50", c.nodes[c.ids[2]].Tables().Stats().LocalUpdates)
+	}
+}
+
+// A node whose clock jumps back (NTP correction, a VM restored) must keep
+// running anti-entropy on schedule, not wait for its old deadline to come
+// round again. The simulator found this.
+func TestAntiEntropySurvivesClockJumpingBack(t *testing.T) {
+	c := newTestCluster(t, "a", "b", "c")
+	c.tick(time.Second) // every node has scheduled its next pass
+	c.down[c.ids[2]] = true
+	if r := c.do(0, lwwmap.Put{Key: k, Value: []byte("v")}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	c.down[c.ids[2]] = false
+	c.skew[c.ids[2]] = -time.Hour
+	c.tick(15 * time.Second)
+	if c.nodes[c.ids[2]].Tables().Stats().LocalUpdates != 1 {
+		t.Fatal("node 2 did not sync after its clock jumped back an hour")
 	}
 }
 

@@ -34,10 +34,12 @@ func (e *Engine) Tick(now cluster.Time) {
 	if len(e.ids) == 0 || e.cfg.SyncInterval <= 0 {
 		return
 	}
+	if gap := now.Sub(e.sync.nextPass); e.sync.nextPass == 0 || gap > e.cfg.SyncInterval || gap < -e.cfg.SyncInterval {
+		// First pass, resuming after a long pause, or the clock jumped
+		// back: start the schedule again from now.
+		e.sync.nextPass = now
+	}
 	if now >= e.sync.nextPass {
-		if e.sync.nextPass == 0 || now.Sub(e.sync.nextPass) > e.cfg.SyncInterval {
-			e.sync.nextPass = now // first pass, or resuming after a long pause
-		}
 		e.sync.nextPass = e.sync.nextPass.Add(e.cfg.SyncInterval)
 		e.startPass(now)
 	}
