@@ -202,7 +202,9 @@ func TestAntiEntropySurvivesClockJumpingBack(t *testing.T) {
 		t.Fatal(r.Err)
 	}
 	c.down[c.ids[2]] = false
-	c.skew[c.ids[2]] = -time.Hour
+	for _, id := range c.ids {
+		c.skew[id] = -time.Hour
+	}
 	c.tick(15 * time.Second)
 	if c.nodes[c.ids[2]].Tables().Stats().LocalUpdates != 1 {
 		t.Fatal("node 2 did not sync after its clock jumped back an hour")
