@@ -3,7 +3,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/alecthomas/kong"
@@ -14,17 +16,38 @@ type CLI struct {
 	Sim SimCmd `cmd:"" help:"Run the deterministic simulator."`
 }
 
-func main() {
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run parses args, runs the command and returns the exit status; tests call
+// it in-process.
+func run(args []string, stdout, stderr io.Writer) int {
 	var cli CLI
-	ctx := kong.Parse(&cli,
+	exited := -1
+	parser, err := kong.New(&cli,
 		kong.Name("garage"),
 		kong.Description("A geo-distributed, S3-compatible object store."),
 		kong.UsageOnError(),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { exited = code }),
+		kong.BindTo(stdout, (*io.Writer)(nil)),
 	)
-	if err := ctx.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "garage:", err)
-		os.Exit(exitCode(err))
+	if err != nil {
+		fmt.Fprintln(stderr, "garage:", err)
+		return 1
 	}
+	ctx, err := parser.Parse(args)
+	if exited >= 0 {
+		return exited // --help
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "garage:", err)
+		return 1
+	}
+	if err := ctx.Run(); err != nil {
+		fmt.Fprintln(stderr, "garage:", err)
+		return exitCode(err)
+	}
+	return 0
 }
 
 // exitError carries a specific exit status (1 = failure, 2 = violation).
@@ -37,7 +60,8 @@ func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
 
 func exitCode(err error) int {
-	if e, ok := err.(exitError); ok {
+	var e exitError
+	if errors.As(err, &e) {
 		return e.code
 	}
 	return 1

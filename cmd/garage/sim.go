@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -40,15 +41,31 @@ type SimRunCmd struct {
 	Out            string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }
 
+// Validate refuses values the simulator would silently replace by defaults.
+func (c *SimRunCmd) Validate() error {
+	for _, f := range []struct {
+		name  string
+		value int
+	}{{"--nodes", c.Nodes}, {"--zones", c.Zones}, {"--replication", c.Replication}, {"--clients", c.Clients}, {"--ops", c.Ops}, {"--keys", c.Keys}, {"--seeds", c.Seeds}} {
+		if f.value < 1 {
+			return fmt.Errorf("%s must be at least 1, got %d", f.name, f.value)
+		}
+	}
+	if c.Loss > 1 {
+		return fmt.Errorf("--loss is a probability, got %v", c.Loss)
+	}
+	return nil
+}
+
 // Run runs the seeds and prints a summary of each.
-func (c *SimRunCmd) Run() error {
+func (c *SimRunCmd) Run(out io.Writer) error {
 	consistency, err := table.ParseConsistency(c.Consistency)
 	if err != nil {
 		return err
 	}
 	failed := 0
-	for seed := c.Seed; seed < c.Seed+uint64(max(c.Seeds, 1)); seed++ {
-		ok, err := c.runOne(seed, consistency)
+	for seed := c.Seed; seed < c.Seed+uint64(c.Seeds); seed++ {
+		ok, err := c.runOne(out, seed, consistency)
 		if err != nil {
 			return err
 		}
@@ -57,12 +74,12 @@ func (c *SimRunCmd) Run() error {
 		}
 	}
 	if failed > 0 {
-		return exitError{code: 2, err: fmt.Errorf("%d of %d seeds violated a property", failed, max(c.Seeds, 1))}
+		return exitError{code: 2, err: fmt.Errorf("%d of %d seeds violated a property", failed, c.Seeds)}
 	}
 	return nil
 }
 
-func (c *SimRunCmd) runOne(seed uint64, consistency table.Consistency) (bool, error) {
+func (c *SimRunCmd) runOne(out io.Writer, seed uint64, consistency table.Consistency) (bool, error) {
 	opts := sim.Options{
 		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
@@ -101,8 +118,8 @@ func (c *SimRunCmd) runOne(seed uint64, consistency table.Consistency) (bool, er
 		return false, err
 	}
 	elapsed := time.Since(start)
-	fmt.Print(res.Summary())
-	fmt.Printf("real time: %v (%.0f client ops/s, %.1f virtual s per real s)\n\n",
+	fmt.Fprint(out, res.Summary())
+	fmt.Fprintf(out, "real time: %v (%.0f client ops/s, %.1f virtual s per real s)\n\n",
 		elapsed.Round(time.Millisecond), float64(len(res.History))/elapsed.Seconds(), res.Stats.VirtualEnd.Seconds()/elapsed.Seconds())
 	if res.Ok() {
 		return true, nil
@@ -112,9 +129,9 @@ func (c *SimRunCmd) runOne(seed uint64, consistency table.Consistency) (bool, er
 		if err != nil {
 			return false, err
 		}
-		fmt.Printf("porcupine visualisation: %s\n", path)
+		fmt.Fprintf(out, "porcupine visualisation: %s\n", path)
 	}
-	fmt.Printf("replay: garage sim run --seed %d%s\n\n", seed, c.flagsForReplay())
+	fmt.Fprintf(out, "replay: garage sim run --seed %d%s\n\n", seed, c.flagsForReplay())
 	return false, nil
 }
 
