@@ -3,11 +3,15 @@ package node
 import (
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/layout"
 	"github.com/garagego/garage/node/lwwmap"
+	"github.com/garagego/garage/node/membership"
 	"github.com/garagego/garage/node/meta"
+	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/rpc"
 	"github.com/garagego/garage/node/table"
 	"github.com/garagego/garage/node/wire"
@@ -17,6 +21,10 @@ import (
 type Config struct {
 	ID    cluster.NodeID
 	Table table.Config
+	// ReplicationFactor is the cluster's; the first layout version uses it.
+	ReplicationFactor int
+	// StatusInterval is how often nodes exchange statuses (default 10 s).
+	StatusInterval time.Duration
 }
 
 // Op is a client operation; each component defines its own.
@@ -56,41 +64,53 @@ var ErrUnknownOp = errors.New("unknown operation")
 type Node struct {
 	cfg     Config
 	store   *meta.Store
-	history *layout.History
 	out     *rpc.Outbox
 	calls   *rpc.Caller
+	members *membership.Service
 	tables  *table.Engine
 	regs    *lwwmap.Service
+	model   *model.Tables
+	admin   *admin.Service
 	replies []Reply
 }
 
-// Keys of the node's own records in the metadata store.
-const (
-	keyIncarnation = "n/incarnation"
-	keyLayout      = "n/layout"
-)
+// keyIncarnation is where the node counts its starts.
+const keyIncarnation = "n/incarnation"
 
 // New builds a node over a metadata store recovered by the driver (empty on
 // first start). The layout comes from the store if it holds one, else from
-// initial, which is then persisted; a node with neither cannot start.
+// initial, else it is the empty version 0 until an operator applies one.
 func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) {
+	if cfg.StatusInterval <= 0 {
+		cfg.StatusInterval = 10 * time.Second
+	}
 	n := &Node{cfg: cfg, store: store, out: rpc.NewOutbox(cfg.ID)}
-	if b, ok := store.Get(keyLayout); ok {
+	history := initial
+	if b, ok := store.Get(membership.KeyLayout); ok {
 		d := wire.NewDecoder(b)
-		h := layout.DecodeHistory(d)
+		history = layout.DecodeHistory(d)
 		if err := d.Finish(); err != nil {
 			return nil, fmt.Errorf("node: stored layout: %w", err)
 		}
-		n.history = h
-	} else if initial != nil {
-		n.history = initial
-		n.persistLayout()
-	} else {
-		return nil, errors.New("node: no layout stored and none given")
+	} else if history == nil {
+		if cfg.ReplicationFactor < layout.MinReplication || cfg.ReplicationFactor > layout.MaxReplication {
+			return nil, fmt.Errorf("node: replication factor %d out of [%d, %d]", cfg.ReplicationFactor, layout.MinReplication, layout.MaxReplication)
+		}
+		history = layout.NewHistory(layout.Empty(cfg.ReplicationFactor))
+	}
+	n.members = membership.New(cfg.ID, cfg.StatusInterval, n.out, store, history)
+	if _, stored := store.Get(membership.KeyLayout); !stored {
+		if err := n.members.UpdateLayout(0, func(*layout.History) error { return nil }); err != nil {
+			return nil, err
+		}
 	}
 	n.calls = rpc.NewCaller(n.out, n.nextIncarnation())
-	n.tables = table.NewEngine(cfg.Table, cfg.ID, store, n.out, n.calls, n.Layout)
+	n.tables = table.NewEngine(cfg.Table, cfg.ID, store, n.out, n.calls, n.members.Layout)
+	n.members.OnLayoutChange = n.tables.SyncNow
 	n.regs = lwwmap.New(cfg.ID, n.tables)
+	n.model = model.Register(n.tables)
+	n.admin = admin.New(cfg.ID, n.model, n.members, cfg.StatusInterval)
+	n.out.Take() // nothing may be sent before the first input
 	return n, nil
 }
 
@@ -108,17 +128,28 @@ func (n *Node) nextIncarnation() uint64 {
 	return inc
 }
 
-func (n *Node) persistLayout() {
-	e := wire.NewEncoder(nil)
-	n.history.Encode(e)
-	n.store.Put(keyLayout, e.Bytes())
-}
-
 // ID is the node's id.
 func (n *Node) ID() cluster.NodeID { return n.cfg.ID }
 
 // Layout is the node's current layout history.
-func (n *Node) Layout() *layout.History { return n.history }
+func (n *Node) Layout() *layout.History { return n.members.Layout() }
+
+// Members exposes what the node knows of the cluster.
+func (n *Node) Members() *membership.Service { return n.members }
+
+// SetInfo records what the driver measured about this node (host name,
+// free space), reported in its statuses.
+func (n *Node) SetInfo(info membership.Info) { n.members.SetInfo(info) }
+
+// PeerConnected records that the transport connected to node id.
+func (n *Node) PeerConnected(now cluster.Time, id cluster.NodeID, addr string) {
+	n.members.PeerConnected(now, id, addr)
+}
+
+// PeerDisconnected records that the transport lost node id.
+func (n *Node) PeerDisconnected(now cluster.Time, id cluster.NodeID) {
+	n.members.PeerDisconnected(id)
+}
 
 // Tables exposes the table engine for inspection (convergence checks,
 // status).
@@ -133,7 +164,7 @@ func (n *Node) Step(now cluster.Time, m rpc.Message) {
 		n.calls.Handle(now, m)
 		return
 	}
-	if n.tables.Step(now, m) {
+	if n.members.Step(now, m) || n.tables.Step(now, m) {
 		return
 	}
 	if m.ID != 0 {
@@ -144,6 +175,7 @@ func (n *Node) Step(now cluster.Time, m rpc.Message) {
 // Tick advances timers: expired calls fail, background work starts.
 func (n *Node) Tick(now cluster.Time) {
 	n.calls.Tick(now)
+	n.members.Tick(now)
 	n.tables.Tick(now)
 }
 
@@ -153,7 +185,7 @@ func (n *Node) Submit(now cluster.Time, req Request) {
 	done := func(_ cluster.Time, result any, err error) {
 		n.replies = append(n.replies, Reply{ID: req.ID, Result: result, Err: err})
 	}
-	if !n.regs.Submit(now, req.Op, done) {
+	if !n.regs.Submit(now, req.Op, done) && !n.admin.Submit(now, req.Op, done) {
 		done(now, nil, fmt.Errorf("%w: %T", ErrUnknownOp, req.Op))
 	}
 }

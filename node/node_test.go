@@ -32,6 +32,33 @@ type testCluster struct {
 	history *layout.History
 }
 
+// newEmptyCluster starts nodes with no layout, as `garage serve` does on a
+// fresh cluster.
+func newEmptyCluster(t *testing.T, n int) *testCluster {
+	c := &testCluster{t: t, now: cluster.Time(time.Hour), nodes: map[cluster.NodeID]*Node{},
+		disks: map[cluster.NodeID][]meta.Record{}, down: map[cluster.NodeID]bool{}, skew: map[cluster.NodeID]time.Duration{}, replies: map[uint64]Reply{}}
+	c.cfg = Config{Table: table.DefaultConfig(), ReplicationFactor: min(3, n), StatusInterval: time.Second}
+	c.cfg.Table.RequestTimeout = time.Second
+	c.cfg.Table.SyncInterval = 10 * time.Second
+	for i := range n {
+		c.ids = append(c.ids, cluster.NodeID(cluster.SumString(fmt.Sprint("n", i))))
+	}
+	for _, id := range c.ids {
+		c.start(id)
+	}
+	// The transport would report connections; here every node meets every other.
+	for _, a := range c.ids {
+		for _, b := range c.ids {
+			if a != b {
+				c.nodes[a].PeerConnected(c.now, b, "")
+			}
+		}
+		c.drain(a)
+	}
+	c.run()
+	return c
+}
+
 func newTestCluster(t *testing.T, zones ...string) *testCluster {
 	c := &testCluster{t: t, now: cluster.Time(time.Hour), nodes: map[cluster.NodeID]*Node{},
 		disks: map[cluster.NodeID][]meta.Record{}, down: map[cluster.NodeID]bool{}, skew: map[cluster.NodeID]time.Duration{}, replies: map[uint64]Reply{}}

@@ -15,16 +15,28 @@ type History struct {
 	// Versions are the live versions, oldest first; the last is current.
 	Versions []*Version
 	Trackers Trackers
+	// Staging holds the role changes an operator has staged for the next
+	// version; Apply turns them into one.
+	Staging Staging
 
-	// writeSets indexes WriteSets; rebuilt whenever Versions change.
+	// writeSets indexes WriteSets and nodes Nodes; rebuilt whenever
+	// Versions change.
 	writeSets [][][]cluster.NodeID
+	nodes     []cluster.NodeID
 }
 
 // NewHistory starts a history whose only live version is v.
 func NewHistory(v *Version) *History {
-	h := &History{Versions: []*Version{v}}
+	h := &History{Versions: []*Version{v}, Staging: Staging{Base: v.Number}}
 	h.index()
 	return h
+}
+
+// Clone returns a copy that can be changed without affecting h. Versions are
+// immutable and shared.
+func (h *History) Clone() *History {
+	c := &History{Versions: slices.Clone(h.Versions), Trackers: h.Trackers.clone(), Staging: h.Staging, writeSets: h.writeSets, nodes: h.nodes}
+	return c
 }
 
 // Current is the newest live version.
@@ -56,12 +68,13 @@ func (h *History) computeWriteSets(p cluster.Partition) [][]cluster.NodeID {
 	return sets
 }
 
-// index builds the WriteSets index.
+// index builds the WriteSets and Nodes indexes.
 func (h *History) index() {
 	h.writeSets = make([][][]cluster.NodeID, cluster.NumPartitions)
 	for p := range h.writeSets {
 		h.writeSets[p] = h.computeWriteSets(cluster.Partition(p))
 	}
+	h.nodes = h.computeNodes()
 }
 
 // ReadVersion is the version reads go to: the newest live version that
@@ -85,9 +98,17 @@ func (h *History) ReadVersion() *Version {
 // ReadSet is the node set reads of partition p go to.
 func (h *History) ReadSet(p cluster.Partition) []cluster.NodeID { return h.ReadVersion().NodesOf(p) }
 
-// Nodes lists every member of every live version (gateways included), sorted.
+// Nodes lists every member of every live version (gateways included),
+// sorted. The slice is shared: callers must not modify it.
 func (h *History) Nodes() []cluster.NodeID {
-	var ids []cluster.NodeID
+	if h.nodes != nil {
+		return h.nodes
+	}
+	return h.computeNodes()
+}
+
+func (h *History) computeNodes() []cluster.NodeID {
+	ids := []cluster.NodeID{}
 	for _, v := range h.Versions {
 		for _, m := range v.Members {
 			ids = append(ids, m.ID)
@@ -138,6 +159,9 @@ func (h *History) Merge(other *History) (bool, error) {
 	if h.Trackers.merge(other.Trackers) {
 		changed = true
 	}
+	if h.Staging.merge(other.Staging) {
+		changed = true
+	}
 	if h.retire() {
 		changed = true
 	}
@@ -152,6 +176,12 @@ func (h *History) Merge(other *History) (bool, error) {
 func (h *History) retire() bool {
 	if len(h.Versions) == 1 {
 		return false
+	}
+	if h.Versions[0].IsEmpty() {
+		// Version 0 holds no data: nothing to sync away from it.
+		h.Versions = slices.Clone(h.Versions[1:])
+		h.retire()
+		return true
 	}
 	var current []cluster.NodeID
 	for _, m := range h.Current().Members {
@@ -185,6 +215,7 @@ func (h *History) Encode(e *wire.Encoder) {
 		v.Encode(e)
 	}
 	h.Trackers.encode(e)
+	h.Staging.encode(e)
 }
 
 // DecodeHistory reads a History.
@@ -207,6 +238,7 @@ func DecodeHistory(d *wire.Decoder) *History {
 		h.Versions = append(h.Versions, v)
 	}
 	h.Trackers = decodeTrackers(d)
+	h.Staging = decodeStaging(d)
 	if d.Err() != nil {
 		return nil
 	}

@@ -20,6 +20,10 @@ type Trackers struct {
 	SyncAck Tracker
 }
 
+func (t Trackers) clone() Trackers {
+	return Trackers{Ack: Tracker{slices.Clone(t.Ack.entries)}, Sync: Tracker{slices.Clone(t.Sync.entries)}, SyncAck: Tracker{slices.Clone(t.SyncAck.entries)}}
+}
+
 func (t *Trackers) merge(o Trackers) bool {
 	a := t.Ack.merge(o.Ack)
 	s := t.Sync.merge(o.Sync)

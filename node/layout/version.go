@@ -33,6 +33,18 @@ type Version struct {
 	nodes [][]cluster.NodeID
 }
 
+// Empty is version 0: the layout of a cluster nobody has configured yet,
+// with no members and no partition assigned. rf is the cluster's
+// replication factor, which the first real version will use.
+func Empty(rf int) *Version {
+	v := &Version{ReplicationFactor: rf}
+	v.index()
+	return v
+}
+
+// IsEmpty reports whether v assigns no partition (version 0).
+func (v *Version) IsEmpty() bool { return len(v.ring) == 0 }
+
 // NodesOf returns the nodes storing partition p, in ring order. The slice
 // is shared: callers must not modify it.
 func (v *Version) NodesOf(p cluster.Partition) []cluster.NodeID {
@@ -43,6 +55,9 @@ func (v *Version) NodesOf(p cluster.Partition) []cluster.NodeID {
 }
 
 func (v *Version) lookup(p cluster.Partition) []cluster.NodeID {
+	if v.IsEmpty() {
+		return nil
+	}
 	rf := v.ReplicationFactor
 	out := make([]cluster.NodeID, rf)
 	for i, m := range v.ring[int(p)*rf : (int(p)+1)*rf] {
@@ -97,6 +112,12 @@ func (v *Version) Check() error {
 	}
 	if !slices.IsSortedFunc(v.Members, compareMembers) {
 		return fmt.Errorf("layout v%d: members not sorted", v.Number)
+	}
+	if v.Number == 0 {
+		if len(v.Members) != 0 || len(v.ring) != 0 {
+			return fmt.Errorf("layout v0 must be empty")
+		}
+		return nil
 	}
 	if len(v.ring) != cluster.NumPartitions*v.ReplicationFactor {
 		return fmt.Errorf("layout v%d: ring has %d slots, want %d", v.Number, len(v.ring), cluster.NumPartitions*v.ReplicationFactor)

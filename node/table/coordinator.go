@@ -2,6 +2,7 @@ package table
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"strings"
 
@@ -9,10 +10,35 @@ import (
 	"github.com/garagego/garage/node/rpc"
 )
 
-// quorums returns the read and write quorums for the current replication
-// factor, with any planted bug applied.
-func (e *Engine) quorums() (read, write int) {
-	read, write = e.cfg.Consistency.Quorums(e.layout().Current().ReplicationFactor)
+// ErrNoLayout refuses operations before any layout has been applied.
+var ErrNoLayout = errors.New("no cluster layout applied yet: assign roles with `garage layout assign` and apply them with `garage layout apply`")
+
+// writeSets are the node sets a write to partition p must reach.
+func (e *Engine) writeSets(t *tableState, p cluster.Partition) [][]cluster.NodeID {
+	if t.replication == FullCopy {
+		return [][]cluster.NodeID{e.layout().Nodes()}
+	}
+	return e.layout().WriteSets(p)
+}
+
+// readSet is the node set a read of partition p asks.
+func (e *Engine) readSet(t *tableState, p cluster.Partition) []cluster.NodeID {
+	if t.replication == FullCopy {
+		return e.layout().Nodes()
+	}
+	return e.layout().ReadSet(p)
+}
+
+// quorums returns the read and write quorums of table t, with any planted
+// bug applied.
+func (e *Engine) quorums(t *tableState) (read, write int) {
+	if t.replication == FullCopy {
+		n := len(e.layout().Nodes())
+		write = max(n-1, 1)
+		read = n - write + 1
+	} else {
+		read, write = e.cfg.Consistency.Quorums(e.layout().Current().ReplicationFactor)
+	}
 	if e.cfg.Bugs.ReadQuorumOne {
 		read = 1
 	}
@@ -25,9 +51,13 @@ func (e *Engine) quorums() (read, write int) {
 // insert writes entries of one partition to the write sets of every live
 // layout version and calls done once each set reached a write quorum.
 func (e *Engine) insert(now cluster.Time, t *tableState, p cluster.Partition, entries []KV, done func(now cluster.Time, err error)) {
-	_, w := e.quorums()
+	if e.layout().Current().IsEmpty() {
+		done(now, ErrNoLayout)
+		return
+	}
+	_, w := e.quorums(t)
 	e.calls.Start(now, rpc.Call{
-		Sets:    e.layout().WriteSets(p),
+		Sets:    e.writeSets(t, p),
 		Quorum:  w,
 		Body:    Update{Table: t.id, Entries: entries},
 		Timeout: e.cfg.RequestTimeout,
@@ -37,10 +67,14 @@ func (e *Engine) insert(now cluster.Time, t *tableState, p cluster.Partition, en
 // get reads one entry from a read quorum of the read set and joins the
 // answers. value is nil when no replica has the entry.
 func (e *Engine) get(now cluster.Time, t *tableState, key string, done func(now cluster.Time, value []byte, err error)) {
+	if e.layout().Current().IsEmpty() {
+		done(now, nil, ErrNoLayout)
+		return
+	}
 	p := partitionOfStorageKey(key)
-	r, _ := e.quorums()
+	r, _ := e.quorums(t)
 	e.calls.Start(now, rpc.Call{
-		Sets:    [][]cluster.NodeID{e.layout().ReadSet(p)},
+		Sets:    [][]cluster.NodeID{e.readSet(t, p)},
 		Quorum:  r,
 		Body:    Read{Table: t.id, Key: key},
 		Timeout: e.cfg.RequestTimeout,
@@ -110,11 +144,15 @@ func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start,
 	if limit <= 0 || limit > e.cfg.MaxRangeLimit {
 		limit = e.cfg.MaxRangeLimit
 	}
+	if e.layout().Current().IsEmpty() {
+		done(now, RawRange{}, ErrNoLayout)
+		return
+	}
 	prefix := partitionPrefix(t.id, partitionKey)
 	p := partitionOfStorageKey(prefix)
-	r, _ := e.quorums()
+	r, _ := e.quorums(t)
 	e.calls.Start(now, rpc.Call{
-		Sets:    [][]cluster.NodeID{e.layout().ReadSet(p)},
+		Sets:    [][]cluster.NodeID{e.readSet(t, p)},
 		Quorum:  r,
 		Body:    ReadRange{Table: t.id, PartitionKey: partitionKey, Start: start, End: end, Limit: limit},
 		Timeout: e.cfg.RequestTimeout,

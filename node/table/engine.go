@@ -38,10 +38,11 @@ type Engine struct {
 }
 
 type tableState struct {
-	id    ID
-	name  string
-	codec codec
-	trees [cluster.NumPartitions]*merkle.Tree // allocated on first use
+	id          ID
+	name        string
+	codec       codec
+	replication Replication
+	trees       [cluster.NumPartitions]*merkle.Tree // allocated on first use
 }
 
 // Stats counts what the engine did, for summaries and metrics.
@@ -64,11 +65,11 @@ func NewEngine(cfg Config, self cluster.NodeID, store *meta.Store, out *rpc.Outb
 // Stats reports the engine's counters.
 func (e *Engine) Stats() Stats { return e.stats }
 
-func (e *Engine) register(id ID, name string, c codec) *tableState {
+func (e *Engine) register(id ID, name string, r Replication, c codec) *tableState {
 	if _, dup := e.tables[id]; dup {
 		panic(fmt.Sprintf("table: id %d registered twice", id))
 	}
-	t := &tableState{id: id, name: name, codec: c}
+	t := &tableState{id: id, name: name, codec: c, replication: r}
 	e.tables[id] = t
 	e.ids = append(e.ids, id)
 	slices.Sort(e.ids)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/layout"
 	"github.com/garagego/garage/node/merkle"
 	"github.com/garagego/garage/node/rpc"
 )
@@ -20,6 +21,10 @@ type syncState struct {
 	nextPass cluster.Time
 	queue    []syncJob
 	sessions int
+	// shared caches sharedPartitions per replication mode for the layout
+	// history it was computed from (a new history is a new pointer).
+	shared     [2]map[cluster.NodeID][]cluster.Partition
+	sharedFrom *layout.History
 }
 
 type syncJob struct {
@@ -55,14 +60,32 @@ func (e *Engine) SyncNow(now cluster.Time) {
 
 // startPass asks every peer which shared partitions differ, table by table.
 func (e *Engine) startPass(now cluster.Time) {
-	shared := e.sharedPartitions()
-	for _, peer := range sortedPeers(shared) {
-		parts := shared[peer]
-		for _, id := range e.ids {
-			t := e.tables[id]
-			roots := SyncRoots{Table: id, Roots: make([]PartitionRoot, len(parts))}
-			for i, p := range parts {
-				roots.Roots[i] = PartitionRoot{Partition: p, Root: t.peek(p).Root()}
+	if e.layout().Current().IsEmpty() {
+		return
+	}
+	if h := e.layout(); e.sync.sharedFrom != h {
+		e.sync.shared = [2]map[cluster.NodeID][]cluster.Partition{}
+		e.sync.sharedFrom = h
+	}
+	for _, id := range e.ids {
+		t := e.tables[id]
+		shared := e.sync.shared[t.replication]
+		if shared == nil {
+			shared = e.sharedPartitions(t)
+			e.sync.shared[t.replication] = shared
+		}
+		for _, peer := range sortedPeers(shared) {
+			parts := shared[peer]
+			// Only partitions we hold entries of: the peer's own pass
+			// covers those where only it holds some.
+			roots := SyncRoots{Table: id}
+			for _, p := range parts {
+				if tree := t.peek(p); tree.Len() > 0 {
+					roots.Roots = append(roots.Roots, PartitionRoot{Partition: p, Root: tree.Root()})
+				}
+			}
+			if len(roots.Roots) == 0 {
+				continue
 			}
 			e.stats.SyncPasses++
 			e.calls.Start(now, rpc.Call{
@@ -82,18 +105,18 @@ func (e *Engine) startPass(now cluster.Time) {
 	}
 }
 
-// sharedPartitions maps each peer to the partitions that both it and this
-// node store in some live layout version, in partition order.
-func (e *Engine) sharedPartitions() map[cluster.NodeID][]cluster.Partition {
-	h := e.layout()
+// sharedPartitions maps each peer to the partitions of table t that both
+// it and this node store in some live layout version, in partition order.
+func (e *Engine) sharedPartitions(t *tableState) map[cluster.NodeID][]cluster.Partition {
 	shared := map[cluster.NodeID][]cluster.Partition{}
 	for p := range cluster.NumPartitions {
 		part := cluster.Partition(p)
-		if !h.StoresAny(e.self, part) {
+		sets := e.writeSets(t, part)
+		if !slices.ContainsFunc(sets, func(set []cluster.NodeID) bool { return slices.Contains(set, e.self) }) {
 			continue
 		}
 		var seen []cluster.NodeID
-		for _, set := range h.WriteSets(part) {
+		for _, set := range sets {
 			for _, id := range set {
 				if id != e.self && !slices.Contains(seen, id) {
 					seen = append(seen, id)

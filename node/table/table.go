@@ -12,11 +12,25 @@ type Entry[E any] interface {
 	Encode(*wire.Encoder)
 }
 
+// Replication says which nodes hold a table's entries.
+type Replication uint8
+
+const (
+	// Sharded: the layout's nodes for the entry's partition (objects,
+	// versions, block references...).
+	Sharded Replication = iota
+	// FullCopy: every node of the layout, gateways included; small tables
+	// read on every request (buckets, keys, aliases). A write needs all
+	// nodes but one; a quorum read needs the rest.
+	FullCopy
+)
+
 // Schema describes one table.
 type Schema[E Entry[E]] struct {
-	ID     ID
-	Name   string
-	Decode func(*wire.Decoder) E
+	ID          ID
+	Name        string
+	Decode      func(*wire.Decoder) E
+	Replication Replication
 }
 
 // Table is the typed handle through which node logic uses one table.
@@ -30,7 +44,7 @@ type Table[E Entry[E]] struct {
 // entries the store recovered.
 func Register[E Entry[E]](e *Engine, s Schema[E]) *Table[E] {
 	t := &Table[E]{engine: e, schema: s}
-	t.state = e.register(s.ID, s.Name, t)
+	t.state = e.register(s.ID, s.Name, s.Replication, t)
 	return t
 }
 

@@ -1,0 +1,116 @@
+package admin
+
+// Cluster and layout operations.
+type (
+	// GetStatus reports every known node.
+	GetStatus struct{}
+	// GetLayout reports the current layout, staged changes and a preview.
+	GetLayout struct{}
+	// AssignRole stages a role for nodes (id prefixes). Zero fields keep
+	// the node's current value; a node without a role needs a zone and
+	// either a capacity or Gateway.
+	AssignRole struct {
+		Nodes    []string `json:"nodes"`
+		Zone     string   `json:"zone,omitempty"`
+		Capacity uint64   `json:"capacity,omitempty"`
+		Gateway  bool     `json:"gateway,omitempty"`
+		Tags     []string `json:"tags,omitempty"`
+	}
+	// RemoveRole stages removing a node from the layout.
+	RemoveRole struct {
+		Node string `json:"node"`
+	}
+	// ConfigLayout stages layout parameters.
+	ConfigLayout struct {
+		// ZoneRedundancy: 0 means maximum.
+		ZoneRedundancy int `json:"zoneRedundancy"`
+	}
+	// ApplyLayout applies the staged changes as Version (current + 1).
+	ApplyLayout struct {
+		Version uint64 `json:"version"`
+	}
+	// RevertLayout drops the staged changes.
+	RevertLayout struct{}
+)
+
+// Access key operations. Key patterns match a key id, a unique id prefix,
+// or a unique name.
+type (
+	CreateKey struct {
+		Name   string `json:"name"`
+		ID     string `json:"id"`     // filled by the runtime: "GK" + 24 random hex digits
+		Secret string `json:"secret"` // filled by the runtime: 64 random hex digits
+	}
+	ImportKey struct {
+		ID     string `json:"id"`
+		Secret string `json:"secret"`
+		Name   string `json:"name"`
+	}
+	ListKeys struct{}
+	GetKey   struct {
+		Pattern    string `json:"pattern"`
+		ShowSecret bool   `json:"showSecret"`
+	}
+	DeleteKey struct {
+		Pattern string `json:"pattern"`
+	}
+	// SetKeyFlags allows (Allow true) or denies the key's create-bucket right.
+	SetKeyFlags struct {
+		Pattern      string `json:"pattern"`
+		CreateBucket bool   `json:"createBucket"`
+		Allow        bool   `json:"allow"`
+	}
+)
+
+// Bucket operations. Bucket names are global aliases, full ids or unique id
+// prefixes.
+type (
+	CreateBucket struct {
+		Name string `json:"name"`
+		ID   string `json:"id"` // filled by the runtime: 64 random hex digits
+	}
+	ListBuckets struct{}
+	GetBucket   struct {
+		Name string `json:"name"`
+	}
+	DeleteBucket struct {
+		Name string `json:"name"`
+	}
+	// SetBucketPerms allows (Allow true) or denies the flagged rights.
+	SetBucketPerms struct {
+		Bucket string `json:"bucket"`
+		Key    string `json:"key"`
+		Read   bool   `json:"read"`
+		Write  bool   `json:"write"`
+		Owner  bool   `json:"owner"`
+		Allow  bool   `json:"allow"`
+	}
+	// AliasBucket adds a global alias, or a local alias in LocalKey's
+	// namespace; Remove takes it away instead.
+	AliasBucket struct {
+		Bucket   string `json:"bucket"`
+		Alias    string `json:"alias"`
+		LocalKey string `json:"localKey,omitempty"`
+		Remove   bool   `json:"remove"`
+	}
+)
+
+func (GetStatus) OpName() string      { return "GetStatus" }
+func (GetLayout) OpName() string      { return "GetLayout" }
+func (AssignRole) OpName() string     { return "AssignRole" }
+func (RemoveRole) OpName() string     { return "RemoveRole" }
+func (ConfigLayout) OpName() string   { return "ConfigLayout" }
+func (ApplyLayout) OpName() string    { return "ApplyLayout" }
+func (RevertLayout) OpName() string   { return "RevertLayout" }
+func (CreateKey) OpName() string      { return "CreateKey" }
+func (ImportKey) OpName() string      { return "ImportKey" }
+func (ListKeys) OpName() string       { return "ListKeys" }
+func (GetKey) OpName() string         { return "GetKey" }
+func (DeleteKey) OpName() string      { return "DeleteKey" }
+func (SetKeyFlags) OpName() string    { return "SetKeyFlags" }
+func (CreateBucket) OpName() string   { return "CreateBucket" }
+func (ListBuckets) OpName() string    { return "ListBuckets" }
+func (GetBucket) OpName() string      { return "GetBucket" }
+func (DeleteBucket) OpName() string   { return "DeleteBucket" }
+func (SetBucketPerms) OpName() string { return "SetBucketPerms" }
+func (AliasBucket) OpName() string    { return "AliasBucket" }

@@ -1,0 +1,101 @@
+package admin
+
+// ClusterStatus answers GetStatus.
+type ClusterStatus struct {
+	Self          string       `json:"self"`
+	LayoutVersion uint64       `json:"layoutVersion"`
+	Nodes         []NodeStatus `json:"nodes"`
+}
+
+// NodeStatus is one node in ClusterStatus.
+type NodeStatus struct {
+	ID            string   `json:"id"`
+	Hostname      string   `json:"hostname"`
+	Addr          string   `json:"addr"`
+	Up            bool     `json:"up"`
+	LastSeenSecs  int64    `json:"lastSeenSecsAgo"` // -1 = never
+	HasRole       bool     `json:"hasRole"`
+	Zone          string   `json:"zone"`
+	Capacity      uint64   `json:"capacity"`
+	Gateway       bool     `json:"gateway"`
+	Tags          []string `json:"tags"`
+	LayoutVersion uint64   `json:"layoutVersion"`
+	DataAvail     uint64   `json:"dataAvail"`
+	DataTotal     uint64   `json:"dataTotal"`
+	MetaAvail     uint64   `json:"metaAvail"`
+	MetaTotal     uint64   `json:"metaTotal"`
+	Version       string   `json:"version"`
+}
+
+// LayoutInfo answers GetLayout and the layout-changing operations.
+type LayoutInfo struct {
+	Version              uint64       `json:"version"`
+	LiveVersions         []uint64     `json:"liveVersions"`
+	ReplicationFactor    int          `json:"replicationFactor"`
+	ZoneRedundancy       int          `json:"zoneRedundancy"` // 0 = maximum
+	Roles                []RoleInfo   `json:"roles"`
+	Staged               []StagedRole `json:"staged"`
+	StagedZoneRedundancy *int         `json:"stagedZoneRedundancy,omitempty"`
+	// Preview is the layout applying the staged changes would give, or
+	// PreviewError why none can be computed.
+	Preview      []RoleInfo `json:"preview,omitempty"`
+	PreviewError string     `json:"previewError,omitempty"`
+}
+
+// RoleInfo is one member of a layout version.
+type RoleInfo struct {
+	ID         string   `json:"id"`
+	Zone       string   `json:"zone"`
+	Capacity   uint64   `json:"capacity"`
+	Gateway    bool     `json:"gateway"`
+	Tags       []string `json:"tags"`
+	Partitions int      `json:"partitions"`
+}
+
+// StagedRole is one staged change.
+type StagedRole struct {
+	ID       string   `json:"id"`
+	Remove   bool     `json:"remove"`
+	Zone     string   `json:"zone,omitempty"`
+	Capacity uint64   `json:"capacity,omitempty"`
+	Gateway  bool     `json:"gateway,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+}
+
+// KeyInfo describes an access key.
+type KeyInfo struct {
+	ID                string            `json:"id"`
+	Name              string            `json:"name"`
+	Secret            string            `json:"secret,omitempty"`
+	Created           uint64            `json:"created"` // ms since epoch
+	AllowCreateBucket bool              `json:"allowCreateBucket"`
+	Buckets           []KeyBucket       `json:"buckets,omitempty"`
+	LocalAliases      map[string]string `json:"localAliases,omitempty"`
+}
+
+// KeyBucket is a key's rights on one bucket.
+type KeyBucket struct {
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases"`
+	Read    bool     `json:"read"`
+	Write   bool     `json:"write"`
+	Owner   bool     `json:"owner"`
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	ID           string      `json:"id"`
+	Created      uint64      `json:"created"`
+	Aliases      []string    `json:"aliases"`
+	LocalAliases []string    `json:"localAliases"` // "<key id>/<name>"
+	Keys         []BucketKey `json:"keys,omitempty"`
+}
+
+// BucketKey is one key's rights on a bucket.
+type BucketKey struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Read  bool   `json:"read"`
+	Write bool   `json:"write"`
+	Owner bool   `json:"owner"`
+}

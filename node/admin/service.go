@@ -1,0 +1,136 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/crdt"
+	"github.com/garagego/garage/node/layout"
+	"github.com/garagego/garage/node/membership"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/table"
+)
+
+// Errors operations end with, wrapped with the specifics.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrAmbiguous = errors.New("ambiguous")
+	ErrConflict  = errors.New("conflict")
+	ErrInvalid   = errors.New("invalid")
+)
+
+// Done receives an operation's result or error.
+type Done func(now cluster.Time, result any, err error)
+
+// Service runs admin operations on one node.
+type Service struct {
+	self           cluster.NodeID
+	tables         *model.Tables
+	members        *membership.Service
+	statusInterval time.Duration
+}
+
+// New returns the admin service.
+func New(self cluster.NodeID, tables *model.Tables, members *membership.Service, statusInterval time.Duration) *Service {
+	return &Service{self: self, tables: tables, members: members, statusInterval: statusInterval}
+}
+
+// Submit starts op if it is an admin operation and reports whether it was.
+func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
+	switch op := op.(type) {
+	case GetStatus:
+		done(now, s.status(now), nil)
+	case GetLayout:
+		done(now, s.layoutInfo(), nil)
+	case AssignRole:
+		s.layoutChange(now, done, func(h *layout.History, stamp crdt.Stamp) error { return s.assign(h, stamp, op) })
+	case RemoveRole:
+		s.layoutChange(now, done, func(h *layout.History, stamp crdt.Stamp) error { return s.remove(h, stamp, op) })
+	case ConfigLayout:
+		s.layoutChange(now, done, func(h *layout.History, stamp crdt.Stamp) error {
+			return h.StageZoneRedundancy(stamp, op.ZoneRedundancy)
+		})
+	case ApplyLayout:
+		s.layoutChange(now, done, func(h *layout.History, _ crdt.Stamp) error { _, err := h.Apply(op.Version); return err })
+	case RevertLayout:
+		s.layoutChange(now, done, revert)
+	case CreateKey:
+		s.createKey(now, op.ID, op.Secret, op.Name, false, done)
+	case ImportKey:
+		s.createKey(now, op.ID, op.Secret, op.Name, true, done)
+	case ListKeys:
+		s.listKeys(now, done)
+	case GetKey:
+		s.getKey(now, op, done)
+	case DeleteKey:
+		s.deleteKey(now, op, done)
+	case SetKeyFlags:
+		s.setKeyFlags(now, op, done)
+	case CreateBucket:
+		s.createBucket(now, op, done)
+	case ListBuckets:
+		s.listBuckets(now, done)
+	case GetBucket:
+		s.getBucket(now, op, done)
+	case DeleteBucket:
+		s.deleteBucket(now, op, done)
+	case SetBucketPerms:
+		s.setBucketPerms(now, op, done)
+	case AliasBucket:
+		s.aliasBucket(now, op, done)
+	default:
+		return false
+	}
+	return true
+}
+
+// stamp is a fresh LWW stamp later than every stamp in seen, so an update
+// made after reading an entry always wins over what was read.
+func (s *Service) stamp(now cluster.Time, seen ...crdt.Stamp) crdt.Stamp {
+	var newest crdt.Stamp
+	for _, st := range seen {
+		if st.Compare(newest) > 0 {
+			newest = st
+		}
+	}
+	return crdt.Stamp{TS: crdt.NextTS(now.Millis(), newest), Node: s.self}
+}
+
+// readAll lists a full-copy table (every entry sits under partition key
+// ""), page by page, with a read quorum each.
+func readAll[E table.Entry[E]](now cluster.Time, t *table.Table[E], done func(cluster.Time, []table.Item[E], error)) {
+	var all []table.Item[E]
+	var page func(now cluster.Time, start string)
+	page = func(now cluster.Time, start string) {
+		t.ReadRange(now, "", start, "", 0, func(now cluster.Time, r table.Range[E], err error) {
+			if err != nil {
+				done(now, nil, err)
+				return
+			}
+			all = append(all, r.Items...)
+			if r.More {
+				page(now, r.Next)
+				return
+			}
+			done(now, all, nil)
+		})
+	}
+	page(now, "")
+}
+
+// then chains a step after an error-only completion.
+func then(done Done, next func(now cluster.Time)) func(cluster.Time, error) {
+	return func(now cluster.Time, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		next(now)
+	}
+}
+
+func notFound(what, name string) error {
+	return fmt.Errorf("%w: no %s matches %q", ErrNotFound, what, name)
+}
