@@ -109,7 +109,7 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	n.members.OnLayoutChange = n.tables.SyncNow
 	n.regs = lwwmap.New(cfg.ID, n.tables)
 	n.model = model.Register(n.tables)
-	n.admin = admin.New(cfg.ID, n.model, n.members, cfg.StatusInterval)
+	n.admin = admin.New(cfg.ID, n.tables, n.model, n.members, cfg.StatusInterval)
 	n.out.Take() // nothing may be sent before the first input
 	return n, nil
 }
@@ -142,8 +142,11 @@ func (n *Node) Members() *membership.Service { return n.members }
 func (n *Node) SetInfo(info membership.Info) { n.members.SetInfo(info) }
 
 // PeerConnected records that the transport connected to node id.
+// A peer that just connected may have missed writes (or we may have), so
+// anti-entropy runs with it at once.
 func (n *Node) PeerConnected(now cluster.Time, id cluster.NodeID, addr string) {
 	n.members.PeerConnected(now, id, addr)
+	n.tables.SyncWith(now, id)
 }
 
 // PeerDisconnected records that the transport lost node id.

@@ -7,16 +7,35 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/alecthomas/kong"
 )
 
 // CLI is the command tree.
 type CLI struct {
-	Sim SimCmd `cmd:"" help:"Run the deterministic simulator."`
+	Globals
+
+	Serve  ServeCmd  `cmd:"" help:"Run a node. With no configuration file, a single-node store under --data-dir."`
+	Status StatusCmd `cmd:"" help:"Show the cluster's nodes, zones, capacities and health."`
+	Stats  StatsCmd  `cmd:"" help:"Show what one node holds."`
+	Node   NodeCmd   `cmd:"" help:"Node identity and connections."`
+	Layout LayoutCmd `cmd:"" help:"Stage, review and apply the cluster layout."`
+	Key    KeyCmd    `cmd:"" help:"Manage access keys."`
+	Bucket BucketCmd `cmd:"" help:"Manage buckets."`
+	Sim    SimCmd    `cmd:"" help:"Run the deterministic simulator."`
 }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// An empty GARAGE_* variable means unset (kong would take "" as a value).
+	for _, kv := range os.Environ() {
+		if name, value, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "GARAGE_") && value == "" {
+			os.Unsetenv(name)
+		}
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // run parses args, runs the command and returns the exit status; tests call
 // it in-process.
@@ -35,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "garage:", err)
 		return 1
 	}
-	ctx, err := parser.Parse(args)
+	ctx, err := parser.Parse(globalShorts(args))
 	if exited >= 0 {
 		return exited // --help
 	}
@@ -43,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "garage:", err)
 		return 1
 	}
-	if err := ctx.Run(); err != nil {
+	if err := ctx.Run(&cli.Globals); err != nil {
 		fmt.Fprintln(stderr, "garage:", err)
 		return exitCode(err)
 	}
@@ -65,4 +84,25 @@ func exitCode(err error) int {
 		return e.code
 	}
 	return 1
+}
+
+// globalShorts turns "-c FILE" given before the command into "--config FILE".
+// As in Garage, -c names the configuration before the command and the
+// capacity in `layout assign`; kong would see two flags with one name.
+func globalShorts(args []string) []string {
+	out := slices.Clone(args)
+	takesValue := map[string]bool{"--config": true, "--rpc-host": true, "--rpc-secret": true, "--rpc-secret-file": true, "--log-level": true}
+	for i := 0; i < len(out); i++ {
+		a := out[i]
+		switch {
+		case a == "-c":
+			out[i] = "--config"
+			i++ // its value
+		case takesValue[a]:
+			i++
+		case !strings.HasPrefix(a, "-"):
+			return out // the command: -c after it belongs to the command
+		}
+	}
+	return out
 }

@@ -5,11 +5,10 @@ import (
 	"math"
 	"path/filepath"
 	"time"
-
-	"github.com/garagego/garage/internal/logging"
 )
 
-// decodeRoot fills c from the top-level table of the file.
+// decodeRoot fills c from the top-level table of the file. Options are read
+// in dependency order, not file order: errors are sorted by line anyway.
 func decodeRoot(s *section, c *Config) {
 	s.boolean("allow_world_readable_secrets", &c.AllowWorldReadableSecrets)
 	c.AllowWorldReadableSecrets = s.d.settleWorldReadable(c.AllowWorldReadableSecrets)
@@ -65,13 +64,12 @@ func decodeDBEngine(s *section, c *Config) {
 
 func decodeReplication(s *section, c *Config) {
 	s.require("replication_factor")
-	rf, ok := s.integer("replication_factor")
-	switch {
-	case !ok:
-	case rf < MinReplicationFactor || rf > MaxReplicationFactor:
-		s.fail("replication_factor", "must be between %d and %d, got %d", MinReplicationFactor, MaxReplicationFactor, rf)
-	default:
-		c.ReplicationFactor = int(rf)
+	if rf, ok := s.integer("replication_factor"); ok {
+		if rf < MinReplicationFactor || rf > MaxReplicationFactor {
+			s.fail("replication_factor", "must be between %d and %d, got %d", MinReplicationFactor, MaxReplicationFactor, rf)
+		} else {
+			c.ReplicationFactor = int(rf)
+		}
 	}
 	s.oneOf("consistency_mode", &c.ConsistencyMode, Consistent, Degraded, Dangerous)
 }
@@ -178,54 +176,4 @@ func decodePeers(s *section, c *Config) {
 		}
 		c.BootstrapPeers = append(c.BootstrapPeers, peer)
 	}
-}
-
-func decodeS3API(s *section) *S3API {
-	api := &S3API{APIBindAddr: DefaultS3APIBindAddr, S3Region: DefaultS3Region}
-	s.bindAddr("api_bind_addr", &api.APIBindAddr)
-	s.str("s3_region", &api.S3Region)
-	s.str("root_domain", &api.RootDomain)
-	s.finish()
-	return api
-}
-
-func decodeS3Web(s *section) *S3Web {
-	web := &S3Web{BindAddr: DefaultS3WebBindAddr, Index: DefaultWebIndex}
-	s.bindAddr("bind_addr", &web.BindAddr)
-	s.require("root_domain")
-	s.str("root_domain", &web.RootDomain)
-	s.str("index", &web.Index)
-	s.boolean("add_host_to_metrics", &web.AddHostToMetrics)
-	s.finish()
-	return web
-}
-
-func decodeK2VAPI(s *section) *K2VAPI {
-	api := &K2VAPI{APIBindAddr: DefaultK2VAPIBindAddr}
-	s.bindAddr("api_bind_addr", &api.APIBindAddr)
-	s.finish()
-	return api
-}
-
-func decodeAdmin(s *section) *Admin {
-	admin := &Admin{APIBindAddr: DefaultAdminBindAddr}
-	s.bindAddr("api_bind_addr", &admin.APIBindAddr)
-	admin.AdminToken, _, _ = s.secret("admin_token", EnvAdminToken)
-	admin.MetricsToken, _, _ = s.secret("metrics_token", EnvMetricsToken)
-	s.boolean("metrics_require_token", &admin.MetricsRequireToken)
-	s.str("trace_sink", &admin.TraceSink)
-	s.finish()
-	return admin
-}
-
-func decodeLog(s *section) Log {
-	var l Log
-	if s.str("level", &l.Level) {
-		if _, err := logging.ParseLevel(l.Level); err != nil {
-			s.fail("level", "%v", err)
-			l.Level = ""
-		}
-	}
-	s.finish()
-	return l
 }

@@ -36,7 +36,8 @@
 // through a *_file option naming a file that holds them (surrounding
 // whitespace is trimmed), but not both. The environment variables
 // GARAGE_RPC_SECRET, GARAGE_ADMIN_TOKEN and GARAGE_METRICS_TOKEN, and their
-// *_FILE variants, take precedence over the file. Secret files must not be
+// *_FILE variants, take precedence over the file; the token variables only
+// apply when the file has an [admin] section. Secret files must not be
 // readable by group or others unless allow_world_readable_secrets = true or
 // GARAGE_ALLOW_WORLD_READABLE_SECRETS=true.
 package config

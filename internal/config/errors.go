@@ -7,14 +7,16 @@ import (
 	"slices"
 )
 
-// Error is one problem with the configuration. Parse and Load return either
-// a single *Error or several joined with errors.Join, in file order.
+// Error is one problem with the configuration. Parse and Load report
+// problems in the file as a single *Error, or as several joined with
+// errors.Join in file order; Load also fails with a plain error when the file
+// cannot be read.
 type Error struct {
 	File   string // the configuration file's name
 	Line   int    // 1-based; 0 when the problem has no place in the file
 	Column int    // 1-based; 0 when Line is 0
 	Option string // the option concerned, e.g. "s3_api.api_bind_addr", or an environment variable
-	Msg    string // the complete description, starting with Option when there is one
+	Msg    string // the complete description, naming Option
 }
 
 func (e *Error) Error() string {

@@ -12,7 +12,7 @@ const (
 	EnvAdminToken                = "GARAGE_ADMIN_TOKEN"
 	EnvMetricsToken              = "GARAGE_METRICS_TOKEN"
 	EnvAllowWorldReadableSecrets = "GARAGE_ALLOW_WORLD_READABLE_SECRETS"
-	// fileSuffix turns a secret's variable or option into the one naming a
+	// The suffixes turn a secret's variable or option into the one naming a
 	// file that holds it: GARAGE_RPC_SECRET_FILE, rpc_secret_file.
 	envFileSuffix    = "_FILE"
 	optionFileSuffix = "_file"
@@ -65,13 +65,13 @@ func (s *section) secret(key, envVar string) (value string, from origin, given b
 	case hasEnv && hasEnvFile:
 		s.d.problems.add(origin{option: envFileVar, env: true}, "set either %s or %s, not both", envVar, envFileVar)
 	case hasEnv:
-		return strings.TrimSpace(envValue), origin{option: envVar, env: true}, true
+		return s.d.notBlank(envValue, origin{option: envVar, env: true})
 	case hasEnvFile:
 		value, from = s.d.readSecretFile(origin{option: envFileVar, env: true}, envFile)
 		return value, from, true
 	case hasInline && hasFile:
 	case hasInline:
-		return strings.TrimSpace(inline), s.at(key), true
+		return s.d.notBlank(inline, s.at(key))
 	case hasFile:
 		value, from = s.d.readSecretFile(s.at(fileKey), file)
 		return value, from, true
@@ -79,9 +79,19 @@ func (s *section) secret(key, envVar string) (value string, from origin, given b
 	return "", origin{}, given
 }
 
+// notBlank trims a secret given directly, refusing one made of whitespace
+// only, which would otherwise quietly disable a token.
+func (d *decoder) notBlank(value string, from origin) (string, origin, bool) {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		d.problems.add(from, "is blank")
+	}
+	return value, from, true
+}
+
 // readSecretFile reads a secret from path, which o names, refusing a file
-// others could read unless that was explicitly allowed.
-// On failure it reports the problem and returns an empty secret.
+// others could read unless that was explicitly allowed. On failure it
+// reports the problem and returns an empty secret.
 func (d *decoder) readSecretFile(o origin, path string) (string, origin) {
 	info, err := os.Stat(path)
 	if err != nil {

@@ -26,10 +26,10 @@ var unitMultipliers = map[string]uint64{
 
 // ParseCapacity parses a size in bytes such as "1024", "500G", "1.5T",
 // "10M", "1TB" or "1TiB". The unit letters K, M, G, T and P are powers of
-// 1000 (so "1T" is 10^12 bytes, as with disk vendors and Garage's CLI),
-// Ki, Mi, Gi, Ti and Pi are powers of 1024; units are case-insensitive, may
-// end with B and may be separated from the number by spaces. A fractional
-// number is allowed with a unit and rounded down to whole bytes.
+// 1000 (so "1T" is 10^12 bytes, as disk vendors count) and Ki, Mi, Gi, Ti
+// and Pi are powers of 1024; units are case-insensitive, may end with B and
+// may be separated from the number by spaces. A fractional number is
+// allowed with a unit and rounded down to whole bytes.
 func ParseCapacity(s string) (uint64, error) {
 	text := strings.TrimSpace(s)
 	numEnd := strings.IndexFunc(text, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })

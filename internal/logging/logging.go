@@ -79,13 +79,15 @@ func New(level string, w *os.File) (*zap.Logger, error) {
 	}
 
 	enc := zap.NewProductionEncoderConfig()
-	enc.EncodeTime = zapcore.RFC3339NanoTimeEncoder
 	var encoder zapcore.Encoder
 	if term.IsTerminal(int(w.Fd())) {
-		enc.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		// For people: short local timestamps and coloured levels.
 		enc.EncodeTime = zapcore.TimeEncoderOfLayout("2006-01-02 15:04:05.000")
+		enc.EncodeLevel = zapcore.CapitalColorLevelEncoder
 		encoder = zapcore.NewConsoleEncoder(enc)
 	} else {
+		// For log collectors: one object per line, sortable timestamps.
+		enc.EncodeTime = zapcore.RFC3339NanoTimeEncoder
 		encoder = zapcore.NewJSONEncoder(enc)
 	}
 

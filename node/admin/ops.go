@@ -95,6 +95,12 @@ type (
 	}
 )
 
+// GetStats reports what this node holds: entries per table, anti-entropy
+// and gossip counters (Garage's `garage stats`).
+type GetStats struct{}
+
+func (GetStats) OpName() string { return "GetStats" }
+
 func (GetStatus) OpName() string      { return "GetStatus" }
 func (GetLayout) OpName() string      { return "GetLayout" }
 func (AssignRole) OpName() string     { return "AssignRole" }

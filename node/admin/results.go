@@ -99,3 +99,21 @@ type BucketKey struct {
 	Write bool   `json:"write"`
 	Owner bool   `json:"owner"`
 }
+
+// NodeStats answers GetStats.
+type NodeStats struct {
+	Node   string       `json:"node"`
+	Tables []TableStats `json:"tables"`
+	// Anti-entropy counters since the node started.
+	SyncPasses     uint64 `json:"syncPasses"`
+	SyncSessions   uint64 `json:"syncSessions"`
+	SyncItemsSent  uint64 `json:"syncItemsSent"`
+	SyncItemsRecvd uint64 `json:"syncItemsReceived"`
+	LayoutMerges   uint64 `json:"layoutMerges"`
+}
+
+// TableStats is one table on one node.
+type TableStats struct {
+	Name    string `json:"name"`
+	Entries int    `json:"entries"`
+}

@@ -27,14 +27,15 @@ type Done func(now cluster.Time, result any, err error)
 // Service runs admin operations on one node.
 type Service struct {
 	self           cluster.NodeID
+	engine         *table.Engine
 	tables         *model.Tables
 	members        *membership.Service
 	statusInterval time.Duration
 }
 
 // New returns the admin service.
-func New(self cluster.NodeID, tables *model.Tables, members *membership.Service, statusInterval time.Duration) *Service {
-	return &Service{self: self, tables: tables, members: members, statusInterval: statusInterval}
+func New(self cluster.NodeID, engine *table.Engine, tables *model.Tables, members *membership.Service, statusInterval time.Duration) *Service {
+	return &Service{self: self, engine: engine, tables: tables, members: members, statusInterval: statusInterval}
 }
 
 // Submit starts op if it is an admin operation and reports whether it was.
@@ -42,6 +43,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 	switch op := op.(type) {
 	case GetStatus:
 		done(now, s.status(now), nil)
+	case GetStats:
+		done(now, s.stats(), nil)
 	case GetLayout:
 		done(now, s.layoutInfo(), nil)
 	case AssignRole:
@@ -133,4 +136,14 @@ func then(done Done, next func(now cluster.Time)) func(cluster.Time, error) {
 
 func notFound(what, name string) error {
 	return fmt.Errorf("%w: no %s matches %q", ErrNotFound, what, name)
+}
+
+func (s *Service) stats() NodeStats {
+	st := s.engine.Stats()
+	out := NodeStats{Node: s.self.Hex(), SyncPasses: st.SyncPasses, SyncSessions: st.SyncSessions,
+		SyncItemsSent: st.SyncItemsSent, SyncItemsRecvd: st.SyncItemsRecvd, LayoutMerges: s.members.Stats().LayoutMerges}
+	for _, id := range s.engine.Tables() {
+		out.Tables = append(out.Tables, TableStats{Name: s.engine.TableName(id), Entries: s.engine.Count(id)})
+	}
+	return out
 }

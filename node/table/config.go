@@ -73,8 +73,11 @@ type Config struct {
 	RepairOnRead bool
 	// RequestTimeout bounds every quorum call.
 	RequestTimeout time.Duration
-	// SyncInterval is the time anti-entropy takes to visit every partition.
-	SyncInterval time.Duration
+	// SyncInterval is how often anti-entropy compares sharded tables with
+	// every peer; FullCopySyncInterval the same for full-copy tables, which
+	// are small and whose writes may miss one node.
+	SyncInterval         time.Duration
+	FullCopySyncInterval time.Duration
 	// MaxSyncSessions bounds concurrent anti-entropy exchanges.
 	MaxSyncSessions int
 	// MaxSyncItems bounds the entries exchanged in one sync message.
@@ -87,11 +90,12 @@ type Config struct {
 // DefaultConfig is the production default.
 func DefaultConfig() Config {
 	return Config{
-		Consistency:     Consistent,
-		RequestTimeout:  30 * time.Second,
-		SyncInterval:    10 * time.Minute,
-		MaxSyncSessions: 8,
-		MaxSyncItems:    1000,
-		MaxRangeLimit:   1000,
+		Consistency:          Consistent,
+		RequestTimeout:       30 * time.Second,
+		SyncInterval:         10 * time.Minute,
+		FullCopySyncInterval: 10 * time.Second,
+		MaxSyncSessions:      8,
+		MaxSyncItems:         1000,
+		MaxRangeLimit:        1000,
 	}
 }

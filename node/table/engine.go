@@ -245,6 +245,14 @@ func (e *Engine) LocalEntries(id ID, p cluster.Partition) []KV {
 	return out
 }
 
+// Count is the number of entries (tombstones included) this node holds in
+// table id.
+func (e *Engine) Count(id ID) int {
+	n := 0
+	e.store.Range(tablePrefix(id), tablePrefix(id+1), func(string, []byte) bool { n++; return true })
+	return n
+}
+
 // MerkleRoot is this node's root for one partition of one table.
 func (e *Engine) MerkleRoot(id ID, p cluster.Partition) cluster.Hash {
 	return e.tables[id].peek(p).Root()

@@ -3,6 +3,7 @@ package table
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/layout"
@@ -10,7 +11,8 @@ import (
 	"github.com/garagego/garage/node/rpc"
 )
 
-// Anti-entropy runs in passes. Every SyncInterval a node sends each peer it
+// Anti-entropy runs in passes. Every SyncInterval (FullCopySyncInterval for
+// full-copy tables), and when a peer connects, a node sends each peer it
 // shares partitions with one SyncRoots message per table, carrying the
 // Merkle roots of every shared partition; the peer answers with the
 // partitions whose roots differ. Each differing partition becomes a job:
@@ -18,7 +20,7 @@ import (
 // At most MaxSyncSessions jobs run at once, so a node that comes back after
 // missing many writes catches up at a bounded pace.
 type syncState struct {
-	nextPass cluster.Time
+	nextPass [2]cluster.Time // per Replication
 	queue    []syncJob
 	sessions int
 	// shared caches sharedPartitions per replication mode for the layout
@@ -33,33 +35,54 @@ type syncJob struct {
 	peer  cluster.NodeID
 }
 
-// Tick starts a sync pass when one is due, and queued jobs while there is
+// interval is how often tables replicated by r are compared.
+func (e *Engine) interval(r Replication) time.Duration {
+	if r == FullCopy && e.cfg.FullCopySyncInterval > 0 {
+		return e.cfg.FullCopySyncInterval
+	}
+	return e.cfg.SyncInterval
+}
+
+// Tick starts the sync passes that are due, and queued jobs while there is
 // room.
 func (e *Engine) Tick(now cluster.Time) {
 	if len(e.ids) == 0 || e.cfg.SyncInterval <= 0 {
 		return
 	}
-	if gap := now.Sub(e.sync.nextPass); e.sync.nextPass == 0 || gap > e.cfg.SyncInterval || gap < -e.cfg.SyncInterval {
-		// First pass, resuming after a long pause, or the clock jumped
-		// back: start the schedule again from now.
-		e.sync.nextPass = now
-	}
-	if now >= e.sync.nextPass {
-		e.sync.nextPass = e.sync.nextPass.Add(e.cfg.SyncInterval)
-		e.startPass(now)
+	for _, r := range []Replication{Sharded, FullCopy} {
+		every := e.interval(r)
+		next := &e.sync.nextPass[r]
+		if gap := now.Sub(*next); *next == 0 || gap > every || gap < -every {
+			// First pass, resuming after a long pause, or the clock jumped
+			// back: start the schedule again from now.
+			*next = now
+		}
+		if now >= *next {
+			*next = next.Add(every)
+			e.startPass(now, r, nil)
+		}
 	}
 	e.runSyncJobs(now)
 }
 
-// SyncNow starts a full pass at once (on restart, or an operator's
-// `repair tables`).
+// SyncNow starts a full pass at once (on an operator's `repair tables`).
 func (e *Engine) SyncNow(now cluster.Time) {
-	e.startPass(now)
+	e.startPass(now, Sharded, nil)
+	e.startPass(now, FullCopy, nil)
 	e.runSyncJobs(now)
 }
 
-// startPass asks every peer which shared partitions differ, table by table.
-func (e *Engine) startPass(now cluster.Time) {
+// SyncWith starts a pass with one peer at once: a peer that just connected
+// may have missed writes, or we may have.
+func (e *Engine) SyncWith(now cluster.Time, peer cluster.NodeID) {
+	e.startPass(now, Sharded, &peer)
+	e.startPass(now, FullCopy, &peer)
+	e.runSyncJobs(now)
+}
+
+// startPass asks every peer (or only one) which shared partitions of the
+// tables replicated by r differ, table by table.
+func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID) {
 	if e.layout().Current().IsEmpty() {
 		return
 	}
@@ -69,12 +92,18 @@ func (e *Engine) startPass(now cluster.Time) {
 	}
 	for _, id := range e.ids {
 		t := e.tables[id]
+		if t.replication != r {
+			continue
+		}
 		shared := e.sync.shared[t.replication]
 		if shared == nil {
 			shared = e.sharedPartitions(t)
 			e.sync.shared[t.replication] = shared
 		}
 		for _, peer := range sortedPeers(shared) {
+			if only != nil && peer != *only {
+				continue
+			}
 			parts := shared[peer]
 			// Only partitions we hold entries of: the peer's own pass
 			// covers those where only it holds some.

@@ -22,9 +22,10 @@ const maxRetainedEntryBuffer = 1 << 20
 // committed batches plus periodic snapshots, in a directory it holds locked.
 //
 // Commit must be called by one goroutine at a time, in the order the
-// batches were produced. WriteSnapshot may run on another goroutine
-// concurrently with Commit; Sync, Mark, NeedsSnapshot and Stats may be
-// called from anywhere. Close must not race with other calls.
+// batches were produced. A snapshot may be written on another goroutine
+// concurrently with Commit (see BeginSnapshot); Sync, NeedsSnapshot and
+// Stats may be called from anywhere. Close waits for a snapshot being
+// written and must not race with other calls.
 type Store struct {
 	dir    string
 	logDir string
@@ -61,16 +62,6 @@ type Store struct {
 	fsyncs    uint64
 	snapshots uint64
 }
-
-// Mark is a position in the log: just after the batches committed when it
-// was taken. It tells WriteSnapshotAt which log entries a snapshot covers.
-type Mark struct {
-	index   uint64
-	records uint64
-}
-
-// Index is the last log entry covered.
-func (m Mark) Index() uint64 { return m.index }
 
 // Stats describe a Store.
 type Stats struct {
@@ -131,7 +122,7 @@ func Open(dir string, opts Options) (*Store, *meta.Store, error) {
 			s.log.Close()
 		}
 		unlockDir(lock)
-		return nil, nil, fmt.Errorf("metastore: recover %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("recover metadata from %s: %w", dir, err)
 	}
 	return s, state, nil
 }
@@ -210,13 +201,6 @@ func (s *Store) syncLocked() error {
 		s.dirDirty = false
 	}
 	return nil
-}
-
-// Mark returns the position just after the last committed batch.
-func (s *Store) Mark() Mark {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return Mark{index: s.lastIndex, records: s.records}
 }
 
 // NeedsSnapshot reports whether enough records were committed since the

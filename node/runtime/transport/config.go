@@ -92,7 +92,9 @@ func (r Role) String() string {
 // goroutines, concurrently with each other except that PeerUp and PeerDown
 // calls are serialised, PeerUp(id) precedes every Deliver from id's
 // connection and PeerDown(id) follows them. Implementations must return
-// quickly and must not call Connect or Close; calling Send is fine.
+// quickly. Any method may call Send; none may call Close, and PeerUp and
+// PeerDown must not call Connect (or wait for something that does), since
+// registering a connection waits for them to return.
 type Handler interface {
 	Deliver(m rpc.Message)
 	PeerUp(id cluster.NodeID, addr string, role Role)

@@ -31,6 +31,9 @@ var (
 // address in a bootstrap or gossip list. Not worth a warning.
 var errSelfConnection = errors.New("connected to ourselves")
 
+// errNoHello: the peer closed the connection without sending a byte.
+var errNoHello = errors.New("peer closed the connection before sending its hello")
+
 // secretMismatchError carries the peer address; its message is what
 // operators read in both nodes' logs when their secrets differ.
 type secretMismatchError struct{ addr string }

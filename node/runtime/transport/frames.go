@@ -25,14 +25,16 @@ var (
 	pongFrame = []byte{byte(framePong)}
 )
 
+// initialFrameSize fits most rpc messages without regrowing.
+const initialFrameSize = 128
+
 // Limits on a gossiped peer list, far above any real cluster, so a hostile
 // list cannot grow our address book without bound.
 const (
-	maxGossipNodes   = 4096
-	maxAddrsPerNode  = 8
-	maxAddrLen       = 255
-	minGossipEntry   = len(cluster.NodeID{}) + 1
-	initialFrameSize = 128
+	maxGossipNodes  = 4096
+	maxAddrsPerNode = 8
+	maxAddrLen      = 255
+	minGossipEntry  = len(cluster.NodeID{}) + 1 // id and address count
 )
 
 // encodeRPCFrame encodes m as the plaintext of an rpc frame.

@@ -55,6 +55,9 @@ func handshake(nc net.Conn, rd *bufio.Reader, hc handshakeConfig) (*session, err
 	}
 	raw := make([]byte, helloSize)
 	if _, err := io.ReadFull(rd, raw); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errNoHello
+		}
 		return nil, fmt.Errorf("read hello: %w", err)
 	}
 

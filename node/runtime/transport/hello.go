@@ -35,7 +35,6 @@ var (
 
 // hello is a parsed, MAC-verified hello.
 type hello struct {
-	raw    []byte // as received, for the transcript
 	role   Role
 	static cluster.NodeID
 	eph    []byte // X25519 public key
@@ -73,7 +72,7 @@ func parseHello(secret *[32]byte, b []byte) (hello, error) {
 	if !hmac.Equal(b[helloMAC:], helloTag(secret, b[:helloMAC])) {
 		return hello{}, ErrSecretMismatch
 	}
-	h := hello{raw: b, role: Role(b[helloRoleAt]), eph: b[helloEph:helloNonce]}
+	h := hello{role: Role(b[helloRoleAt]), eph: b[helloEph:helloNonce]}
 	if !h.role.valid() {
 		return hello{}, fmt.Errorf("peer claims unknown role %d", h.role)
 	}

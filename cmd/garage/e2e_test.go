@@ -1,0 +1,351 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The end-to-end tests run the real binary: built once, started as separate
+// `garage serve` processes on 127.0.0.1, driven through the CLI.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func garageBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "garage-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "garage")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// cleanEnv is the environment without GARAGE_* variables, so the machine's
+// settings cannot steer the test.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GARAGE_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// testNode is one garage serve process.
+type testNode struct {
+	t       *testing.T
+	dir     string
+	config  string
+	rpcAddr string
+	cmd     *exec.Cmd
+	logPath string
+}
+
+const e2eSecret = "3c1a7b0d9e0f4a2b8c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b"
+
+func newTestNode(t *testing.T, name string, rf int, bootstrap string) *testNode {
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	n := &testNode{t: t, dir: dir, config: filepath.Join(dir, "garage.toml"), rpcAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+	peers := ""
+	if bootstrap != "" {
+		peers = fmt.Sprintf("bootstrap_peers = [%q]\n", bootstrap)
+	}
+	cfg := fmt.Sprintf("metadata_dir = %q\ndata_dir = %q\nreplication_factor = %d\nrpc_bind_addr = %q\nrpc_secret = %q\n%s[log]\nlevel = \"debug\"\n",
+		filepath.Join(dir, "meta"), filepath.Join(dir, "data"), rf, n.rpcAddr, e2eSecret, peers)
+	if err := os.WriteFile(n.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (n *testNode) start() {
+	n.t.Helper()
+	n.logPath = filepath.Join(n.dir, fmt.Sprintf("serve-%d.log", time.Now().UnixNano()))
+	logFile, err := os.Create(n.logPath)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	n.cmd = exec.Command(garageBinary(n.t), "-c", n.config, "serve")
+	n.cmd.Env = cleanEnv()
+	n.cmd.Stdout, n.cmd.Stderr = logFile, logFile
+	if err := n.cmd.Start(); err != nil {
+		n.t.Fatal(err)
+	}
+	cmd := n.cmd
+	n.t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		logFile.Close()
+	})
+	n.waitFor("the node to answer", func() bool { _, err := n.cli("node", "id", "-q"); return err == nil })
+}
+
+// kill stops the process with SIGKILL: no clean shutdown.
+func (n *testNode) kill() {
+	n.cmd.Process.Signal(syscall.SIGKILL)
+	n.cmd.Wait()
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (n *testNode) stop() {
+	n.cmd.Process.Signal(syscall.SIGTERM)
+	if err := n.cmd.Wait(); err != nil {
+		n.t.Errorf("node did not exit cleanly on SIGTERM: %v\n%s", err, n.logs())
+	}
+}
+
+func (n *testNode) logs() string {
+	b, _ := os.ReadFile(n.logPath)
+	return string(b)
+}
+
+// cli runs a garage command against this node.
+func (n *testNode) cli(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, garageBinary(n.t), append([]string{"-c", n.config}, args...)...)
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (n *testNode) mustCLI(args ...string) string {
+	n.t.Helper()
+	out, err := n.cli(args...)
+	if err != nil {
+		n.t.Fatalf("garage %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func (n *testNode) id() string {
+	n.t.Helper()
+	out := n.mustCLI("node", "id", "-q")
+	id, _, _ := strings.Cut(strings.TrimSpace(out), "@")
+	return id
+}
+
+func (n *testNode) waitFor(what string, cond func() bool) {
+	n.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			n.t.Fatalf("timed out waiting for %s\n%s", what, n.logs())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// localEntries reads `garage stats`: how many entries of a table this
+// node itself holds.
+func (n *testNode) localEntries(tableName string) int {
+	out, err := n.cli("stats")
+	if err != nil {
+		return -1
+	}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 2 && f[0] == tableName {
+			v, _ := strconv.Atoi(f[1])
+			return v
+		}
+	}
+	return -1
+}
+
+func healthyNodes(statusOut string) int {
+	healthy := strings.Split(statusOut, "==== FAILED NODES ====")[0]
+	count := 0
+	for _, line := range strings.Split(healthy, "\n") {
+		if strings.Contains(line, " v") && !strings.HasPrefix(line, "ID") {
+			count++
+		}
+	}
+	return count
+}
+
+func TestThreeNodeClusterSurvivesAKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	n1 := newTestNode(t, "n1", 3, "")
+	n1.start()
+	id1 := n1.id()
+	n2 := newTestNode(t, "n2", 3, id1+"@"+n1.rpcAddr)
+	n3 := newTestNode(t, "n3", 3, id1+"@"+n1.rpcAddr)
+	n2.start()
+	n3.start()
+	nodes := []*testNode{n1, n2, n3}
+
+	// They find each other from the bootstrap peer alone (gossip).
+	n1.waitFor("three healthy nodes", func() bool { out, _ := n1.cli("status"); return healthyNodes(out) == 3 })
+	n3.waitFor("node 3 to see node 2", func() bool { out, _ := n3.cli("status"); return healthyNodes(out) == 3 })
+
+	// A three-zone layout, through the CLI.
+	for i, n := range nodes {
+		n1.mustCLI("layout", "assign", "-z", fmt.Sprintf("dc%d", i+1), "-c", "1G", n.id()[:10])
+	}
+	show := n2.mustCLI("layout", "show")
+	if !strings.Contains(show, "garage layout apply --version 1") {
+		t.Fatalf("layout show does not preview version 1:\n%s", show)
+	}
+	n2.mustCLI("layout", "apply", "--version", "1")
+	for _, n := range nodes {
+		n.waitFor("layout version 1 everywhere", func() bool {
+			out, _ := n.cli("layout", "show")
+			return strings.Contains(out, "CURRENT CLUSTER LAYOUT (version 1)")
+		})
+	}
+
+	// Writes through one node, served by another.
+	n1.mustCLI("key", "create", "e2e-key")
+	n1.mustCLI("bucket", "create", "e2e-0")
+	n1.mustCLI("bucket", "allow", "e2e-0", "--key", "e2e-key", "--read", "--write")
+	if info := n2.mustCLI("bucket", "info", "e2e-0"); !strings.Contains(info, "RW-") || !strings.Contains(info, "e2e-key") {
+		t.Fatalf("node 2 does not serve what node 1 wrote:\n%s", info)
+	}
+
+	// Node 3 is killed while writes go on through node 1.
+	acked := []string{"e2e-0"}
+	for i := 1; i <= 30; i++ {
+		if i == 10 {
+			n3.kill()
+		}
+		name := fmt.Sprintf("e2e-%d", i)
+		if out, err := n1.cli("bucket", "create", name); err != nil {
+			t.Fatalf("write %s with 2 of 3 nodes up failed: %v\n%s", name, err, out)
+		}
+		acked = append(acked, name)
+	}
+	list := n2.mustCLI("bucket", "list")
+	for _, name := range acked {
+		if !strings.Contains(list, " "+name+" ") {
+			t.Fatalf("bucket %s missing from node 2's listing while node 3 is down:\n%s", name, list)
+		}
+	}
+	if out, _ := n1.cli("status"); !strings.Contains(out, "FAILED NODES") {
+		t.Errorf("status does not report the killed node:\n%s", out)
+	}
+
+	// Node 3 restarts from its disk and catches up by anti-entropy.
+	n3.start()
+	want := n1.localEntries("buckets")
+	n3.waitFor("node 3 to catch up", func() bool { return n3.localEntries("buckets") == want })
+	list = n3.mustCLI("bucket", "list")
+	for _, name := range acked {
+		if !strings.Contains(list, " "+name+" ") {
+			t.Fatalf("acknowledged bucket %s lost:\n%s", name, list)
+		}
+	}
+	for _, n := range nodes {
+		n.stop()
+	}
+}
+
+func TestWrongSecretIsRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	n1 := newTestNode(t, "good", 1, "")
+	n1.start()
+	id1 := n1.id()
+	bad := newTestNode(t, "bad", 1, id1+"@"+n1.rpcAddr)
+	cfg, _ := os.ReadFile(bad.config)
+	wrong := strings.Repeat("5a", 32)
+	os.WriteFile(bad.config, []byte(strings.Replace(string(cfg), e2eSecret, wrong, 1)), 0o600)
+	bad.start()
+	n1.waitFor("both sides to log the refusal", func() bool {
+		return strings.Contains(n1.logs(), "rpc_secret") && strings.Contains(bad.logs(), "rpc_secret")
+	})
+	if out, _ := n1.cli("status"); healthyNodes(out) != 1 {
+		t.Fatalf("a node with the wrong secret joined:\n%s", out)
+	}
+	n1.stop()
+	bad.stop()
+}
+
+func TestEmbeddedDefault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	// Run in a scratch directory, as a newcomer would: no flags, no config.
+	work := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, garageBinary(t), "serve")
+	cmd.Dir = work
+	cmd.Env = cleanEnv()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var banner strings.Builder
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		banner.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "garage node ") {
+			break
+		}
+	}
+	b := banner.String()
+	for _, want := range []string{"Access key ID:  GK", "Secret key:", "Region:         garage", "S3 endpoint:    http://127.0.0.1:3900", "Default bucket: default"} {
+		if !strings.Contains(b, want) {
+			t.Fatalf("banner lacks %q:\n%s", want, b)
+		}
+	}
+	// The CLI finds ./garage-data/garage.toml by itself.
+	cli := exec.Command(garageBinary(t), "bucket", "info", "default")
+	cli.Dir = work
+	cli.Env = cmd.Env
+	out, err := cli.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "RWO") {
+		t.Fatalf("bucket info default: %v\n%s", err, out)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("clean shutdown: %v", err)
+	}
+}

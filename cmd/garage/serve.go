@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/garagego/garage/internal/config"
+	"github.com/garagego/garage/internal/logging"
+	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/runtime/metastore"
+	"github.com/garagego/garage/node/runtime/server"
+	"github.com/garagego/garage/node/runtime/transport"
+	"github.com/garagego/garage/node/table"
+)
+
+// version is the build's version, reported in node statuses.
+const version = "0.1.0-dev"
+
+// ServeCmd runs a node.
+type ServeCmd struct {
+	DataDir string `help:"Where the embedded single-node default keeps everything when no configuration file is given." default:"garage-data" type:"path"`
+}
+
+// Run starts the node and serves until SIGINT or SIGTERM.
+func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
+	cfg, embedded, err := c.loadConfig(g)
+	if err != nil {
+		return err
+	}
+	log, err := logging.New(logging.PickLevel(g.LogLevel, cfg.Log.Level), os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer log.Sync() //nolint:errcheck // stderr may not sync; nothing to do about it
+
+	srv, err := server.Start(serverConfig(cfg, log))
+	if err != nil {
+		return err
+	}
+	if embedded {
+		if err := c.initEmbedded(srv, cfg, out); err != nil {
+			srv.Close()
+			return fmt.Errorf("set up the single-node default: %w", err)
+		}
+	}
+	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
+
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	select {
+	case s := <-signals:
+		log.Info("shutting down", zap.String("signal", s.String()))
+	case err = <-srv.Fatal():
+	}
+	if cerr := srv.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// loadConfig reads the configuration file, or sets up the embedded default
+// under --data-dir when none is given.
+func (c *ServeCmd) loadConfig(g *Globals) (*config.Config, bool, error) {
+	if g.Config != "" {
+		cfg, err := config.Load(g.Config)
+		return cfg, false, err
+	}
+	path := filepath.Join(c.DataDir, "garage.toml")
+	if !fileExists(path) {
+		if err := writeDefaultConfig(c.DataDir, path); err != nil {
+			return nil, false, err
+		}
+	}
+	cfg, err := config.Load(path)
+	return cfg, true, err
+}
+
+// writeDefaultConfig writes the embedded default's configuration, with a
+// fresh RPC secret, so that later starts and the CLI (which looks for
+// ./garage-data/garage.toml) find it.
+func writeDefaultConfig(dataDir, path string) error {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dataDir, err)
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return err
+	}
+	toml := fmt.Sprintf(`# Written by "garage serve" for the embedded single-node default.
+metadata_dir = %q
+data_dir = %q
+replication_factor = 1
+rpc_bind_addr = "127.0.0.1:3901"
+rpc_secret = %q
+
+[s3_api]
+api_bind_addr = "127.0.0.1:3900"
+s3_region = "garage"
+
+[admin]
+api_bind_addr = "127.0.0.1:3903"
+`, filepath.Join(abs, "meta"), filepath.Join(abs, "data"), server.NewSecret())
+	return os.WriteFile(path, []byte(toml), 0o600)
+}
+
+func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
+	consistency, _ := table.ParseConsistency(cfg.ConsistencyMode) // validated by config
+	tcfg := table.DefaultConfig()
+	tcfg.Consistency = consistency
+	if cfg.RPCTimeout > 0 {
+		tcfg.RequestTimeout = cfg.RPCTimeout
+	}
+	sc := server.Config{
+		Node:        node.Config{Table: tcfg, ReplicationFactor: cfg.ReplicationFactor},
+		MetadataDir: cfg.MetadataDir,
+		Fsync:       metastore.FsyncNever,
+		Transport:   transport.Config{ListenAddr: cfg.RPCBindAddr, PublicAddr: cfg.RPCPublicAddr, Secret: cfg.RPCSecret},
+		Logger:      log,
+		Version:     version,
+	}
+	if cfg.MetadataFsync {
+		sc.Fsync = metastore.FsyncEveryCommit
+	}
+	for _, d := range cfg.DataDirs {
+		sc.DataDirs = append(sc.DataDirs, d.Path)
+	}
+	for _, p := range cfg.BootstrapPeers {
+		sc.Transport.Bootstrap = append(sc.Transport.Bootstrap, transport.Peer{ID: p.ID, Addr: p.Addr})
+	}
+	return sc
+}
+
+// initEmbedded gives a fresh single-node store its layout, a default key
+// and a default bucket, and prints how to use them — once, on first start.
+func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, out io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := srv.Do(ctx, admin.GetLayout{})
+	if err != nil {
+		return err
+	}
+	if res.(admin.LayoutInfo).Version > 0 {
+		return nil // set up on an earlier start
+	}
+	capacity := uint64(1 << 40)
+	if len(cfg.DataDirs) > 0 {
+		if err := os.MkdirAll(cfg.DataDirs[0].Path, 0o700); err == nil {
+			if _, total := server.DiskSpace(cfg.DataDirs[0].Path); total > 0 {
+				capacity = total
+			}
+		}
+	}
+	self := srv.ID().Hex()
+	if _, err := srv.Do(ctx, admin.AssignRole{Nodes: []string{self}, Zone: "dc1", Capacity: capacity}); err != nil {
+		return err
+	}
+	if _, err := srv.Do(ctx, admin.ApplyLayout{Version: 1}); err != nil {
+		return err
+	}
+	keyRes, err := srv.Do(ctx, admin.CreateKey{Name: "default", ID: server.NewKeyID(), Secret: server.NewSecret()})
+	if err != nil {
+		return err
+	}
+	key := keyRes.(admin.KeyInfo)
+	if _, err := srv.Do(ctx, admin.CreateBucket{Name: "default", ID: server.NewBucketID()}); err != nil {
+		return err
+	}
+	if _, err := srv.Do(ctx, admin.SetBucketPerms{Bucket: "default", Key: key.ID, Read: true, Write: true, Owner: true, Allow: true}); err != nil {
+		return err
+	}
+	if _, err := srv.Do(ctx, admin.SetKeyFlags{Pattern: key.ID, CreateBucket: true, Allow: true}); err != nil {
+		return err
+	}
+	region := "garage"
+	endpoint := "http://127.0.0.1:3900"
+	if cfg.S3API != nil {
+		region = cfg.S3API.S3Region
+		endpoint = "http://" + localAddr(cfg.S3API.APIBindAddr)
+	}
+	fmt.Fprintf(out, `
+==== garage: single-node store ready ====
+Data and configuration: %s
+Default bucket: default
+Access key ID:  %s
+Secret key:     %s
+Region:         %s
+S3 endpoint:    %s  (the S3 API itself arrives with a later version)
+
+These credentials are shown once. To see them again:
+    garage key info default --show-secret
+Operate the node with: garage status, garage bucket list, garage key list
+`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint)
+	return nil
+}

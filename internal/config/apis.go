@@ -1,0 +1,56 @@
+package config
+
+import "github.com/garagego/garage/internal/logging"
+
+// Each API section, when present, enables that endpoint; its bind address
+// defaults to the conventional port on every interface.
+
+func decodeS3API(s *section) *S3API {
+	api := &S3API{APIBindAddr: DefaultS3APIBindAddr, S3Region: DefaultS3Region}
+	s.bindAddr("api_bind_addr", &api.APIBindAddr)
+	s.str("s3_region", &api.S3Region)
+	s.str("root_domain", &api.RootDomain)
+	s.finish()
+	return api
+}
+
+func decodeS3Web(s *section) *S3Web {
+	web := &S3Web{BindAddr: DefaultS3WebBindAddr, Index: DefaultWebIndex}
+	s.bindAddr("bind_addr", &web.BindAddr)
+	s.require("root_domain")
+	s.str("root_domain", &web.RootDomain)
+	s.str("index", &web.Index)
+	s.boolean("add_host_to_metrics", &web.AddHostToMetrics)
+	s.finish()
+	return web
+}
+
+func decodeK2VAPI(s *section) *K2VAPI {
+	api := &K2VAPI{APIBindAddr: DefaultK2VAPIBindAddr}
+	s.bindAddr("api_bind_addr", &api.APIBindAddr)
+	s.finish()
+	return api
+}
+
+func decodeAdmin(s *section) *Admin {
+	admin := &Admin{APIBindAddr: DefaultAdminBindAddr}
+	s.bindAddr("api_bind_addr", &admin.APIBindAddr)
+	admin.AdminToken, _, _ = s.secret("admin_token", EnvAdminToken)
+	admin.MetricsToken, _, _ = s.secret("metrics_token", EnvMetricsToken)
+	s.boolean("metrics_require_token", &admin.MetricsRequireToken)
+	s.str("trace_sink", &admin.TraceSink)
+	s.finish()
+	return admin
+}
+
+func decodeLog(s *section) Log {
+	var l Log
+	if s.str("level", &l.Level) {
+		if _, err := logging.ParseLevel(l.Level); err != nil {
+			s.fail("level", "%v", err)
+			l.Level = ""
+		}
+	}
+	s.finish()
+	return l
+}

@@ -1,0 +1,229 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/membership"
+	"github.com/garagego/garage/node/meta"
+	"github.com/garagego/garage/node/runtime/metastore"
+	"github.com/garagego/garage/node/runtime/transport"
+)
+
+// Config configures a server.
+type Config struct {
+	// Node configures the state machine; its ID is set from the identity.
+	Node node.Config
+	// MetadataDir holds the node key and the metadata store.
+	MetadataDir string
+	// DataDirs are reported in the node's free-space status.
+	DataDirs []string
+	Fsync    metastore.FsyncPolicy
+	// Transport: ListenAddr, PublicAddr, Secret and Bootstrap are used;
+	// the identity is loaded from MetadataDir.
+	Transport transport.Config
+	Logger    *zap.Logger
+	// TickInterval is how often the node's timers run (default 100 ms).
+	TickInterval time.Duration
+	// Version is reported in the node's status.
+	Version string
+}
+
+// Server is a running node.
+type Server struct {
+	cfg   Config
+	log   *zap.Logger
+	id    transport.Identity
+	node  *node.Node
+	meta  *meta.Store
+	store *metastore.Store
+	tr    *transport.Transport
+
+	inbox    chan input // from the transport and clients (bounded: back-pressure)
+	internal *mailbox   // from the persister (unbounded: it must never block)
+	persistQ chan batch // from the loop to the persister
+	stopLoop chan struct{}
+	loopDone chan struct{}
+	wg       sync.WaitGroup
+
+	mu      sync.Mutex
+	waiting map[uint64]chan node.Reply
+	nextReq atomic.Uint64
+
+	snapshotting atomic.Bool
+	closeOnce    sync.Once
+	fatal        chan error
+}
+
+// Start recovers the node from its metadata directory, starts its loop and
+// persister, and opens the transport.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.TickInterval <= 0 {
+		cfg.TickInterval = 100 * time.Millisecond
+	}
+	for _, dir := range append([]string{cfg.MetadataDir}, cfg.DataDirs...) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create %s: %w", dir, err)
+		}
+	}
+	id, err := transport.LoadOrCreateIdentity(cfg.MetadataDir)
+	if err != nil {
+		return nil, err
+	}
+	store, recovered, err := metastore.Open(filepath.Join(cfg.MetadataDir, "db"), metastore.Options{Fsync: cfg.Fsync, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Node.ID = id.ID
+	n, err := node.New(cfg.Node, recovered, nil)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	// What New wrote (incarnation, first layout) is durable before anything runs.
+	if err := store.Commit(n.Ready().Records); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("persist boot records: %w", err)
+	}
+	s := &Server{
+		cfg: cfg, log: cfg.Logger, id: id, node: n, meta: recovered, store: store,
+		inbox: make(chan input, 4096), internal: newMailbox(), persistQ: make(chan batch, 1024),
+		stopLoop: make(chan struct{}), loopDone: make(chan struct{}),
+		waiting: map[uint64]chan node.Reply{}, fatal: make(chan error, 1),
+	}
+	tcfg := cfg.Transport
+	tcfg.Identity = id
+	tcfg.Logger = cfg.Logger
+	if s.tr, err = transport.New(tcfg, handler{s}); err != nil {
+		store.Close()
+		return nil, err
+	}
+	s.wg.Add(2)
+	go s.loop()
+	go s.persist()
+	if err := s.tr.Start(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.measure()
+	s.wg.Add(1)
+	go s.measureEvery(10 * time.Second)
+	s.log.Info("node started", zap.String("id", id.ID.Hex()), zap.String("rpc", s.tr.Addr()),
+		zap.Uint64("layout", n.Layout().Current().Number))
+	return s, nil
+}
+
+// ID is the node's id.
+func (s *Server) ID() cluster.NodeID { return s.id.ID }
+
+// RPCAddr is the address the transport listens on.
+func (s *Server) RPCAddr() string { return s.tr.Addr() }
+
+// Fatal reports an error that stopped the node (the metadata store failed).
+func (s *Server) Fatal() <-chan error { return s.fatal }
+
+// Do runs a client operation and waits for its result.
+func (s *Server) Do(ctx context.Context, op node.Op) (any, error) {
+	id := s.nextReq.Add(1)
+	ch := make(chan node.Reply, 1)
+	s.mu.Lock()
+	s.waiting[id] = ch
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.waiting, id)
+		s.mu.Unlock()
+	}()
+	select {
+	case s.inbox <- input{kind: inSubmit, req: node.Request{ID: id, Op: op}}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.loopDone:
+		return nil, errors.New("node stopped")
+	}
+	select {
+	case r := <-ch:
+		return r.Result, r.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.loopDone:
+		return nil, errors.New("node stopped")
+	}
+}
+
+// Connect asks the transport to connect to a peer now.
+func (s *Server) Connect(ctx context.Context, p transport.Peer) error { return s.tr.Connect(ctx, p) }
+
+// Close stops the node: transport first (no new input), then the loop, then
+// the persister once it has flushed everything, then the store.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.tr.Close()
+		close(s.stopLoop)
+		<-s.loopDone
+		s.wg.Wait()
+		err = s.store.Close()
+		s.log.Info("node stopped")
+	})
+	return err
+}
+
+func now() cluster.Time { return cluster.Time(time.Now().UnixNano()) }
+
+// measureEvery refreshes the node's status (free space) periodically.
+func (s *Server) measureEvery(every time.Duration) {
+	defer s.wg.Done()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopLoop:
+			return
+		case <-t.C:
+			s.measure()
+		}
+	}
+}
+
+func (s *Server) measure() {
+	host, _ := os.Hostname()
+	info := membership.Info{Hostname: host, Version: s.cfg.Version, RPCAddr: s.cfg.Transport.PublicAddr}
+	if info.RPCAddr == "" && s.tr != nil {
+		info.RPCAddr = s.tr.Addr()
+	}
+	info.MetaAvail, info.MetaTotal = DiskSpace(s.cfg.MetadataDir)
+	for _, d := range s.cfg.DataDirs {
+		avail, total := DiskSpace(d)
+		info.DataAvail += avail
+		info.DataTotal += total
+	}
+	select {
+	case s.inbox <- input{kind: inInfo, info: info}:
+	case <-s.stopLoop:
+	}
+}
+
+// DiskSpace reports the available and total bytes of the file system
+// holding dir (zeros if it cannot be read).
+func DiskSpace(dir string) (avail, total uint64) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, 0
+	}
+	return st.Bavail * uint64(st.Bsize), st.Blocks * uint64(st.Bsize)
+}

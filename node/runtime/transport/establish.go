@@ -1,0 +1,140 @@
+package transport
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/garagego/garage/node/cluster"
+)
+
+// acceptLoop hands each inbound connection to its own handshake, up to
+// maxInboundHandshakes at a time.
+func (t *Transport) acceptLoop(ln net.Listener) {
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			t.log.Warn("accept failed", zap.Error(err))
+			select { // e.g. out of file descriptors: do not spin
+			case <-t.ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		select {
+		case t.inbound <- struct{}{}:
+		default:
+			t.log.Warn("too many handshakes in progress; dropping inbound connection", zap.Stringer("addr", nc.RemoteAddr()))
+			nc.Close()
+			continue
+		}
+		if !t.spawn(func() { t.serveInbound(nc) }) {
+			<-t.inbound
+			nc.Close()
+			return
+		}
+	}
+}
+
+func (t *Transport) serveInbound(nc net.Conn) {
+	c, err := t.establish(t.ctx, nc, false, cluster.NodeID{}, nc.RemoteAddr().String())
+	<-t.inbound
+	if err == nil {
+		_ = t.register(c) // failures are logged and the connection closed
+	}
+}
+
+// dial opens a connection to addr and registers it once authenticated; the
+// connection then runs on its own goroutines.
+func (t *Transport) dial(ctx context.Context, addr string, expect cluster.NodeID) (*conn, error) {
+	var d net.Dialer
+	dctx, cancel := context.WithTimeout(ctx, t.timing.handshakeTimeout)
+	defer cancel()
+	nc, err := d.DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	c, err := t.establish(ctx, nc, true, expect, addr)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.register(c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// establish runs the handshake on nc within the handshake timeout (or
+// until ctx ends or the transport closes) and logs why it failed.
+func (t *Transport) establish(ctx context.Context, nc net.Conn, dialed bool, expect cluster.NodeID, addr string) (*conn, error) {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		nc.Close()
+		return nil, ErrClosed
+	}
+	t.handshaking[nc] = struct{}{}
+	t.mu.Unlock()
+
+	rd := bufio.NewReaderSize(nc, readBufferSize)
+	err := nc.SetDeadline(time.Now().Add(t.timing.handshakeTimeout))
+	var s *session
+	if err == nil {
+		stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+		s, err = handshake(nc, rd, handshakeConfig{
+			identity: t.cfg.Identity,
+			role:     RoleNode,
+			secret:   &t.cfg.Secret,
+			expect:   expect,
+			nodeOnly: dialed,
+			addr:     addr,
+		})
+		if !stop() && err == nil {
+			err = ctx.Err()
+		}
+	}
+	if err == nil {
+		err = nc.SetDeadline(time.Time{})
+	}
+	if err != nil {
+		t.mu.Lock()
+		delete(t.handshaking, nc)
+		t.mu.Unlock()
+		nc.Close()
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		}
+		t.logHandshakeFailure(addr, dialed, err)
+		return nil, err
+	}
+	return newConn(t, nc, rd, s, dialed, addr), nil
+}
+
+func (t *Transport) logHandshakeFailure(addr string, dialed bool, err error) {
+	log := t.log.With(zap.String("addr", addr), zap.Bool("dialed", dialed))
+	var secret *secretMismatchError
+	var refused *refusedError
+	var unexpected *unexpectedNodeError
+	switch {
+	case errors.Is(err, errSelfConnection):
+		log.Debug("closing connection to ourselves")
+	case t.ctx.Err() != nil:
+		log.Debug("handshake aborted: transport closing", zap.Error(err))
+	case errors.As(err, &secret), errors.As(err, &refused), errors.As(err, &unexpected):
+		log.Warn(err.Error())
+	case !dialed && errors.Is(err, errNoHello):
+		// Port scanners and TCP health checks connect and leave.
+		log.Debug("connection closed before its hello")
+	default:
+		log.Warn("handshake failed", zap.Error(err))
+	}
+}
