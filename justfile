@@ -12,10 +12,17 @@ test-short:
 sim seed="1" *args="":
     go run ./cmd/garage sim run --seed {{seed}} {{args}}
 
-# Benchmarks: simulator throughput, checker, Merkle trees, network model.
+# Run a node: the single-node default under ./garage-data, or -c FILE.
+serve *args="":
+    go run ./cmd/garage {{args}} serve
+
+# Benchmarks: simulator, checker, Merkle trees, network model, transport,
+# metadata store, quorum reads through the event loop.
 bench:
     go test -run '^$' -bench . -benchtime 20x ./sim ./checker
-    go test -run '^$' -bench . ./node/merkle ./netsim
+    go test -run '^$' -bench . ./node/merkle ./netsim ./node/runtime/transport
+    go test -run '^$' -bench . -benchtime 2s ./node/runtime/metastore
+    go test -run '^$' -bench Quorum -benchtime 20000x ./node/runtime/server
 
 # Vet and formatting.
 lint:

@@ -94,7 +94,7 @@ func (s *Sim) upNodes() []int {
 }
 
 func (s *Sim) key() lwwmap.Key {
-	return lwwmap.Key{Partition: fmt.Sprint("p", s.rng.IntN(s.opts.PartitionKeys)), Sort: fmt.Sprintf("s%02d", s.rng.IntN(s.opts.SortKeys))}
+	return lwwmap.Key{Partition: s.partitionKeys[s.rng.IntN(len(s.partitionKeys))], Sort: s.sortKeys[s.rng.IntN(len(s.sortKeys))]}
 }
 
 // randomOp draws the next operation: 40% puts, 35% gets, 10% deletes, 15%
@@ -152,7 +152,9 @@ func (s *Sim) clientReply(c *client, r node.Reply) {
 		op.Outcome, op.Return = checker.Unknown, math.MaxInt64
 		s.stats.OpsUnknown++
 	}
-	s.tracef(s.nodes[c.node], "client %d: %v -> %v", c.idx, op.Kind, op.Outcome)
+	if s.tracing() {
+		s.tracef(s.nodes[c.node], "client %d: %v -> %v", c.idx, op.Kind, op.Outcome)
+	}
 	s.scheduleNext(c)
 }
 
@@ -219,12 +221,11 @@ func (s *Sim) startFinalReads() {
 	s.finalCall = s.histSeq
 	var ops []queuedOp
 	for _, nd := range s.nodes {
-		for p := range s.opts.PartitionKeys {
-			for k := range s.opts.SortKeys {
-				key := lwwmap.Key{Partition: fmt.Sprint("p", p), Sort: fmt.Sprintf("s%02d", k)}
-				ops = append(ops, queuedOp{node: nd.idx, op: lwwmap.Get{Key: key}})
+		for _, p := range s.partitionKeys {
+			for _, k := range s.sortKeys {
+				ops = append(ops, queuedOp{node: nd.idx, op: lwwmap.Get{Key: lwwmap.Key{Partition: p, Sort: k}}})
 			}
-			ops = append(ops, queuedOp{node: nd.idx, op: lwwmap.Range{Partition: fmt.Sprint("p", p)}})
+			ops = append(ops, queuedOp{node: nd.idx, op: lwwmap.Range{Partition: p}})
 		}
 	}
 	for i, op := range ops {

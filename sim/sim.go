@@ -53,6 +53,8 @@ type Sim struct {
 	hash      traceHash
 	events    uint64
 	stats     Stats
+	// The workload's key space, named once.
+	partitionKeys, sortKeys []string
 	// msgs holds messages in flight; free lists the reusable slots.
 	msgs []rpc.Message
 	free []int32
@@ -98,6 +100,12 @@ func New(opts Options) (*Sim, error) {
 		index: map[cluster.NodeID]int{},
 		hash:  newTraceHash(),
 		stats: Stats{Faults: map[FaultKind]int{}},
+	}
+	for p := range opts.PartitionKeys {
+		s.partitionKeys = append(s.partitionKeys, fmt.Sprint("p", p))
+	}
+	for k := range opts.SortKeys {
+		s.sortKeys = append(s.sortKeys, fmt.Sprintf("s%02d", k))
 	}
 	zones := make([]int, opts.Nodes)
 	var members []layout.Member
@@ -205,7 +213,9 @@ func (s *Sim) step(e event) {
 			return
 		}
 		s.hash.add2(m.ID, uint64(m.Body.Kind()))
-		s.tracef(nd, "recv %v", m)
+		if s.tracing() {
+			s.tracef(nd, "recv %v", m)
+		}
 		nd.n.Step(s.localNow(nd), m)
 		s.drive(nd)
 	case evTick:
@@ -291,7 +301,9 @@ func (s *Sim) send(from *simNode, m rpc.Message) {
 		}
 		m = back
 	}
-	s.tracef(from, "send %v", m)
+	if s.tracing() {
+		s.tracef(from, "send %v", m)
+	}
 	for _, at := range s.net.Send(s.now, from.idx, to, size) {
 		s.push(event{at: at, kind: evDeliver, node: int32(to), inc: s.nodes[to].inc, from: int32(from.idx), ref: s.holdMessage(m)})
 	}
@@ -418,6 +430,10 @@ func (s *Sim) heal() {
 		s.restart(nd)
 	}
 }
+
+// tracing reports whether a trace is wanted; hot paths check it before
+// building tracef's arguments, which would otherwise escape to the heap.
+func (s *Sim) tracing() bool { return s.opts.Trace != nil }
 
 func (s *Sim) tracef(nd *simNode, format string, args ...any) {
 	if s.opts.Trace == nil {

@@ -47,19 +47,25 @@ func (s *Server) loop() {
 	ticker := time.NewTicker(s.cfg.TickInterval)
 	defer ticker.Stop()
 	for {
+		var start time.Time
 		select {
 		case <-s.stopLoop:
 			return
 		case in := <-s.inbox:
+			start = time.Now()
 			s.handle(in)
 		case <-s.internal.ready():
+			start = time.Now()
 			for _, in := range s.internal.take() {
 				s.handle(in)
 			}
 		case t := <-ticker.C:
+			start = time.Now()
 			s.node.Tick(cluster.Time(t.UnixNano()))
 		}
 		s.flush()
+		s.loopBusy.Add(int64(time.Since(start)))
+		s.loopInputs.Add(1)
 	}
 }
 

@@ -62,6 +62,9 @@ type Server struct {
 	nextReq atomic.Uint64
 
 	snapshotting atomic.Bool
+	loopBusy     atomic.Int64 // nanoseconds the loop spent working
+	loopInputs   atomic.Int64
+	started      time.Time
 	closeOnce    sync.Once
 	fatal        chan error
 }
@@ -103,7 +106,7 @@ func Start(cfg Config) (*Server, error) {
 		cfg: cfg, log: cfg.Logger, id: id, node: n, meta: recovered, store: store,
 		inbox: make(chan input, 4096), internal: newMailbox(), persistQ: make(chan batch, 1024),
 		stopLoop: make(chan struct{}), loopDone: make(chan struct{}),
-		waiting: map[uint64]chan node.Reply{}, fatal: make(chan error, 1),
+		waiting: map[uint64]chan node.Reply{}, fatal: make(chan error, 1), started: time.Now(),
 	}
 	tcfg := cfg.Transport
 	tcfg.Identity = id
@@ -163,6 +166,18 @@ func (s *Server) Do(ctx context.Context, op node.Op) (any, error) {
 	case <-s.loopDone:
 		return nil, errors.New("node stopped")
 	}
+}
+
+// LoopStats tell how hard the event loop works.
+type LoopStats struct {
+	Inputs int64         // inputs handled (messages, operations, ticks)
+	Busy   time.Duration // time spent handling them and draining Readys
+	Uptime time.Duration
+}
+
+// LoopStats reports the event loop's counters.
+func (s *Server) LoopStats() LoopStats {
+	return LoopStats{Inputs: s.loopInputs.Load(), Busy: time.Duration(s.loopBusy.Load()), Uptime: time.Since(s.started)}
 }
 
 // Connect asks the transport to connect to a peer now.
