@@ -169,7 +169,7 @@ func (s *Service) deleteBucket(now cluster.Time, op DeleteBucket, done Done) {
 						touched = append(touched, k)
 					}
 				}
-				s.putKeys(now, touched, then(done, func(now cluster.Time) {
+				putAll(now, s.tables.Keys, keyKey, touched, then(done, func(now cluster.Time) {
 					s.tables.Buckets.Insert(now, model.BucketKey(b.ID), model.Bucket{ID: b.ID, Created: b.Created, Deleted: true}, then(done, func(now cluster.Time) {
 						done(now, bucketInfo(b, nil), nil)
 					}))

@@ -176,7 +176,7 @@ func (s *Service) deleteKey(now cluster.Time, op DeleteKey, done Done) {
 					touched = append(touched, b)
 				}
 			}
-			s.putBuckets(now, touched, then(done, func(now cluster.Time) {
+			putAll(now, s.tables.Buckets, bucketKey, touched, then(done, func(now cluster.Time) {
 				s.tables.Keys.Insert(now, model.KeyKey(k.ID), model.Key{ID: k.ID, Created: k.Created, Deleted: true}, then(done, func(now cluster.Time) {
 					done(now, keyInfo(k, nil, false), nil)
 				}))
@@ -185,34 +185,20 @@ func (s *Service) deleteKey(now cluster.Time, op DeleteKey, done Done) {
 	})
 }
 
-// putBuckets writes buckets one after another.
-func (s *Service) putBuckets(now cluster.Time, buckets []model.Bucket, done func(cluster.Time, error)) {
-	if len(buckets) == 0 {
+// putAll writes entries one after another, stopping at the first error.
+func putAll[E table.Entry[E]](now cluster.Time, t *table.Table[E], key func(E) table.Key, entries []E, done func(cluster.Time, error)) {
+	if len(entries) == 0 {
 		done(now, nil)
 		return
 	}
-	b := buckets[0]
-	s.tables.Buckets.Insert(now, model.BucketKey(b.ID), b, func(now cluster.Time, err error) {
+	t.Insert(now, key(entries[0]), entries[0], func(now cluster.Time, err error) {
 		if err != nil {
 			done(now, err)
 			return
 		}
-		s.putBuckets(now, buckets[1:], done)
+		putAll(now, t, key, entries[1:], done)
 	})
 }
 
-// putKeys writes keys one after another.
-func (s *Service) putKeys(now cluster.Time, keys []model.Key, done func(cluster.Time, error)) {
-	if len(keys) == 0 {
-		done(now, nil)
-		return
-	}
-	k := keys[0]
-	s.tables.Keys.Insert(now, model.KeyKey(k.ID), k, func(now cluster.Time, err error) {
-		if err != nil {
-			done(now, err)
-			return
-		}
-		s.putKeys(now, keys[1:], done)
-	})
-}
+func bucketKey(b model.Bucket) table.Key { return model.BucketKey(b.ID) }
+func keyKey(k model.Key) table.Key       { return model.KeyKey(k.ID) }
