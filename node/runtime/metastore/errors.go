@@ -3,6 +3,8 @@ package metastore
 import (
 	"errors"
 	"fmt"
+
+	"github.com/garagego/garage/node/runtime/dirlock"
 )
 
 var (
@@ -14,7 +16,7 @@ var (
 
 	// ErrLocked reports that another Store (in this process or another) has
 	// the directory open.
-	ErrLocked = errors.New("metastore: directory in use by another garage process")
+	ErrLocked = dirlock.ErrLocked
 
 	// ErrClosed reports a call on a closed Store.
 	ErrClosed = errors.New("metastore: store closed")

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/garagego/garage/node/meta"
+	"github.com/garagego/garage/node/runtime/dirlock"
 	"github.com/tidwall/wal"
 	"go.uber.org/zap"
 )
@@ -31,7 +32,7 @@ type Store struct {
 	logDir string
 	opts   Options
 	logger *zap.Logger
-	lock   *os.File
+	lock   *dirlock.Lock
 
 	// snapMu serialises snapshot writes, and Close with them.
 	snapMu sync.Mutex
@@ -105,7 +106,7 @@ func Open(dir string, opts Options) (*Store, *meta.Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, nil, fmt.Errorf("metastore: create %s: %w", dir, err)
 	}
-	lock, err := lockDir(dir)
+	lock, err := dirlock.Acquire(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,7 +122,7 @@ func Open(dir string, opts Options) (*Store, *meta.Store, error) {
 		if s.log != nil {
 			s.log.Close()
 		}
-		unlockDir(lock)
+		lock.Release()
 		return nil, nil, fmt.Errorf("recover metadata from %s: %w", dir, err)
 	}
 	return s, state, nil
@@ -247,7 +248,7 @@ func (s *Store) Close() error {
 	if err := s.log.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("metastore: close log: %w", err))
 	}
-	if err := unlockDir(s.lock); err != nil {
+	if err := s.lock.Release(); err != nil {
 		errs = append(errs, fmt.Errorf("metastore: %w", err))
 	}
 	return errors.Join(errs...)

@@ -17,6 +17,7 @@ import (
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/membership"
 	"github.com/garagego/garage/node/meta"
+	"github.com/garagego/garage/node/runtime/dirlock"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/transport"
 )
@@ -66,6 +67,7 @@ type Server struct {
 	loopInputs   atomic.Int64
 	started      time.Time
 	closeOnce    sync.Once
+	dataLocks    []*dirlock.Lock
 	fatal        chan error
 }
 
@@ -83,23 +85,43 @@ func Start(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("create %s: %w", dir, err)
 		}
 	}
+	// Data dirs are locked like the metadata store, so two processes never
+	// share one (blocks will live there).
+	var locks []*dirlock.Lock
+	release := func() {
+		for _, l := range locks {
+			l.Release()
+		}
+	}
+	for _, dir := range cfg.DataDirs {
+		l, err := dirlock.Acquire(dir)
+		if err != nil {
+			release()
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		locks = append(locks, l)
+	}
 	id, err := transport.LoadOrCreateIdentity(cfg.MetadataDir)
 	if err != nil {
+		release()
 		return nil, err
 	}
 	store, recovered, err := metastore.Open(filepath.Join(cfg.MetadataDir, "db"), metastore.Options{Fsync: cfg.Fsync, Logger: cfg.Logger})
 	if err != nil {
+		release()
 		return nil, err
 	}
 	cfg.Node.ID = id.ID
 	n, err := node.New(cfg.Node, recovered, nil)
 	if err != nil {
 		store.Close()
+		release()
 		return nil, err
 	}
 	// What New wrote (incarnation, first layout) is durable before anything runs.
 	if err := store.Commit(n.Ready().Records); err != nil {
 		store.Close()
+		release()
 		return nil, fmt.Errorf("persist boot records: %w", err)
 	}
 	s := &Server{
@@ -107,12 +129,14 @@ func Start(cfg Config) (*Server, error) {
 		inbox: make(chan input, 4096), internal: newMailbox(), persistQ: make(chan batch, 1024),
 		stopLoop: make(chan struct{}), loopDone: make(chan struct{}),
 		waiting: map[uint64]chan node.Reply{}, fatal: make(chan error, 1), started: time.Now(),
+		dataLocks: locks,
 	}
 	tcfg := cfg.Transport
 	tcfg.Identity = id
 	tcfg.Logger = cfg.Logger
 	if s.tr, err = transport.New(tcfg, handler{s}); err != nil {
 		store.Close()
+		release()
 		return nil, err
 	}
 	s.wg.Add(2)
@@ -193,6 +217,9 @@ func (s *Server) Close() error {
 		<-s.loopDone
 		s.wg.Wait()
 		err = s.store.Close()
+		for _, l := range s.dataLocks {
+			l.Release()
+		}
 		s.log.Info("node stopped")
 	})
 	return err

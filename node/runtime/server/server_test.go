@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/lwwmap"
+	"github.com/garagego/garage/node/runtime/dirlock"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/transport"
 	"github.com/garagego/garage/node/table"
@@ -86,6 +88,25 @@ func TestWritesPersistAcrossRestart(t *testing.T) {
 	l := do(t, a, lwwmap.Range{Partition: "p"}).(lwwmap.Listing)
 	if len(l.Entries) != 100 {
 		t.Fatalf("%d entries after restart, want 100", len(l.Entries))
+	}
+}
+
+func TestSecondProcessOnSameDirsRefused(t *testing.T) {
+	meta, data := t.TempDir(), t.TempDir()
+	cfg := func(metaDir string) Config {
+		return Config{Node: node.Config{Table: table.DefaultConfig(), ReplicationFactor: 1}, MetadataDir: metaDir, DataDirs: []string{data},
+			Transport: transport.Config{ListenAddr: "127.0.0.1:0", Secret: testSecret}}
+	}
+	a, err := Start(cfg(meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := Start(cfg(meta)); !errors.Is(err, dirlock.ErrLocked) {
+		t.Fatalf("same metadata dir: %v, want ErrLocked", err)
+	}
+	if _, err := Start(cfg(t.TempDir())); !errors.Is(err, dirlock.ErrLocked) {
+		t.Fatalf("same data dir: %v, want ErrLocked", err)
 	}
 }
 
