@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/layout"
 	"github.com/garagego/garage/node/lwwmap"
 	"github.com/garagego/garage/node/membership"
 	"github.com/garagego/garage/node/meta"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/rpc"
 	"github.com/garagego/garage/node/table"
 	"github.com/garagego/garage/node/wire"
@@ -21,6 +23,7 @@ import (
 type Config struct {
 	ID    cluster.NodeID
 	Table table.Config
+	Block block.Config
 	// ReplicationFactor is the cluster's; the first layout version uses it.
 	ReplicationFactor int
 	// StatusInterval is how often nodes exchange statuses (default 10 s).
@@ -50,11 +53,14 @@ type Ready struct {
 	Records  []meta.Record
 	Messages []rpc.Message
 	Replies  []Reply
+	// IO are disk operations on the data directories, each answered by a
+	// Complete input. Like Messages, they start once Records are durable.
+	IO []block.IORequest
 }
 
 // Empty reports whether there is nothing to do.
 func (r Ready) Empty() bool {
-	return len(r.Records) == 0 && len(r.Messages) == 0 && len(r.Replies) == 0
+	return len(r.Records) == 0 && len(r.Messages) == 0 && len(r.Replies) == 0 && len(r.IO) == 0
 }
 
 // ErrUnknownOp answers an operation no component handles.
@@ -68,8 +74,10 @@ type Node struct {
 	calls   *rpc.Caller
 	members *membership.Service
 	tables  *table.Engine
+	blocks  *block.Manager
 	regs    *lwwmap.Service
 	model   *model.Tables
+	objects *object.Service
 	admin   *admin.Service
 	replies []Reply
 }
@@ -107,8 +115,10 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	n.calls = rpc.NewCaller(n.out, n.nextIncarnation())
 	n.tables = table.NewEngine(cfg.Table, cfg.ID, store, n.out, n.calls, n.members.Layout)
 	n.members.OnLayoutChange = n.tables.SyncNow
+	n.blocks = block.New(cfg.Block, cfg.Table.Consistency, cfg.ID, store, n.out, n.calls, n.members.Layout)
 	n.regs = lwwmap.New(cfg.ID, n.tables)
 	n.model = model.Register(n.tables)
+	n.objects = object.New(cfg.ID, n.tables, n.blocks)
 	n.admin = admin.New(cfg.ID, n.tables, n.model, n.members, cfg.StatusInterval)
 	n.out.Take() // nothing may be sent before the first input
 	return n, nil
@@ -167,7 +177,7 @@ func (n *Node) Step(now cluster.Time, m rpc.Message) {
 		n.calls.Handle(now, m)
 		return
 	}
-	if n.members.Step(now, m) || n.tables.Step(now, m) {
+	if n.members.Step(now, m) || n.tables.Step(now, m) || n.blocks.Step(now, m) {
 		return
 	}
 	if m.ID != 0 {
@@ -180,6 +190,7 @@ func (n *Node) Tick(now cluster.Time) {
 	n.calls.Tick(now)
 	n.members.Tick(now)
 	n.tables.Tick(now)
+	n.blocks.Tick(now)
 }
 
 // Submit starts a client operation; its Reply comes in a later Ready (or
@@ -188,19 +199,25 @@ func (n *Node) Submit(now cluster.Time, req Request) {
 	done := func(_ cluster.Time, result any, err error) {
 		n.replies = append(n.replies, Reply{ID: req.ID, Result: result, Err: err})
 	}
-	if !n.regs.Submit(now, req.Op, done) && !n.admin.Submit(now, req.Op, done) {
+	if !n.regs.Submit(now, req.Op, done) && !n.objects.Submit(now, req.Op, done) && !n.admin.Submit(now, req.Op, done) {
 		done(now, nil, fmt.Errorf("%w: %T", ErrUnknownOp, req.Op))
 	}
 }
 
+// Complete takes the result of a disk operation requested in Ready.IO.
+func (n *Node) Complete(now cluster.Time, r block.IOResult) { n.blocks.Complete(now, r) }
+
+// Blocks exposes the block manager for inspection.
+func (n *Node) Blocks() *block.Manager { return n.blocks }
+
 // HasReady reports whether Ready would return work.
 func (n *Node) HasReady() bool {
-	return n.store.HasPending() || n.out.Len() > 0 || len(n.replies) > 0
+	return n.store.HasPending() || n.out.Len() > 0 || len(n.replies) > 0 || n.blocks.PendingIO()
 }
 
 // Ready drains the node's pending effects.
 func (n *Node) Ready() Ready {
-	r := Ready{Records: n.store.TakePending(), Messages: n.out.Take(), Replies: n.replies}
+	r := Ready{Records: n.store.TakePending(), Messages: n.out.Take(), Replies: n.replies, IO: n.blocks.TakeIO()}
 	n.replies = nil
 	return r
 }

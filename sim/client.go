@@ -18,6 +18,7 @@ type client struct {
 	idx    int
 	done   bool
 	cur    int // index of the operation in flight in the history, -1 if none
+	task   task
 	node   int
 	req    uint64
 	queued []queuedOp // final-phase reads, in order
@@ -26,7 +27,42 @@ type client struct {
 
 type queuedOp struct {
 	node int
-	op   node.Op
+	task task
+}
+
+// A task is one client operation as the history records it. Most take one
+// request; an object put takes several (begin, blocks, complete) and an
+// object get one per block after the first.
+type task interface {
+	// first is the first request to send.
+	first() node.Op
+	// advance takes the reply to the last request. It returns the next
+	// request, or nil once the task is over, having filled op.
+	advance(r node.Reply, op *checker.Op) node.Op
+	// abandon ends the task after an error or a deadline: it sets op's
+	// outcome and may return a request to clean up, sent without waiting.
+	abandon(err error, op *checker.Op) node.Op
+}
+
+// single is a task of one request (the register operations).
+type single struct{ op node.Op }
+
+func (t single) first() node.Op { return t.op }
+
+func (t single) advance(r node.Reply, op *checker.Op) node.Op {
+	fillResult(op, r.Result)
+	op.Outcome = checker.OK
+	return nil
+}
+
+func (t single) abandon(err error, op *checker.Op) node.Op {
+	switch {
+	case !isWrite(op.Kind) || errors.Is(err, lwwmap.ErrNotWritten):
+		op.Outcome = checker.Failed
+	default:
+		op.Outcome = checker.Unknown
+	}
+	return nil
 }
 
 // nextHistSeq numbers call and return points in the order they happen.
@@ -38,7 +74,7 @@ func (s *Sim) nextHistSeq() int64 {
 func (s *Sim) clientNext(c *client) {
 	c.cur = -1
 	var nodeIdx int
-	var op node.Op
+	var t task
 	if s.phase == phaseSafety {
 		if s.issued() >= s.opts.Ops {
 			c.done = true
@@ -50,13 +86,13 @@ func (s *Sim) clientNext(c *client) {
 			return
 		}
 		nodeIdx = up[s.rng.IntN(len(up))]
-		op = s.randomOp(c)
+		t = s.randomTask(c)
 	} else {
 		if len(c.queued) == 0 {
 			c.done = true
 			return
 		}
-		nodeIdx, op = c.queued[0].node, c.queued[0].op
+		nodeIdx, t = c.queued[0].node, c.queued[0].task
 		c.queued = c.queued[1:]
 	}
 	c.issued++
@@ -64,15 +100,33 @@ func (s *Sim) clientNext(c *client) {
 	if nd.n == nil { // final phase: every node is up, so this cannot happen
 		panic("sim: client chose a node that is down")
 	}
-	c.cur, c.node = len(s.history), nodeIdx
-	s.history = append(s.history, historyOp(len(s.history), c.idx, op, s.nextHistSeq()))
+	c.cur, c.node, c.task = len(s.history), nodeIdx, t
+	s.history = append(s.history, historyOp(len(s.history), c.idx, t, s.nextHistSeq()))
+	s.submit(c, t.first())
+}
+
+// submit sends the client's next request to its node and arms a deadline.
+func (s *Sim) submit(c *client, op node.Op) {
+	nd := s.nodes[c.node]
 	nd.nextReq++
 	c.req = nd.nextReq
 	nd.waiting[c.req] = c.idx
-	s.hash.add2(c.req, uint64(c.idx)<<32|uint64(nodeIdx))
+	s.hash.add2(c.req, uint64(c.idx)<<32|uint64(c.node))
 	nd.n.Submit(s.localNow(nd), node.Request{ID: c.req, Op: op})
 	s.drive(nd)
 	s.push(event{at: s.now + int64(s.opts.ClientDeadline), kind: evClientDeadline, client: int32(c.idx), req: c.req})
+}
+
+// fireAndForget sends a request whose answer nobody waits for (cleanup
+// after an abandoned task).
+func (s *Sim) fireAndForget(nodeIdx int, op node.Op) {
+	nd := s.nodes[nodeIdx]
+	if nd.n == nil {
+		return
+	}
+	nd.nextReq++
+	nd.n.Submit(s.localNow(nd), node.Request{ID: nd.nextReq, Op: op})
+	s.drive(nd)
 }
 
 func (s *Sim) issued() int {
@@ -97,9 +151,18 @@ func (s *Sim) key() lwwmap.Key {
 	return lwwmap.Key{Partition: s.partitionKeys[s.rng.IntN(len(s.partitionKeys))], Sort: s.sortKeys[s.rng.IntN(len(s.sortKeys))]}
 }
 
-// randomOp draws the next operation: 40% puts, 35% gets, 10% deletes, 15%
-// range reads. Put values are unique across the run.
-func (s *Sim) randomOp(c *client) node.Op {
+// randomTask draws the next operation: an object operation with
+// probability ObjectShare percent, else a register operation.
+func (s *Sim) randomTask(c *client) task {
+	if s.rng.IntN(100) < s.opts.ObjectShare {
+		return s.randomObjectTask(c)
+	}
+	return single{op: s.randomRegisterOp(c)}
+}
+
+// randomRegisterOp draws a register operation: 40% puts, 35% gets, 10%
+// deletes, 15% range reads. Put values are unique across the run.
+func (s *Sim) randomRegisterOp(c *client) node.Op {
 	switch r := s.rng.IntN(100); {
 	case r < 40:
 		return lwwmap.Put{Key: s.key(), Value: fmt.Appendf(nil, "c%d-%d", c.idx, c.issued)}
@@ -117,9 +180,13 @@ func (s *Sim) randomOp(c *client) node.Op {
 	}
 }
 
-func historyOp(id, clientIdx int, op node.Op, call int64) checker.Op {
+func historyOp(id, clientIdx int, t task, call int64) checker.Op {
 	h := checker.Op{ID: id, Client: clientIdx, Call: call}
-	switch op := op.(type) {
+	if ot, ok := t.(objectTask); ok {
+		ot.describe(&h)
+		return h
+	}
+	switch op := t.first().(type) {
 	case lwwmap.Put:
 		h.Kind, h.Key, h.Value = checker.Put, checker.Key(op.Key), string(op.Value)
 	case lwwmap.Delete:
@@ -138,15 +205,38 @@ func (s *Sim) clientReply(c *client, r node.Reply) {
 		return
 	}
 	op := &s.history[c.cur]
+	s.hash.add2(r.ID, uint64(s.histSeq))
+	if r.Err != nil {
+		s.finish(c, c.task.abandon(r.Err, op))
+		return
+	}
+	if next := c.task.advance(r, op); next != nil {
+		s.submit(c, next)
+		return
+	}
+	s.finish(c, nil)
+}
+
+// clientDeadline gives up on a request that got no reply: the node may have
+// crashed with it, or still be working on it.
+func (s *Sim) clientDeadline(c *client, req uint64) {
+	if c.cur < 0 || c.req != req {
+		return
+	}
+	delete(s.nodes[c.node].waiting, req)
+	s.finish(c, c.task.abandon(errDeadline, &s.history[c.cur]))
+}
+
+var errDeadline = errors.New("client deadline passed")
+
+// finish records the end of the client's task and schedules its next one.
+func (s *Sim) finish(c *client, cleanup node.Op) {
+	op := &s.history[c.cur]
 	op.Return = s.nextHistSeq()
-	s.hash.add2(r.ID, uint64(op.Return))
-	switch {
-	case r.Err == nil:
-		op.Outcome = checker.OK
+	switch op.Outcome {
+	case checker.OK:
 		s.stats.OpsOK++
-		fillResult(op, r.Result)
-	case errors.Is(r.Err, lwwmap.ErrNotWritten) || !isWrite(op.Kind):
-		op.Outcome = checker.Failed
+	case checker.Failed:
 		s.stats.OpsFailed++
 	default:
 		op.Outcome, op.Return = checker.Unknown, math.MaxInt64
@@ -155,23 +245,8 @@ func (s *Sim) clientReply(c *client, r node.Reply) {
 	if s.tracing() {
 		s.tracef(s.nodes[c.node], "client %d: %v -> %v", c.idx, op.Kind, op.Outcome)
 	}
-	s.scheduleNext(c)
-}
-
-// clientDeadline gives up on an operation that got no reply: its outcome is
-// unknown (the node may have crashed with it, or still be working on it).
-func (s *Sim) clientDeadline(c *client, req uint64) {
-	if c.cur < 0 || c.req != req {
-		return
-	}
-	delete(s.nodes[c.node].waiting, req)
-	op := &s.history[c.cur]
-	if isWrite(op.Kind) {
-		op.Outcome, op.Return = checker.Unknown, math.MaxInt64
-		s.stats.OpsUnknown++
-	} else {
-		op.Outcome, op.Return = checker.Failed, s.nextHistSeq()
-		s.stats.OpsFailed++
+	if cleanup != nil {
+		s.fireAndForget(c.node, cleanup)
 	}
 	s.scheduleNext(c)
 }
@@ -223,9 +298,15 @@ func (s *Sim) startFinalReads() {
 	for _, nd := range s.nodes {
 		for _, p := range s.partitionKeys {
 			for _, k := range s.sortKeys {
-				ops = append(ops, queuedOp{node: nd.idx, op: lwwmap.Get{Key: lwwmap.Key{Partition: p, Sort: k}}})
+				ops = append(ops, queuedOp{node: nd.idx, task: single{op: lwwmap.Get{Key: lwwmap.Key{Partition: p, Sort: k}}}})
 			}
-			ops = append(ops, queuedOp{node: nd.idx, op: lwwmap.Range{Partition: p}})
+			ops = append(ops, queuedOp{node: nd.idx, task: single{op: lwwmap.Range{Partition: p}}})
+		}
+		if s.opts.ObjectShare > 0 {
+			for _, k := range s.objectKeys {
+				ops = append(ops, queuedOp{node: nd.idx, task: &getObject{sim: s, key: k}})
+			}
+			ops = append(ops, queuedOp{node: nd.idx, task: listObjects{bucket: s.bucket}})
 		}
 	}
 	for i, op := range ops {

@@ -9,6 +9,7 @@ const (
 	evClientNext
 	evClientDeadline
 	evFault
+	evIODone
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)
@@ -25,7 +26,7 @@ type event struct {
 	inc    int32 // the target's incarnation when scheduled: stale events are dropped
 	from   int32
 	client int32
-	ref    int32 // message slot (evDeliver) or fault index (evFault)
+	ref    int32 // message slot (evDeliver), I/O slot (evIODone) or fault index (evFault)
 }
 
 // agenda is a binary min-heap of events, kept by value to spare the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/garagego/garage/netsim"
+	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/table"
 )
 
@@ -24,11 +25,17 @@ type Options struct {
 	Bugs              table.Bugs // planted faults, to prove the checker works
 
 	// Workload.
-	Clients        int
-	Ops            int // client operations in the safety phase
-	PartitionKeys  int // distinct partition keys
-	SortKeys       int // sort keys per partition key
-	RangeLimit     int
+	Clients       int
+	Ops           int // client operations in the safety phase
+	PartitionKeys int // distinct partition keys
+	SortKeys      int // sort keys per partition key
+	RangeLimit    int
+	// ObjectShare is the percentage of operations on objects (puts of
+	// inline and multi-block objects, gets checking every byte, deletes,
+	// listings) rather than on registers.
+	ObjectShare    int
+	ObjectKeys     int           // distinct object keys
+	BlockSize      int           // bytes per block (small, so objects span several)
 	ThinkTime      time.Duration // mean pause between a client's operations
 	ClientDeadline time.Duration // a client gives up on a reply after this
 
@@ -37,6 +44,7 @@ type Options struct {
 	PersistLatency time.Duration // disk write + fsync time
 	TickInterval   time.Duration
 	Table          table.Config // engine tuning (timeouts, sync interval)
+	Block          block.Config // block manager tuning (GC delay, resync, scrub)
 
 	// Faults: the schedule is generated from the seed and these rates unless
 	// Schedule is given explicitly.
@@ -61,6 +69,7 @@ type FaultRates struct {
 	CrashEvery     time.Duration
 	SkewEvery      time.Duration
 	SlowLinkEvery  time.Duration
+	DiskFaultEvery time.Duration // a lost block, a corrupt block or a wiped data directory
 	FaultDuration  time.Duration // mean duration of a partition, cut, crash or slow link
 	MaxSkew        time.Duration
 }
@@ -97,6 +106,12 @@ func (o Options) withDefaults() Options {
 	if o.RangeLimit == 0 {
 		o.RangeLimit = 4
 	}
+	if o.ObjectKeys == 0 {
+		o.ObjectKeys = 8
+	}
+	if o.BlockSize == 0 {
+		o.BlockSize = 1024
+	}
 	pick(&o.ThinkTime, 5*time.Millisecond, 20*time.Millisecond, 100*time.Millisecond)
 	if o.PersistLatency == 0 {
 		o.PersistLatency = 200 * time.Microsecond
@@ -108,6 +123,11 @@ func (o Options) withDefaults() Options {
 		o.Table = table.DefaultConfig()
 		o.Table.RequestTimeout = 2 * time.Second
 		o.Table.SyncInterval = 5 * time.Second
+	}
+	if o.Block.GCDelay == 0 {
+		o.Block = block.Config{ReadTimeout: time.Second, WriteTimeout: o.Table.RequestTimeout, GCDelay: 3 * time.Second,
+			ResyncWorkers: 4, ResyncTranquility: 1, ErrorBackoff: 500 * time.Millisecond, ScrubInterval: 20 * time.Second, ScrubTranquility: 4,
+			Bugs: o.Block.Bugs}
 	}
 	o.Table.Consistency = o.Consistency
 	o.Table.RepairOnRead = o.RepairOnRead
@@ -131,11 +151,19 @@ func (o Options) withDefaults() Options {
 		pick(&f.CrashEvery, 3*time.Second, 10*time.Second, 30*time.Second)
 		pick(&f.SkewEvery, 5*time.Second, 30*time.Second)
 		pick(&f.SlowLinkEvery, 10*time.Second, 60*time.Second)
+		if o.ObjectShare > 0 {
+			pick(&f.DiskFaultEvery, 3*time.Second, 10*time.Second, 30*time.Second)
+		}
 		pick(&f.FaultDuration, 500*time.Millisecond, 2*time.Second, 5*time.Second)
 		pick(&f.MaxSkew, 50*time.Millisecond, 2*time.Second, 30*time.Second)
 	}
 	if o.HealTime == 0 {
-		o.HealTime = 3 * o.Table.SyncInterval
+		// Enough for anti-entropy passes, for garbage collection's grace
+		// period, and for timers a node set before its clock jumped back.
+		o.HealTime = 3*o.Table.SyncInterval + 2*o.Block.GCDelay + 2*o.Faults.MaxSkew
+		if o.ObjectShare > 0 {
+			o.HealTime += 30 * time.Second // collecting hundreds of blocks, one holder round trip each
+		}
 	}
 	return o
 }
@@ -167,7 +195,11 @@ func (o Options) Describe() string {
 	if o.RepairOnRead {
 		b.WriteString(", repair-on-read")
 	}
-	fmt.Fprintf(&b, "; %d clients, %d ops over %dx%d keys, think %v\n", o.Clients, o.Ops, o.PartitionKeys, o.SortKeys, o.ThinkTime)
+	fmt.Fprintf(&b, "; %d clients, %d ops over %dx%d keys", o.Clients, o.Ops, o.PartitionKeys, o.SortKeys)
+	if o.ObjectShare > 0 {
+		fmt.Fprintf(&b, " (%d%% on %d objects, %d-byte blocks)", o.ObjectShare, o.ObjectKeys, o.BlockSize)
+	}
+	fmt.Fprintf(&b, ", think %v\n", o.ThinkTime)
 	fmt.Fprintf(&b, "net: intra %v, inter %v\n", o.Net.IntraZone, o.Net.InterZone)
 	if o.NoFaults {
 		b.WriteString("faults: none\n")
@@ -175,8 +207,8 @@ func (o Options) Describe() string {
 		fmt.Fprintf(&b, "faults: explicit schedule of %d events\n", len(o.Schedule))
 	} else {
 		f := o.Faults
-		fmt.Fprintf(&b, "faults every: partition %v, cut %v, crash %v, skew %v (max %v), slow link %v; lasting ~%v\n",
-			f.PartitionEvery, f.CutEvery, f.CrashEvery, f.SkewEvery, f.MaxSkew, f.SlowLinkEvery, f.FaultDuration)
+		fmt.Fprintf(&b, "faults every: partition %v, cut %v, crash %v, skew %v (max %v), slow link %v, disk %v; lasting ~%v\n",
+			f.PartitionEvery, f.CutEvery, f.CrashEvery, f.SkewEvery, f.MaxSkew, f.SlowLinkEvery, f.DiskFaultEvery, f.FaultDuration)
 	}
 	if o.Bugs != (table.Bugs{}) {
 		fmt.Fprintf(&b, "planted bugs: %+v\n", o.Bugs)

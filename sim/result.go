@@ -6,9 +6,10 @@ import (
 	"strings"
 
 	"github.com/garagego/garage/checker"
+	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
-	"github.com/garagego/garage/node/crdt"
-	"github.com/garagego/garage/node/lwwmap"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/table"
 	"github.com/garagego/garage/node/wire"
 )
 
@@ -18,6 +19,7 @@ type Result struct {
 	History   checker.History
 	Report    checker.Report
 	Liveness  []string            // final reads that did not succeed once everything healed
+	Blocks    []string            // block placement and garbage collection problems after healing
 	Diverged  []checker.Violation // replicas that disagree after healing
 	TraceHash uint64
 	Stats     Stats
@@ -25,7 +27,9 @@ type Result struct {
 }
 
 // Ok reports whether the run satisfied every property.
-func (r *Result) Ok() bool { return r.Report.Ok() && len(r.Diverged) == 0 && len(r.Liveness) == 0 }
+func (r *Result) Ok() bool {
+	return r.Report.Ok() && len(r.Diverged) == 0 && len(r.Liveness) == 0 && len(r.Blocks) == 0
+}
 
 // Violations lists every violation, history and convergence alike.
 func (r *Result) Violations() []checker.Violation {
@@ -38,6 +42,7 @@ func (s *Sim) check() *Result {
 		History:   s.history,
 		Report:    checker.Check(s.history),
 		Diverged:  checker.CheckConvergence(s.replicaStates()),
+		Blocks:    s.checkBlocks(),
 		TraceHash: uint64(s.hash),
 		Stats:     s.stats,
 		Schedule:  s.schedule,
@@ -50,28 +55,101 @@ func (s *Sim) check() *Result {
 	return r
 }
 
-// replicaStates gathers, for every partition, what each of its holders
-// stores, as (key, stamp) items for the convergence check.
+// replicaStates gathers, for every table and partition, what each of its
+// holders stores, as (key, value hash) items for the convergence check.
 func (s *Sim) replicaStates() []checker.ReplicaState {
 	var states []checker.ReplicaState
-	for p := range cluster.NumPartitions {
-		part := cluster.Partition(p)
-		holders := s.nodes[0].n.Layout().Current().NodesOf(part)
-		for _, id := range holders {
-			nd := s.nodes[s.index[id]]
-			st := checker.ReplicaState{Group: fmt.Sprintf("registers/partition %d", p), Replica: fmt.Sprint("n", nd.idx)}
-			for _, kv := range nd.n.Tables().LocalEntries(lwwmap.TableID, part) {
-				d := wire.NewDecoder(kv.Value)
-				reg := crdt.DecodeRegister(d)
-				st.Items = append(st.Items, checker.Item{
-					Key:   checker.Key{Partition: fmt.Sprintf("%x", kv.Key)},
-					Stamp: checker.Stamp(lwwmap.StampOrder(reg)),
-				})
+	engine := s.nodes[0].n.Tables()
+	h := s.nodes[0].n.Layout()
+	for _, id := range engine.Tables() {
+		name := engine.TableName(id)
+		for p := range cluster.NumPartitions {
+			part := cluster.Partition(p)
+			holders := h.Current().NodesOf(part)
+			if engine.Replication(id) == table.FullCopy {
+				holders = h.Nodes()
 			}
-			states = append(states, st)
+			for _, nodeID := range holders {
+				nd := s.nodes[s.index[nodeID]]
+				st := checker.ReplicaState{Group: fmt.Sprintf("%s/partition %d", name, p), Replica: fmt.Sprint("n", nd.idx)}
+				for _, kv := range nd.n.Tables().LocalEntries(id, part) {
+					st.Items = append(st.Items, checker.Item{
+						Key:   checker.Key{Partition: fmt.Sprintf("%x", kv.Key)},
+						Stamp: checker.Stamp(fmt.Sprintf("%x", cluster.Sum(kv.Value))),
+					})
+				}
+				states = append(states, st)
+			}
 		}
 	}
 	return states
+}
+
+// checkBlocks verifies, once everything healed and garbage collection ran,
+// that every block a live reference points to is on every holder of its
+// partition, intact; that no block sits on a disk without a live reference;
+// and that each node's reference counts match the references it holds.
+func (s *Sim) checkBlocks() []string {
+	var problems []string
+	report := func(format string, args ...any) {
+		if len(problems) < 20 {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	cur := s.nodes[0].n.Layout().Current()
+	referenced := map[cluster.Hash]bool{}
+	for _, nd := range s.nodes {
+		counts := map[cluster.Hash]uint64{}
+		for p := range cluster.NumPartitions {
+			if !cur.Stores(nd.id, cluster.Partition(p)) {
+				continue
+			}
+			for _, kv := range nd.n.Tables().LocalEntries(model.BlockRefsTable, cluster.Partition(p)) {
+				d := wire.NewDecoder(kv.Value)
+				ref := model.DecodeBlockRef(d)
+				if !ref.Deleted {
+					counts[ref.Block]++
+					referenced[ref.Block] = true
+				}
+			}
+		}
+		for _, h := range sortedHashes(counts) {
+			if got := nd.n.Blocks().RefCount(h).Count; got != counts[h] {
+				report("n%d counts %d references to block %x but holds %d live ones", nd.idx, got, h[:8], counts[h])
+			}
+		}
+		nd.n.Blocks().RefCounts(func(h cluster.Hash, rc block.RefCount) bool {
+			if rc.Count > 0 && counts[h] == 0 {
+				report("n%d counts %d references to block %x but holds none", nd.idx, rc.Count, h[:8])
+			}
+			return true
+		})
+	}
+	for _, h := range sortedHashes(referenced) {
+		for _, id := range cur.NodesOf(h.Partition()) {
+			nd := s.nodes[s.index[id]]
+			if b, ok := nd.blocks.blocks[h]; !ok || b.corrupt {
+				report("referenced block %x missing or corrupt on n%d", h[:8], nd.idx)
+			}
+		}
+	}
+	for _, nd := range s.nodes {
+		for _, h := range nd.blocks.sorted() {
+			if !referenced[h] {
+				report("orphan block %x on n%d: no live reference, yet not collected", h[:8], nd.idx)
+			}
+		}
+	}
+	return problems
+}
+
+func sortedHashes[V any](m map[cluster.Hash]V) []cluster.Hash {
+	hs := make([]cluster.Hash, 0, len(m))
+	for h := range m {
+		hs = append(hs, h)
+	}
+	slices.SortFunc(hs, compareHash)
+	return hs
 }
 
 // Summary is a one-screen account of the run.
@@ -82,7 +160,7 @@ func (r *Result) Summary() string {
 	fmt.Fprintf(&b, "ops: %d ok, %d failed, %d unknown; %d messages, %d events, %v virtual\n",
 		st.OpsOK, st.OpsFailed, st.OpsUnknown, st.Messages, st.Events, st.VirtualEnd)
 	var faults []string
-	for k := Partition; k <= RestoreLink; k++ {
+	for k := Partition; k <= WipeDisk; k++ {
 		if n := st.Faults[k]; n > 0 {
 			faults = append(faults, fmt.Sprintf("%d %v", n, k))
 		}
@@ -93,7 +171,7 @@ func (r *Result) Summary() string {
 	fmt.Fprintf(&b, "faults injected: %s\n", strings.Join(faults, ", "))
 	fmt.Fprintf(&b, "trace hash: %016x\n", r.TraceHash)
 	if r.Ok() {
-		b.WriteString("verdict: PASS (read-after-write, no phantoms, write order, listings, convergence, liveness after heal)\n")
+		b.WriteString("verdict: PASS (read-after-write, no phantoms, write order, listings, convergence, liveness after heal, blocks)\n")
 		return b.String()
 	}
 	b.WriteString("verdict: FAIL\n")
@@ -106,6 +184,9 @@ func (r *Result) Summary() string {
 			break
 		}
 		fmt.Fprintln(&b, v)
+	}
+	for _, problem := range r.Blocks {
+		fmt.Fprintln(&b, "[blocks]", problem)
 	}
 	for i, l := range r.Liveness {
 		if i == 5 {

@@ -14,20 +14,24 @@ import (
 type FaultKind uint8
 
 const (
-	Partition   FaultKind = iota + 1 // split the network into Groups
-	Heal                             // lift every partition and cut
-	Cut                              // block messages From -> To only
-	Uncut                            // restore From -> To
-	Crash                            // stop Node, losing what it had not synced
-	Restart                          // start Node again from its disk
-	Skew                             // set Node's clock offset to Skew
-	SlowLink                         // give From -> To the profile Link
-	RestoreLink                      // give From -> To its zone default back
+	Partition    FaultKind = iota + 1 // split the network into Groups
+	Heal                              // lift every partition and cut
+	Cut                               // block messages From -> To only
+	Uncut                             // restore From -> To
+	Crash                             // stop Node, losing what it had not synced
+	Restart                           // start Node again from its disk
+	Skew                              // set Node's clock offset to Skew
+	SlowLink                          // give From -> To the profile Link
+	RestoreLink                       // give From -> To its zone default back
+	LoseBlock                         // delete one of Node's stored blocks (chosen by Pick)
+	CorruptBlock                      // flip a byte in one of Node's stored blocks (chosen by Pick)
+	WipeDisk                          // lose Node's whole data directory
 )
 
 var faultNames = map[FaultKind]string{
 	Partition: "partition", Heal: "heal", Cut: "cut", Uncut: "uncut", Crash: "crash",
 	Restart: "restart", Skew: "skew", SlowLink: "slow-link", RestoreLink: "restore-link",
+	LoseBlock: "lose-block", CorruptBlock: "corrupt-block", WipeDisk: "wipe-disk",
 }
 
 func (k FaultKind) String() string {
@@ -46,6 +50,7 @@ type Fault struct {
 	Node     int     // Crash, Restart, Skew
 	Skew     time.Duration
 	Link     netsim.LinkProfile // SlowLink
+	Pick     uint64             // LoseBlock, CorruptBlock: which stored block
 }
 
 func (f Fault) String() string {
@@ -61,8 +66,10 @@ func (f Fault) String() string {
 		arg = fmt.Sprintf("%d->%d", f.From, f.To)
 	case SlowLink:
 		arg = fmt.Sprintf("%d->%d %v", f.From, f.To, f.Link)
-	case Crash, Restart:
+	case Crash, Restart, WipeDisk:
 		arg = fmt.Sprint("node ", f.Node)
+	case LoseBlock, CorruptBlock:
+		arg = fmt.Sprintf("node %d block #%d", f.Node, f.Pick)
 	case Skew:
 		arg = fmt.Sprintf("node %d by %v", f.Node, f.Skew)
 	}
@@ -124,6 +131,16 @@ func randomSchedule(rng *rand.Rand, rates FaultRates, nodes int, zones []int, ho
 			slow := netsim.LinkProfile{Latency: 200 * time.Millisecond, Jitter: 300 * time.Millisecond, Loss: 0.2}
 			out = append(out, Fault{At: t, Kind: SlowLink, From: from, To: to, Link: slow}, Fault{At: t + d, Kind: RestoreLink, From: from, To: to})
 			t += d + next(every)
+		}
+	}
+	if every := rates.DiskFaultEvery; every > 0 {
+		// Disk faults strike one node only: two intact copies elsewhere
+		// let repair restore everything. Striking every holder of a block
+		// would be real data loss, which no design avoids.
+		unlucky := rng.IntN(nodes)
+		for t := next(every); t < horizon; t += next(every) {
+			kind := []FaultKind{LoseBlock, LoseBlock, CorruptBlock, CorruptBlock, WipeDisk}[rng.IntN(5)]
+			out = append(out, Fault{At: t, Kind: kind, Node: unlucky, Pick: rng.Uint64()})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Fault) int { return int(a.At - b.At) })

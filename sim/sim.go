@@ -9,9 +9,11 @@ import (
 	"github.com/garagego/garage/checker"
 	"github.com/garagego/garage/netsim"
 	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/layout"
 	"github.com/garagego/garage/node/meta"
+	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/rpc"
 	"github.com/garagego/garage/node/wire"
 )
@@ -55,9 +57,14 @@ type Sim struct {
 	stats     Stats
 	// The workload's key space, named once.
 	partitionKeys, sortKeys []string
+	bucket                  model.BucketID
+	objectKeys              []string
 	// msgs holds messages in flight; free lists the reusable slots.
 	msgs []rpc.Message
 	free []int32
+	// ios holds disk operations in flight, likewise.
+	ios     []block.IORequest
+	freeIOs []int32
 }
 
 // simNode is the simulator's view of one node: the state machine (nil while
@@ -68,6 +75,7 @@ type simNode struct {
 	n         *node.Node
 	inc       int32
 	disk      *meta.Store  // what survives a crash
+	blocks    *blockDisk   // the data directory
 	pending   []node.Ready // in order; each waits for its records to be durable
 	persistAt int64
 	skew      time.Duration
@@ -107,11 +115,15 @@ func New(opts Options) (*Sim, error) {
 	for k := range opts.SortKeys {
 		s.sortKeys = append(s.sortKeys, fmt.Sprintf("s%02d", k))
 	}
+	s.bucket = model.BucketID(cluster.SumString("sim-bucket"))
+	for k := range opts.ObjectKeys {
+		s.objectKeys = append(s.objectKeys, fmt.Sprintf("obj/%02d", k))
+	}
 	zones := make([]int, opts.Nodes)
 	var members []layout.Member
 	for i := range opts.Nodes {
 		zones[i] = i % opts.Zones
-		nd := &simNode{idx: i, zone: zones[i], id: cluster.NodeID(cluster.SumString(fmt.Sprint("sim-node-", i))), disk: meta.New(), waiting: map[uint64]int{}}
+		nd := &simNode{idx: i, zone: zones[i], id: cluster.NodeID(cluster.SumString(fmt.Sprint("sim-node-", i))), disk: meta.New(), blocks: newBlockDisk(), waiting: map[uint64]int{}}
 		s.nodes = append(s.nodes, nd)
 		s.index[nd.id] = i
 		members = append(members, layout.Member{ID: nd.id, Role: layout.Role{Zone: fmt.Sprint("z", zones[i]), Capacity: 1 << 40}})
@@ -151,7 +163,7 @@ func (s *Sim) boot(nd *simNode, initial *layout.History) error {
 		store.Replay(meta.Record{Key: k, Value: v})
 		return true
 	})
-	cfg := node.Config{ID: nd.id, Table: s.opts.Table}
+	cfg := node.Config{ID: nd.id, Table: s.opts.Table, Block: s.opts.Block}
 	n, err := node.New(cfg, store, initial)
 	if err != nil {
 		return fmt.Errorf("sim: boot node %d: %w", nd.idx, err)
@@ -237,6 +249,19 @@ func (s *Sim) step(e event) {
 			nd.disk.Replay(r)
 		}
 		s.emit(nd, rd)
+	case evIODone:
+		req := s.takeIO(e.ref)
+		nd := s.nodes[e.node]
+		if nd.n == nil || nd.inc != e.inc {
+			return // crashed meanwhile: a write in flight is lost
+		}
+		res := nd.blocks.perform(req)
+		s.hash.add2(uint64(req.Kind), uint64(req.Hash[0])<<8|uint64(req.Hash[1]))
+		if s.tracing() {
+			s.tracef(nd, "io %v %x -> present=%v err=%v", req.Kind, req.Hash[:8], res.Present, res.Err)
+		}
+		nd.n.Complete(s.localNow(nd), res)
+		s.drive(nd)
 	case evClientNext:
 		s.clientNext(s.clients[e.client])
 	case evClientDeadline:
@@ -269,10 +294,14 @@ func (s *Sim) drive(nd *simNode) {
 	}
 }
 
-// emit sends a durable Ready's messages and delivers its replies.
+// emit sends a durable Ready's messages, starts its disk operations and
+// delivers its replies.
 func (s *Sim) emit(nd *simNode, rd node.Ready) {
 	for _, m := range rd.Messages {
 		s.send(nd, m)
+	}
+	for _, req := range rd.IO {
+		s.push(event{at: s.now + int64(s.opts.PersistLatency), kind: evIODone, node: int32(nd.idx), inc: nd.inc, ref: s.holdIO(req)})
 	}
 	for _, r := range rd.Replies {
 		c, ok := nd.waiting[r.ID]
@@ -321,6 +350,25 @@ func (s *Sim) holdMessage(m rpc.Message) int32 {
 	return int32(len(s.msgs) - 1)
 }
 
+// holdIO parks a disk operation in flight and returns its slot.
+func (s *Sim) holdIO(req block.IORequest) int32 {
+	if n := len(s.freeIOs); n > 0 {
+		slot := s.freeIOs[n-1]
+		s.freeIOs = s.freeIOs[:n-1]
+		s.ios[slot] = req
+		return slot
+	}
+	s.ios = append(s.ios, req)
+	return int32(len(s.ios) - 1)
+}
+
+func (s *Sim) takeIO(slot int32) block.IORequest {
+	req := s.ios[slot]
+	s.ios[slot] = block.IORequest{}
+	s.freeIOs = append(s.freeIOs, slot)
+	return req
+}
+
 // takeMessage removes a message from its slot.
 func (s *Sim) takeMessage(slot int32) rpc.Message {
 	m := s.msgs[slot]
@@ -352,6 +400,20 @@ func (s *Sim) inject(f Fault) {
 		s.crash(s.nodes[f.Node])
 	case Restart:
 		s.restart(s.nodes[f.Node])
+	case LoseBlock, CorruptBlock:
+		d := s.nodes[f.Node].blocks
+		if hs := d.sorted(); len(hs) > 0 {
+			h := hs[f.Pick%uint64(len(hs))]
+			if f.Kind == LoseBlock {
+				delete(d.blocks, h)
+			} else {
+				b := d.blocks[h]
+				b.corrupt = true
+				d.blocks[h] = b
+			}
+		}
+	case WipeDisk:
+		s.nodes[f.Node].blocks = newBlockDisk()
 	}
 }
 
@@ -428,6 +490,11 @@ func (s *Sim) heal() {
 	}
 	for _, nd := range s.nodes {
 		s.restart(nd)
+	}
+	// As an operator would after disk faults: `garage repair blocks`.
+	for _, nd := range s.nodes {
+		nd.n.Blocks().RepairAll(s.localNow(nd))
+		s.drive(nd)
 	}
 }
 

@@ -53,6 +53,7 @@ type Store struct {
 	tree    *btree.BTreeG[item]
 	pending []Record
 	bytes   int
+	ranging int // Range calls in progress: changing the tree under them is a bug
 }
 
 // New returns an empty store.
@@ -87,7 +88,16 @@ func (s *Store) Replay(r Record) {
 	}
 }
 
+// mustNotRange catches a change made from inside a Range callback, which
+// would make the B-tree iteration skip or repeat keys silently.
+func (s *Store) mustNotRange() {
+	if s.ranging > 0 {
+		panic("meta: store changed during Range")
+	}
+}
+
 func (s *Store) set(key string, value []byte) {
+	s.mustNotRange()
 	if old, ok := s.tree.ReplaceOrInsert(item{key: key, value: value}); ok {
 		s.bytes -= len(old.key) + len(old.value)
 	}
@@ -95,6 +105,7 @@ func (s *Store) set(key string, value []byte) {
 }
 
 func (s *Store) remove(key string) bool {
+	s.mustNotRange()
 	old, ok := s.tree.Delete(item{key: key})
 	if ok {
 		s.bytes -= len(old.key) + len(old.value)
@@ -105,6 +116,8 @@ func (s *Store) remove(key string) bool {
 // Range calls fn for each key in [from, to) in order until fn returns false.
 // An empty to means no upper bound. fn must not modify the store.
 func (s *Store) Range(from, to string, fn func(key string, value []byte) bool) {
+	s.ranging++
+	defer func() { s.ranging-- }()
 	visit := func(it item) bool { return fn(it.key, it.value) }
 	if to == "" {
 		s.tree.AscendGreaterOrEqual(item{key: from}, visit)

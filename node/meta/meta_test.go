@@ -73,3 +73,14 @@ func TestSnapshotIsFrozen(t *testing.T) {
 		t.Fatalf("snapshot changed under writes: %v", got)
 	}
 }
+
+func TestChangeDuringRangePanics(t *testing.T) {
+	s := New()
+	s.Put("a", nil)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("changing the store inside Range must panic, not corrupt the iteration")
+		}
+	}()
+	s.Range("", "", func(string, []byte) bool { s.Put("b", nil); return true })
+}

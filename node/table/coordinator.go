@@ -148,7 +148,7 @@ func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start,
 		done(now, RawRange{}, ErrNoLayout)
 		return
 	}
-	prefix := partitionPrefix(t.id, partitionKey)
+	prefix := t.partitionPrefix(partitionKey)
 	p := partitionOfStorageKey(prefix)
 	r, _ := e.quorums(t)
 	e.calls.Start(now, rpc.Call{

@@ -18,6 +18,9 @@ import (
 type codec interface {
 	canonical(v []byte) ([]byte, error)
 	merge(old, incoming []byte) ([]byte, error)
+	// updated runs the table's hook after a local change (old is nil
+	// when the entry is new).
+	updated(now cluster.Time, old, new []byte)
 }
 
 // Engine runs every table of one node: it answers replicas' requests,
@@ -34,6 +37,7 @@ type Engine struct {
 	ids    []ID // sorted, so every walk over tables is deterministic
 
 	sync  syncState
+	queue insertQueue
 	stats Stats
 }
 
@@ -42,7 +46,10 @@ type tableState struct {
 	name        string
 	codec       codec
 	replication Replication
-	trees       [cluster.NumPartitions]*merkle.Tree // allocated on first use
+	// rawPartitionKeys: partition keys are 32 random bytes used as their
+	// own hash (see partitionHash).
+	rawPartitionKeys bool
+	trees            [cluster.NumPartitions]*merkle.Tree // allocated on first use
 }
 
 // Stats counts what the engine did, for summaries and metrics.
@@ -65,11 +72,11 @@ func NewEngine(cfg Config, self cluster.NodeID, store *meta.Store, out *rpc.Outb
 // Stats reports the engine's counters.
 func (e *Engine) Stats() Stats { return e.stats }
 
-func (e *Engine) register(id ID, name string, r Replication, c codec) *tableState {
+func (e *Engine) register(id ID, name string, r Replication, raw bool, c codec) *tableState {
 	if _, dup := e.tables[id]; dup {
 		panic(fmt.Sprintf("table: id %d registered twice", id))
 	}
-	t := &tableState{id: id, name: name, codec: c, replication: r}
+	t := &tableState{id: id, name: name, codec: c, replication: r, rawPartitionKeys: raw}
 	e.tables[id] = t
 	e.ids = append(e.ids, id)
 	slices.Sort(e.ids)
@@ -104,13 +111,14 @@ func (t *tableState) tree(p cluster.Partition) *merkle.Tree {
 
 // apply joins incoming into the stored entry at key. The store records the
 // change, which the node persists before sending any reply.
-func (e *Engine) apply(t *tableState, key string, incoming []byte) error {
+func (e *Engine) apply(now cluster.Time, t *tableState, key string, incoming []byte) error {
 	if !validStorageKey(t.id, key) {
 		return fmt.Errorf("table %s: malformed key %q", t.name, key)
 	}
 	var merged []byte
 	var err error
-	if old, ok := e.store.Get(key); ok {
+	old, ok := e.store.Get(key)
+	if ok {
 		merged, err = t.codec.merge(old, incoming)
 		if err == nil && bytes.Equal(merged, old) {
 			return nil
@@ -124,6 +132,7 @@ func (e *Engine) apply(t *tableState, key string, incoming []byte) error {
 	e.store.Put(key, merged)
 	t.tree(partitionOfStorageKey(key)).Set(key, cluster.Sum(merged))
 	e.stats.LocalUpdates++
+	t.codec.updated(now, old, merged)
 	return nil
 }
 
@@ -135,7 +144,7 @@ func (e *Engine) Step(now cluster.Time, m rpc.Message) bool {
 	}
 	switch b := m.Body.(type) {
 	case Update:
-		e.reply(m, e.handleUpdate(b))
+		e.reply(m, e.handleUpdate(now, b))
 	case Read:
 		e.reply(m, e.handleRead(b))
 	case ReadRange:
@@ -167,13 +176,13 @@ func (e *Engine) table(id ID) (*tableState, rpc.Body) {
 	return t, nil
 }
 
-func (e *Engine) handleUpdate(b Update) rpc.Body {
+func (e *Engine) handleUpdate(now cluster.Time, b Update) rpc.Body {
 	t, fail := e.table(b.Table)
 	if fail != nil {
 		return fail
 	}
 	for _, kv := range b.Entries {
-		if err := e.apply(t, kv.Key, kv.Value); err != nil {
+		if err := e.apply(now, t, kv.Key, kv.Value); err != nil {
 			return rpc.Error{Message: err.Error()}
 		}
 	}
@@ -203,7 +212,7 @@ func (e *Engine) handleReadRange(b ReadRange) rpc.Body {
 	if limit <= 0 || limit > e.cfg.MaxRangeLimit {
 		limit = e.cfg.MaxRangeLimit
 	}
-	prefix := partitionPrefix(t.id, b.PartitionKey)
+	prefix := t.partitionPrefix(b.PartitionKey)
 	from, to := prefix+b.Start, prefix+b.End
 	if b.End == "" {
 		to = prefixEnd(prefix)
@@ -260,6 +269,9 @@ func (e *Engine) MerkleRoot(id ID, p cluster.Partition) cluster.Hash {
 
 // Tables lists the registered table ids, sorted.
 func (e *Engine) Tables() []ID { return slices.Clone(e.ids) }
+
+// Replication is how table id is replicated.
+func (e *Engine) Replication(id ID) Replication { return e.tables[id].replication }
 
 // TableName is the name a table was registered with.
 func (e *Engine) TableName(id ID) string { return e.tables[id].name }

@@ -25,13 +25,26 @@ const (
 
 func tablePrefix(id ID) string { return "t" + string([]byte{byte(id)}) }
 
-// partitionPrefix is the storage prefix of every entry under one partition key.
-func partitionPrefix(id ID, partitionKey string) string {
-	h := cluster.SumString(partitionKey)
-	return tablePrefix(id) + string(h[:])
+// partitionHash places a partition key: BLAKE2b of it, or, for tables
+// whose partition keys are already uniformly random 32-byte values (block
+// hashes), the key itself — so a block's references live on the same nodes
+// as the block.
+func partitionHash(raw bool, partitionKey string) cluster.Hash {
+	var h cluster.Hash
+	if raw && len(partitionKey) == len(h) {
+		copy(h[:], partitionKey)
+		return h
+	}
+	return cluster.SumString(partitionKey)
 }
 
-func storageKey(id ID, k Key) string { return partitionPrefix(id, k.Partition) + k.Sort }
+// partitionPrefix is the storage prefix of every entry under one partition key.
+func (t *tableState) partitionPrefix(partitionKey string) string {
+	h := partitionHash(t.rawPartitionKeys, partitionKey)
+	return tablePrefix(t.id) + string(h[:])
+}
+
+func (t *tableState) storageKey(k Key) string { return t.partitionPrefix(k.Partition) + k.Sort }
 
 // partitionOfStorageKey reads the partition from a storage key.
 func partitionOfStorageKey(key string) cluster.Partition {

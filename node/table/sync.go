@@ -43,9 +43,10 @@ func (e *Engine) interval(r Replication) time.Duration {
 	return e.cfg.SyncInterval
 }
 
-// Tick starts the sync passes that are due, and queued jobs while there is
-// room.
+// Tick writes queued inserts, starts the sync passes that are due, and
+// queued sync jobs while there is room.
 func (e *Engine) Tick(now cluster.Time) {
+	e.flushQueue(now)
 	if len(e.ids) == 0 || e.cfg.SyncInterval <= 0 {
 		return
 	}
@@ -210,7 +211,7 @@ func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partit
 			diff := body.(SyncDiff)
 			e.stats.SyncItemsRecvd += uint64(len(diff.Push))
 			for _, kv := range diff.Push {
-				if partitionOfStorageKey(kv.Key) != p || e.apply(t, kv.Key, kv.Value) != nil {
+				if partitionOfStorageKey(kv.Key) != p || e.apply(now, t, kv.Key, kv.Value) != nil {
 					e.stats.BadRequests++
 				}
 			}

@@ -31,6 +31,17 @@ type Schema[E Entry[E]] struct {
 	Name        string
 	Decode      func(*wire.Decoder) E
 	Replication Replication
+	// RawPartitionKeys: every partition key is 32 uniformly random bytes
+	// (a block hash) and places itself, unhashed: its first byte is the
+	// partition. Other keys are hashed.
+	RawPartitionKeys bool
+	// Updated, if set, runs on every replica after its copy of an entry
+	// changed: old is the previous value (existed false for a new entry).
+	// It is how changes cascade (a superseded object version deletes its
+	// block list, which drops block references, which lowers reference
+	// counts). It runs inside the node's step: it may start table
+	// operations and change local state, never block.
+	Updated func(now cluster.Time, old E, existed bool, new E)
 }
 
 // Table is the typed handle through which node logic uses one table.
@@ -44,7 +55,7 @@ type Table[E Entry[E]] struct {
 // entries the store recovered.
 func Register[E Entry[E]](e *Engine, s Schema[E]) *Table[E] {
 	t := &Table[E]{engine: e, schema: s}
-	t.state = e.register(s.ID, s.Name, s.Replication, t)
+	t.state = e.register(s.ID, s.Name, s.Replication, s.RawPartitionKeys, t)
 	return t
 }
 
@@ -68,6 +79,19 @@ func (t *Table[E]) canonical(b []byte) ([]byte, error) {
 	return encode(v), nil
 }
 
+func (t *Table[E]) updated(now cluster.Time, old, new []byte) {
+	if t.schema.Updated == nil {
+		return
+	}
+	var oldEntry E
+	existed := old != nil
+	if existed {
+		oldEntry, _ = t.decode(old) // stored values decoded before
+	}
+	newEntry, _ := t.decode(new)
+	t.schema.Updated(now, oldEntry, existed, newEntry)
+}
+
 func (t *Table[E]) merge(old, incoming []byte) ([]byte, error) {
 	a, err := t.decode(old)
 	if err != nil {
@@ -83,14 +107,14 @@ func (t *Table[E]) merge(old, incoming []byte) ([]byte, error) {
 // Insert joins entry into the entry at key on a write quorum of every live
 // layout version's set, then calls done.
 func (t *Table[E]) Insert(now cluster.Time, key Key, entry E, done func(now cluster.Time, err error)) {
-	sk := storageKey(t.schema.ID, key)
+	sk := t.state.storageKey(key)
 	t.engine.insert(now, t.state, partitionOfStorageKey(sk), []KV{{Key: sk, Value: encode(entry)}}, done)
 }
 
 // Get reads the entry at key from a read quorum and joins the answers;
 // found is false when no replica holds it.
 func (t *Table[E]) Get(now cluster.Time, key Key, done func(now cluster.Time, entry E, found bool, err error)) {
-	t.engine.get(now, t.state, storageKey(t.schema.ID, key), func(now cluster.Time, v []byte, err error) {
+	t.engine.get(now, t.state, t.state.storageKey(key), func(now cluster.Time, v []byte, err error) {
 		var zero E
 		if err != nil || v == nil {
 			done(now, zero, false, err)
@@ -140,7 +164,7 @@ func (t *Table[E]) ReadRange(now cluster.Time, partitionKey, start, end string, 
 // Local reads this node's own copy of the entry at key, without a quorum.
 func (t *Table[E]) Local(key Key) (E, bool) {
 	var zero E
-	v, ok := t.engine.store.Get(storageKey(t.schema.ID, key))
+	v, ok := t.engine.store.Get(t.state.storageKey(key))
 	if !ok {
 		return zero, false
 	}
@@ -152,6 +176,19 @@ func (t *Table[E]) Local(key Key) (E, bool) {
 func (t *Table[E]) ID() ID { return t.schema.ID }
 
 // PartitionOf is the partition an entry's partition key falls in.
+func (t *Table[E]) PartitionOf(partitionKey string) cluster.Partition {
+	return partitionHash(t.schema.RawPartitionKeys, partitionKey).Partition()
+}
+
+// PartitionOf is the partition a (hashed) partition key falls in.
 func PartitionOf(partitionKey string) cluster.Partition {
 	return cluster.SumString(partitionKey).Partition()
+}
+
+// QueueInsert joins entry into the local insert queue, which writes it to a
+// write quorum in the background and retries until it succeeds. The queue is
+// persisted, so a restart does not lose it. Hooks use it: a cascade must
+// happen even if the cluster is partitioned when it starts.
+func (t *Table[E]) QueueInsert(key Key, entry E) {
+	t.engine.queueInsert(t.state, t.state.storageKey(key), encode(entry))
 }

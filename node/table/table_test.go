@@ -33,7 +33,7 @@ func encodeReg(r crdt.Register) []byte {
 
 func TestPeerGarbageIsRefusedNotStored(t *testing.T) {
 	e, _ := testEngine(t)
-	key := storageKey(1, Key{Partition: "p", Sort: "s"})
+	key := e.tables[1].storageKey(Key{Partition: "p", Sort: "s"})
 	cases := map[string]Update{
 		"unknown table":  {Table: 9, Entries: []KV{{Key: key, Value: encodeReg(crdt.Put(crdt.Stamp{TS: 1}, nil))}}},
 		"key of another": {Table: 1, Entries: []KV{{Key: "t\x02" + key[2:], Value: encodeReg(crdt.Put(crdt.Stamp{TS: 1}, nil))}}},
@@ -42,7 +42,7 @@ func TestPeerGarbageIsRefusedNotStored(t *testing.T) {
 		"trailing bytes": {Table: 1, Entries: []KV{{Key: key, Value: append(encodeReg(crdt.Put(crdt.Stamp{TS: 1}, nil)), 0)}}},
 	}
 	for name, u := range cases {
-		if _, ok := e.handleUpdate(u).(rpc.Error); !ok {
+		if _, ok := e.handleUpdate(0, u).(rpc.Error); !ok {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -53,11 +53,11 @@ func TestPeerGarbageIsRefusedNotStored(t *testing.T) {
 
 func TestUpdateJoinsAndIsIdempotent(t *testing.T) {
 	e, tbl := testEngine(t)
-	key := storageKey(1, Key{Partition: "p", Sort: "s"})
+	key := e.tables[1].storageKey(Key{Partition: "p", Sort: "s"})
 	newer := encodeReg(crdt.Put(crdt.Stamp{TS: 2}, []byte("new")))
 	older := encodeReg(crdt.Put(crdt.Stamp{TS: 1}, []byte("old")))
 	for _, v := range [][]byte{newer, older, newer} {
-		if _, ok := e.handleUpdate(Update{Table: 1, Entries: []KV{{Key: key, Value: v}}}).(Ack); !ok {
+		if _, ok := e.handleUpdate(0, Update{Table: 1, Entries: []KV{{Key: key, Value: v}}}).(Ack); !ok {
 			t.Fatal("update refused")
 		}
 	}
@@ -77,7 +77,7 @@ func TestUpdateJoinsAndIsIdempotent(t *testing.T) {
 func TestJoinRangesStopsAtShortestFullReply(t *testing.T) {
 	e, _ := testEngine(t)
 	t1 := e.tables[1]
-	prefix := partitionPrefix(1, "p")
+	prefix := t1.partitionPrefix("p")
 	kv := func(sort string, ts uint64) KV {
 		return KV{Key: prefix + sort, Value: encodeReg(crdt.Put(crdt.Stamp{TS: ts}, []byte(sort)))}
 	}

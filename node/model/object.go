@@ -1,0 +1,519 @@
+package model
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/table"
+	"github.com/garagego/garage/node/wire"
+)
+
+// Table ids of the object data path.
+const (
+	ObjectsTable   table.ID = 13
+	VersionsTable  table.ID = 14
+	BlockRefsTable table.ID = 15
+	MultipartTable table.ID = 16
+)
+
+// InlineThreshold: a body shorter than this is stored in the object entry
+// itself, so a small PUT is one quorum write and stores no block.
+const InlineThreshold = 3072
+
+// ObjectKey addresses an object. All objects of a bucket share one partition
+// key, so listing a bucket is a single range read.
+func ObjectKey(bucket BucketID, key string) table.Key {
+	return table.Key{Partition: bucket.String(), Sort: key}
+}
+
+// Object is the entry of the objects table: the versions of one object that
+// still matter, oldest first, sorted by (Timestamp, ID), each id once.
+//
+// Join unions the versions by id and joins the states of a version present
+// on both sides, then drops every version older than the newest completed
+// one (a Complete version, or an Aborted one that had completed): it
+// supersedes them. A dropped version never comes back, since the newest
+// completed version only moves forward; this is what lets the table hook
+// delete the data of dropped versions (see DroppedBy).
+//
+// The coordinator gives a version its id and timestamp together, so copies
+// of one version agree on the timestamp. Should they not (a writer that does
+// not know the timestamp), the later one is kept: Join stays commutative and
+// idempotent, but is associative only when timestamps agree, since a version
+// dropped at its older position could otherwise come back at the later one.
+//
+// The helpers expect the canonical form that Join and DecodeObject produce;
+// Encode canonicalizes whatever it is given.
+type Object struct {
+	Bucket   BucketID
+	Key      string
+	Versions []ObjectVersion
+}
+
+// ObjectVersion is one version of an object.
+type ObjectVersion struct {
+	ID VersionID
+	// Timestamp in milliseconds. A new version gets max(now, newest existing
+	// + 1), so a later write wins even across skewed clocks.
+	Timestamp uint64
+	State     VersionState
+}
+
+// StateKind is a version's stage. Its numeric order is the lattice order: a
+// version only moves forward, and of two replicas' views the later stage wins.
+type StateKind uint8
+
+const (
+	Uploading StateKind = iota // data being written; not visible yet
+	Complete                   // visible: data or a delete marker
+	Aborted                    // failed, cancelled or purged; its data is to go
+)
+
+func (k StateKind) String() string {
+	switch k {
+	case Uploading:
+		return "uploading"
+	case Complete:
+		return "complete"
+	case Aborted:
+		return "aborted"
+	}
+	return "invalid"
+}
+
+// DataKind says where a complete version's data lives.
+type DataKind uint8
+
+const (
+	Inline       DataKind = iota // in the object entry (VersionState.Inline)
+	FirstBlock                   // in blocks listed by the version entry
+	DeleteMarker                 // none: the object was deleted
+)
+
+func (k DataKind) String() string {
+	switch k {
+	case Inline:
+		return "inline"
+	case FirstBlock:
+		return "blocks"
+	case DeleteMarker:
+		return "delete-marker"
+	}
+	return "invalid"
+}
+
+// VersionState is the state of one version. Fields that do not apply to
+// Kind (and Data) are ignored: not encoded, and cleared by Join.
+type VersionState struct {
+	Kind StateKind
+	// Uploading: whether this is a multipart upload.
+	Multipart bool
+	// Uploading: the headers to apply; Complete with data: the final metadata.
+	Meta ObjectMeta
+	// Complete: where the data is.
+	Data DataKind
+	// Complete+Inline: the whole object (shorter than InlineThreshold).
+	Inline []byte
+	// Complete+FirstBlock: the first block's hash, so a GET can fetch it
+	// while it reads the version entry.
+	FirstBlock cluster.Hash
+	// Aborted: the version had completed before it was aborted (a block
+	// purge aborts complete versions). It keeps superseding older versions:
+	// some replica may already have dropped them, so reviving them elsewhere
+	// would make the outcome depend on the order of merges.
+	WasComplete bool
+}
+
+// ObjectMeta is an object's metadata.
+type ObjectMeta struct {
+	Size uint64
+	// ETag is the hex MD5 of the body, or for a multipart upload the MD5 of
+	// the parts' MD5s followed by "-" and the number of parts.
+	ETag string
+	// Headers stored with the object, sorted by Name then Value; names are
+	// lowercase: content-type, cache-control, content-disposition,
+	// content-encoding, content-language, expires, x-amz-meta-*,
+	// x-amz-checksum-*.
+	Headers []Header
+}
+
+// Header is one stored header.
+type Header struct{ Name, Value string }
+
+// Join merges two states of one object.
+func (o Object) Join(other Object) Object {
+	all := make([]ObjectVersion, 0, len(o.Versions)+len(other.Versions))
+	all = append(append(all, o.Versions...), other.Versions...)
+	return Object{Bucket: o.Bucket, Key: o.Key, Versions: mergeVersions(all)}
+}
+
+// mergeVersions joins the copies of each version in vs (which it owns),
+// sorts the result and drops the superseded versions.
+func mergeVersions(vs []ObjectVersion) []ObjectVersion {
+	slices.SortFunc(vs, func(a, b ObjectVersion) int { return a.ID.Compare(b.ID) })
+	out := vs[:0]
+	for _, v := range vs {
+		v.State = v.State.normalized()
+		if n := len(out); n > 0 && out[n-1].ID == v.ID {
+			out[n-1].Timestamp = max(out[n-1].Timestamp, v.Timestamp)
+			out[n-1].State = out[n-1].State.Join(v.State)
+			continue
+		}
+		out = append(out, v)
+	}
+	slices.SortFunc(out, compareVersions)
+	for i := len(out) - 1; i > 0; i-- {
+		if out[i].State.completed() {
+			return out[i:]
+		}
+	}
+	return out
+}
+
+// compareVersions orders versions by (Timestamp, ID), oldest first.
+func compareVersions(a, b ObjectVersion) int {
+	if c := cmp.Compare(a.Timestamp, b.Timestamp); c != 0 {
+		return c
+	}
+	return a.ID.Compare(b.ID)
+}
+
+// Join merges two states of one version: the later stage wins. Within one
+// stage: two uploads join Multipart by OR and keep the Meta with the larger
+// encoding; two completions keep the state with the larger encoding (one
+// version completing twice differently does not happen, but the choice must
+// be the same on every replica); WasComplete is kept by OR, including from a
+// Complete state overtaken by an abort.
+func (s VersionState) Join(o VersionState) VersionState {
+	s, o = s.normalized(), o.normalized()
+	if s.Kind != o.Kind {
+		hi, lo := s, o
+		if o.Kind > s.Kind {
+			hi, lo = o, s
+		}
+		if hi.Kind == Aborted {
+			hi.WasComplete = hi.WasComplete || lo.completed()
+		}
+		return hi
+	}
+	switch s.Kind {
+	case Uploading:
+		if bytes.Compare(encodeMeta(o.Meta), encodeMeta(s.Meta)) > 0 {
+			s.Meta = o.Meta
+		}
+		s.Multipart = s.Multipart || o.Multipart
+		return s
+	case Complete:
+		if bytes.Compare(encodeState(o), encodeState(s)) > 0 {
+			return o
+		}
+		return s
+	}
+	s.WasComplete = s.WasComplete || o.WasComplete
+	return s
+}
+
+// completed reports whether the version has completed, aborted since or
+// not: such a version supersedes every older one.
+func (s VersionState) completed() bool {
+	return s.Kind == Complete || s.Kind == Aborted && s.WasComplete
+}
+
+// normalized clears the fields that do not apply and sorts the headers.
+func (s VersionState) normalized() VersionState {
+	switch s.Kind {
+	case Uploading:
+		return VersionState{Kind: s.Kind, Multipart: s.Multipart, Meta: s.Meta.normalized()}
+	case Complete:
+		out := VersionState{Kind: s.Kind, Data: s.Data}
+		switch s.Data {
+		case Inline:
+			out.Meta, out.Inline = s.Meta.normalized(), s.Inline
+		case FirstBlock:
+			out.Meta, out.FirstBlock = s.Meta.normalized(), s.FirstBlock
+		}
+		return out
+	case Aborted:
+		return VersionState{Kind: s.Kind, WasComplete: s.WasComplete}
+	}
+	return s
+}
+
+func (m ObjectMeta) normalized() ObjectMeta {
+	if headersCanonical(m.Headers) {
+		return m
+	}
+	m.Headers = slices.Clone(m.Headers)
+	slices.SortFunc(m.Headers, compareHeaders)
+	m.Headers = slices.Compact(m.Headers)
+	return m
+}
+
+func compareHeaders(a, b Header) int {
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Value, b.Value)
+}
+
+func headersCanonical(hs []Header) bool {
+	for i := 1; i < len(hs); i++ {
+		if compareHeaders(hs[i-1], hs[i]) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// canonical reports whether o is already in the form Join produces.
+func (o Object) canonical() bool {
+	for i, v := range o.Versions {
+		if i > 0 && (compareVersions(o.Versions[i-1], v) >= 0 || v.State.completed()) {
+			return false
+		}
+		if !headersCanonical(v.State.Meta.Headers) {
+			return false
+		}
+	}
+	return distinctIDs(o.Versions)
+}
+
+// distinctIDs reports whether no version id repeats. Short lists, the
+// common case, are checked without allocating.
+func distinctIDs(vs []ObjectVersion) bool {
+	if len(vs) <= 8 {
+		for i := range vs {
+			for j := range i {
+				if vs[i].ID == vs[j].ID {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	seen := make(map[VersionID]bool, len(vs))
+	for _, v := range vs {
+		if seen[v.ID] {
+			return false
+		}
+		seen[v.ID] = true
+	}
+	return true
+}
+
+// Encode writes the canonical form of o.
+func (o Object) Encode(e *wire.Encoder) {
+	if !o.canonical() {
+		o = o.Join(Object{})
+	}
+	o.encode(e)
+}
+
+// encode writes o as it is.
+func (o Object) encode(e *wire.Encoder) {
+	e.Raw(o.Bucket[:])
+	e.String(o.Key)
+	e.Uvarint(uint64(len(o.Versions)))
+	for _, v := range o.Versions {
+		e.Raw(v.ID[:])
+		e.Uvarint(v.Timestamp)
+		v.State.encode(e)
+	}
+}
+
+func (s VersionState) encode(e *wire.Encoder) {
+	e.Uint8(uint8(s.Kind))
+	switch s.Kind {
+	case Uploading:
+		e.Bool(s.Multipart)
+		s.Meta.encode(e)
+	case Complete:
+		e.Uint8(uint8(s.Data))
+		switch s.Data {
+		case Inline:
+			s.Meta.encode(e)
+			e.BytesField(s.Inline)
+		case FirstBlock:
+			s.Meta.encode(e)
+			e.Raw(s.FirstBlock[:])
+		}
+	case Aborted:
+		e.Bool(s.WasComplete)
+	}
+}
+
+func (m ObjectMeta) encode(e *wire.Encoder) {
+	e.Uvarint(m.Size)
+	e.String(m.ETag)
+	e.Uvarint(uint64(len(m.Headers)))
+	for _, h := range m.Headers {
+		e.String(h.Name)
+		e.String(h.Value)
+	}
+}
+
+func encodeState(s VersionState) []byte {
+	e := wire.NewEncoder(nil)
+	s.encode(e)
+	return e.Bytes()
+}
+
+func encodeMeta(m ObjectMeta) []byte {
+	e := wire.NewEncoder(nil)
+	m.encode(e)
+	return e.Bytes()
+}
+
+// DecodeObject reads an Object, rejecting any non-canonical form: versions
+// out of order, a version id twice, a version older than a completed one,
+// headers out of order or repeated.
+func DecodeObject(d *wire.Decoder) Object {
+	var o Object
+	d.Fixed(o.Bucket[:])
+	o.Key = d.String()
+	n := d.Len(len(VersionID{}) + 3)
+	for range n {
+		var v ObjectVersion
+		d.Fixed(v.ID[:])
+		v.Timestamp = d.Uvarint()
+		v.State = decodeVersionState(d)
+		if len(o.Versions) > 0 {
+			if compareVersions(o.Versions[len(o.Versions)-1], v) >= 0 {
+				d.Failf("object versions not strictly sorted")
+				return Object{}
+			}
+			if v.State.completed() {
+				d.Failf("object keeps versions older than a completed one")
+				return Object{}
+			}
+		}
+		o.Versions = append(o.Versions, v)
+	}
+	if !distinctIDs(o.Versions) {
+		d.Failf("object version id repeated")
+		return Object{}
+	}
+	return o
+}
+
+func decodeVersionState(d *wire.Decoder) VersionState {
+	s := VersionState{Kind: StateKind(d.Uint8())}
+	switch s.Kind {
+	case Uploading:
+		s.Multipart = d.Bool()
+		s.Meta = decodeObjectMeta(d)
+	case Complete:
+		s.Data = DataKind(d.Uint8())
+		switch s.Data {
+		case Inline:
+			s.Meta = decodeObjectMeta(d)
+			s.Inline = d.BytesField()
+		case FirstBlock:
+			s.Meta = decodeObjectMeta(d)
+			d.Fixed(s.FirstBlock[:])
+		case DeleteMarker:
+		default:
+			d.Failf("bad object data kind %d", s.Data)
+		}
+	case Aborted:
+		s.WasComplete = d.Bool()
+	default:
+		d.Failf("bad version state %d", s.Kind)
+	}
+	return s
+}
+
+func decodeObjectMeta(d *wire.Decoder) ObjectMeta {
+	m := ObjectMeta{Size: d.Uvarint(), ETag: d.String()}
+	n := d.Len(2)
+	for range n {
+		h := Header{Name: d.String(), Value: d.String()}
+		if len(m.Headers) > 0 && compareHeaders(m.Headers[len(m.Headers)-1], h) >= 0 {
+			d.Failf("object headers not strictly sorted")
+			return ObjectMeta{}
+		}
+		m.Headers = append(m.Headers, h)
+	}
+	return m
+}
+
+// LastComplete is the newest Complete version, which may be a delete marker.
+// It is absent when the newest completed version was aborted since: that
+// version still supersedes older ones, so the object is gone.
+func (o Object) LastComplete() (ObjectVersion, bool) {
+	for i := len(o.Versions) - 1; i >= 0; i-- {
+		if v := o.Versions[i]; v.State.completed() {
+			return v, v.State.Kind == Complete
+		}
+	}
+	return ObjectVersion{}, false
+}
+
+// Live is the version a GET returns: the newest Complete version, unless it
+// is a delete marker (older versions are superseded by it).
+func (o Object) Live() (ObjectVersion, bool) {
+	v, ok := o.LastComplete()
+	if !ok || v.State.Data == DeleteMarker {
+		return ObjectVersion{}, false
+	}
+	return v, true
+}
+
+// NewestTimestamp is the greatest version timestamp, 0 if there is none; a
+// new version must be stamped after it.
+func (o Object) NewestTimestamp() uint64 {
+	var ts uint64
+	for _, v := range o.Versions {
+		ts = max(ts, v.Timestamp)
+	}
+	return ts
+}
+
+// Uploading lists the versions still being uploaded, oldest first.
+func (o Object) Uploading() []ObjectVersion {
+	var out []ObjectVersion
+	for _, v := range o.Versions {
+		if v.State.Kind == Uploading {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// DroppedBy lists the versions whose data must be cleaned up when a replica's
+// entry goes from before to after (before joined with an update): those of
+// before, not already Aborted there, that after dropped as superseded or
+// holds as Aborted. They are returned as they were in before, so a caller
+// can also tell whether a multipart upload ended.
+//
+// Each version is reported at most once along a replica's history and is
+// never live again afterwards: a dropped version stays dropped and an
+// aborted one stays aborted. A version already Aborted in before was reported
+// when it was aborted, and one this replica first sees Aborted is reported
+// by the replicas that held it live (each runs the hook). Inline versions
+// and delete markers own no blocks but are reported all the same; their
+// version entry, if any, holds nothing to release.
+func DroppedBy(before, after Object) []ObjectVersion {
+	var out []ObjectVersion
+	for _, v := range before.Versions {
+		if v.State.Kind == Aborted {
+			continue
+		}
+		if cur, found := after.version(v.ID); !found || cur.State.Kind == Aborted {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (o Object) version(id VersionID) (ObjectVersion, bool) {
+	for _, v := range o.Versions {
+		if v.ID == id {
+			return v, true
+		}
+	}
+	return ObjectVersion{}, false
+}

@@ -1,0 +1,129 @@
+package object
+
+import (
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/model"
+)
+
+// Operations.
+type (
+	// PutBegin starts a new version of an object.
+	PutBegin struct {
+		Bucket    model.BucketID
+		Key       string
+		Version   model.VersionID // drawn by the caller
+		Meta      model.ObjectMeta
+		Multipart bool
+	}
+	// PutInline stores a small object whole in its object entry.
+	PutInline struct {
+		Bucket  model.BucketID
+		Key     string
+		Version model.VersionID
+		Meta    model.ObjectMeta
+		Data    []byte
+	}
+	// PutBlock stores one block of a version begun with PutBegin.
+	PutBlock struct {
+		Bucket     model.BucketID
+		Key        string
+		Version    model.VersionID
+		Part       uint32
+		Offset     uint64
+		Hash       cluster.Hash // of the plaintext
+		Size       uint64       // plaintext size
+		Data       []byte       // as stored (compressed or not)
+		Compressed bool
+	}
+	// PutComplete marks a version complete. Blocks lists every block
+	// written for it, so the references can be dropped if the version was
+	// superseded while it uploaded.
+	PutComplete struct {
+		Bucket     model.BucketID
+		Key        string
+		Version    model.VersionID
+		Timestamp  uint64 // as PutBegin answered: a version's id and timestamp go together
+		Meta       model.ObjectMeta
+		FirstBlock cluster.Hash
+		Blocks     []cluster.Hash
+	}
+	// PutAbort abandons a version.
+	PutAbort struct {
+		Bucket    model.BucketID
+		Key       string
+		Version   model.VersionID
+		Timestamp uint64 // as PutBegin answered
+	}
+	// Get reads an object's current version: its metadata and either its
+	// inline data or its block list.
+	Get struct {
+		Bucket model.BucketID
+		Key    string
+	}
+	// GetBlock reads one block from the best holder.
+	GetBlock struct{ Hash cluster.Hash }
+	// Delete writes a delete marker.
+	Delete struct {
+		Bucket  model.BucketID
+		Key     string
+		Version model.VersionID // id of the delete marker
+	}
+	// List lists the live objects of a bucket with keys in [Start, End),
+	// at most Limit of them.
+	List struct {
+		Bucket     model.BucketID
+		Start, End string
+		Limit      int
+	}
+)
+
+func (PutBegin) OpName() string    { return "PutBegin" }
+func (PutInline) OpName() string   { return "PutInline" }
+func (PutBlock) OpName() string    { return "PutBlock" }
+func (PutComplete) OpName() string { return "PutComplete" }
+func (PutAbort) OpName() string    { return "PutAbort" }
+func (Get) OpName() string         { return "GetObject" }
+func (GetBlock) OpName() string    { return "GetBlock" }
+func (Delete) OpName() string      { return "DeleteObject" }
+func (List) OpName() string        { return "ListObjects" }
+
+// Results.
+type (
+	// Written answers PutBegin, PutInline, PutComplete and Delete: the
+	// version and its timestamp, which order it among the key's versions.
+	Written struct {
+		Version   model.VersionID
+		Timestamp uint64
+	}
+	// Stored answers PutBlock and PutAbort.
+	Stored struct{}
+	// Object answers Get.
+	Object struct {
+		Found bool // false: never written, or deleted (then Version is the marker)
+		// Version and Timestamp are those of the newest complete version
+		// (the delete marker when Found is false but a marker exists).
+		Version   model.VersionID
+		Timestamp uint64
+		Meta      model.ObjectMeta
+		Inline    []byte               // the data, when stored inline
+		Blocks    []model.VersionBlock // otherwise, in order
+	}
+	// Block answers GetBlock.
+	Block struct {
+		Data       []byte
+		Compressed bool
+	}
+	// Listing answers List.
+	Listing struct {
+		Entries []ListEntry
+		More    bool
+		Next    string
+	}
+	// ListEntry is one live object.
+	ListEntry struct {
+		Key       string
+		Version   model.VersionID
+		Timestamp uint64
+		Meta      model.ObjectMeta
+	}
+)

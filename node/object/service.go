@@ -1,0 +1,291 @@
+package object
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/garagego/garage/node/block"
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/crdt"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/table"
+)
+
+// Done receives an operation's result or error.
+type Done func(now cluster.Time, result any, err error)
+
+// ErrNotWritten marks a put or delete that failed before anything was
+// written: it certainly had no effect.
+var ErrNotWritten = errors.New("not written")
+
+// Service runs object operations on one node and owns the object tables.
+type Service struct {
+	self     cluster.NodeID
+	blocks   *block.Manager
+	objects  *table.Table[model.Object]
+	versions *table.Table[model.Version]
+	refs     *table.Table[model.BlockRef]
+	uploads  *table.Table[model.MultipartUpload]
+}
+
+// New registers the object tables, with their hooks, on engine.
+func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Service {
+	s := &Service{self: self, blocks: blocks}
+	s.objects = table.Register(engine, table.Schema[model.Object]{
+		ID: model.ObjectsTable, Name: "objects", Decode: model.DecodeObject, Updated: s.objectUpdated,
+	})
+	s.versions = table.Register(engine, table.Schema[model.Version]{
+		ID: model.VersionsTable, Name: "versions", Decode: model.DecodeVersion, Updated: s.versionUpdated,
+	})
+	s.refs = table.Register(engine, table.Schema[model.BlockRef]{
+		ID: model.BlockRefsTable, Name: "block_refs", Decode: model.DecodeBlockRef, RawPartitionKeys: true, Updated: s.refUpdated,
+	})
+	s.uploads = table.Register(engine, table.Schema[model.MultipartUpload]{
+		ID: model.MultipartTable, Name: "multipart_uploads", Decode: model.DecodeMultipartUpload,
+	})
+	return s
+}
+
+// objectUpdated deletes the block lists of the versions a change dropped
+// (superseded by a newer complete version, or aborted).
+func (s *Service) objectUpdated(now cluster.Time, old model.Object, existed bool, new model.Object) {
+	if !existed {
+		return
+	}
+	for _, v := range model.DroppedBy(old, new) {
+		if v.State.Kind == model.Complete && v.State.Data != model.FirstBlock {
+			continue // inline data and delete markers have no block list
+		}
+		s.versions.QueueInsert(model.VersionKey(v.ID), model.Version{ID: v.ID, Deleted: true, Bucket: old.Bucket, Key: old.Key})
+	}
+}
+
+// versionUpdated drops the block references of a version deleted now.
+func (s *Service) versionUpdated(now cluster.Time, old model.Version, existed bool, new model.Version) {
+	if !existed || old.Deleted || !new.Deleted {
+		return
+	}
+	for _, b := range old.Blocks {
+		s.refs.QueueInsert(model.BlockRefKey(b.Hash, old.ID), model.BlockRef{Block: b.Hash, Version: old.ID, Deleted: true})
+	}
+}
+
+// refUpdated keeps this node's reference counts: block references live on
+// the block's own holders (their partition key is the raw block hash).
+func (s *Service) refUpdated(now cluster.Time, old model.BlockRef, existed bool, new model.BlockRef) {
+	wasLive := existed && !old.Deleted
+	switch {
+	case !wasLive && !new.Deleted:
+		s.blocks.Referenced(now, new.Block)
+	case wasLive && new.Deleted:
+		s.blocks.Unreferenced(now, new.Block)
+	}
+}
+
+// Submit starts op if it is an object operation and reports whether it was.
+func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
+	switch op := op.(type) {
+	case PutBegin:
+		s.putBegin(now, op, done)
+	case PutInline:
+		s.putInline(now, op, done)
+	case PutBlock:
+		s.putBlock(now, op, done)
+	case PutComplete:
+		s.putComplete(now, op, done)
+	case PutAbort:
+		s.putAbort(now, op, done)
+	case Get:
+		s.get(now, op, 3, done)
+	case GetBlock:
+		s.blocks.Get(now, op.Hash, func(now cluster.Time, data []byte, compressed bool, err error) {
+			if err != nil {
+				done(now, nil, err)
+				return
+			}
+			done(now, Block{Data: data, Compressed: compressed}, nil)
+		})
+	case Delete:
+		s.delete(now, op, done)
+	case List:
+		s.list(now, op, done)
+	default:
+		return false
+	}
+	return true
+}
+
+// stampNew reads the object with a quorum and returns the timestamp a new
+// version gets: after every version seen, so that a write that starts after
+// another was acknowledged is ordered after it whatever the clocks say.
+func (s *Service) stampNew(now cluster.Time, bucket model.BucketID, key string, done func(cluster.Time, uint64, error)) {
+	s.objects.Get(now, model.ObjectKey(bucket, key), func(now cluster.Time, o model.Object, _ bool, err error) {
+		if err != nil {
+			done(now, 0, fmt.Errorf("%w: read before write: %w", ErrNotWritten, err))
+			return
+		}
+		done(now, crdt.NextTS(now.Millis(), crdt.Stamp{TS: o.NewestTimestamp()}), nil)
+	})
+}
+
+func (s *Service) writeVersion(now cluster.Time, bucket model.BucketID, key string, v model.ObjectVersion, done Done) {
+	o := model.Object{Bucket: bucket, Key: key, Versions: []model.ObjectVersion{v}}
+	s.objects.Insert(now, model.ObjectKey(bucket, key), o, func(now cluster.Time, err error) {
+		if err != nil {
+			done(now, nil, fmt.Errorf("write object entry: %w", err))
+			return
+		}
+		done(now, Written{Version: v.ID, Timestamp: v.Timestamp}, nil)
+	})
+}
+
+func (s *Service) putBegin(now cluster.Time, op PutBegin, done Done) {
+	s.stampNew(now, op.Bucket, op.Key, func(now cluster.Time, ts uint64, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Uploading, Multipart: op.Multipart, Meta: op.Meta}}
+		s.writeVersion(now, op.Bucket, op.Key, v, done)
+	})
+}
+
+func (s *Service) putInline(now cluster.Time, op PutInline, done Done) {
+	if len(op.Data) >= model.InlineThreshold {
+		done(now, nil, fmt.Errorf("%w: %d bytes is too large to store inline", ErrNotWritten, len(op.Data)))
+		return
+	}
+	s.stampNew(now, op.Bucket, op.Key, func(now cluster.Time, ts uint64, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.Inline, Inline: op.Data}}
+		s.writeVersion(now, op.Bucket, op.Key, v, done)
+	})
+}
+
+// putBlock stores the block, then records it in the version's block list,
+// then references it: a reference never points at a block not yet stored,
+// and a block in a list always has a reference once the put succeeds.
+func (s *Service) putBlock(now cluster.Time, op PutBlock, done Done) {
+	s.blocks.Put(now, op.Hash, op.Data, op.Compressed, func(now cluster.Time, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		v := model.Version{ID: op.Version, Bucket: op.Bucket, Key: op.Key,
+			Blocks: []model.VersionBlock{{Part: op.Part, Offset: op.Offset, Hash: op.Hash, Size: op.Size}}}
+		s.versions.Insert(now, model.VersionKey(op.Version), v, func(now cluster.Time, err error) {
+			if err != nil {
+				done(now, nil, fmt.Errorf("record block in version: %w", err))
+				return
+			}
+			ref := model.BlockRef{Block: op.Hash, Version: op.Version}
+			s.refs.Insert(now, model.BlockRefKey(op.Hash, op.Version), ref, func(now cluster.Time, err error) {
+				if err != nil {
+					done(now, nil, fmt.Errorf("reference block: %w", err))
+					return
+				}
+				done(now, Stored{}, nil)
+			})
+		})
+	})
+}
+
+// putComplete marks the version complete, then checks whether it was
+// deleted while it uploaded (a concurrent put completed first with a newer
+// timestamp): its block references must then be dropped here, since the
+// version's deletion may have run before some of its blocks were listed.
+func (s *Service) putComplete(now cluster.Time, op PutComplete, done Done) {
+	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.FirstBlock, FirstBlock: op.FirstBlock}}
+	s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, result any, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		s.versions.Get(now, model.VersionKey(op.Version), func(now cluster.Time, ver model.Version, _ bool, err error) {
+			if err == nil && ver.Deleted {
+				for _, h := range op.Blocks {
+					s.refs.QueueInsert(model.BlockRefKey(h, op.Version), model.BlockRef{Block: h, Version: op.Version, Deleted: true})
+				}
+			}
+			done(now, result, nil)
+		})
+	})
+}
+
+// putAbort abandons a version; Aborted wins the join for its id whatever
+// the replicas hold.
+func (s *Service) putAbort(now cluster.Time, op PutAbort, done Done) {
+	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Aborted}}
+	s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, _ any, err error) {
+		done(now, Stored{}, err)
+	})
+}
+
+func (s *Service) delete(now cluster.Time, op Delete, done Done) {
+	s.stampNew(now, op.Bucket, op.Key, func(now cluster.Time, ts uint64, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Complete, Data: model.DeleteMarker}}
+		s.writeVersion(now, op.Bucket, op.Key, v, done)
+	})
+}
+
+// get reads the object, then its block list. If the version was superseded
+// and deleted between the two reads, the object is read again.
+func (s *Service) get(now cluster.Time, op Get, attempts int, done Done) {
+	s.objects.Get(now, model.ObjectKey(op.Bucket, op.Key), func(now cluster.Time, o model.Object, _ bool, err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		last, ok := o.LastComplete()
+		if !ok {
+			done(now, Object{}, nil)
+			return
+		}
+		res := Object{Found: last.State.Data != model.DeleteMarker, Version: last.ID, Timestamp: last.Timestamp, Meta: last.State.Meta}
+		switch last.State.Data {
+		case model.DeleteMarker:
+			done(now, res, nil)
+			return
+		case model.Inline:
+			res.Inline = last.State.Inline
+			done(now, res, nil)
+			return
+		}
+		s.versions.Get(now, model.VersionKey(last.ID), func(now cluster.Time, v model.Version, found bool, err error) {
+			switch {
+			case err != nil:
+				done(now, nil, err)
+			case (!found || v.Deleted) && attempts > 1:
+				s.get(now, op, attempts-1, done)
+			case !found || v.Deleted:
+				done(now, nil, fmt.Errorf("object %q: version %s vanished while being read", op.Key, last.ID))
+			default:
+				res.Blocks = v.BlocksInOrder()
+				done(now, res, nil)
+			}
+		})
+	})
+}
+
+func (s *Service) list(now cluster.Time, op List, done Done) {
+	s.objects.ReadRange(now, op.Bucket.String(), op.Start, op.End, op.Limit, func(now cluster.Time, r table.Range[model.Object], err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		l := Listing{More: r.More, Next: r.Next}
+		for _, it := range r.Items {
+			if v, ok := it.Entry.Live(); ok {
+				l.Entries = append(l.Entries, ListEntry{Key: it.Entry.Key, Version: v.ID, Timestamp: v.Timestamp, Meta: v.State.Meta})
+			}
+		}
+		done(now, l, nil)
+	})
+}
