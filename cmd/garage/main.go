@@ -24,6 +24,9 @@ type CLI struct {
 	Layout LayoutCmd `cmd:"" help:"Stage, review and apply the cluster layout."`
 	Key    KeyCmd    `cmd:"" help:"Manage access keys."`
 	Bucket BucketCmd `cmd:"" help:"Manage buckets."`
+	Block  BlockCmd  `cmd:"" help:"Inspect blocks and their resync."`
+	Repair RepairCmd `cmd:"" help:"Repair tables or blocks on a node."`
+	Worker WorkerCmd `cmd:"" help:"Background workers."`
 	Sim    SimCmd    `cmd:"" help:"Run the deterministic simulator."`
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/garagego/garage/internal/logging"
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/runtime/transport"
@@ -132,8 +133,11 @@ func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 		sc.Fsync = metastore.FsyncEveryCommit
 	}
 	for _, d := range cfg.DataDirs {
-		sc.DataDirs = append(sc.DataDirs, d.Path)
+		sc.DataDirs = append(sc.DataDirs, blockstore.Dir{Path: d.Path, Capacity: d.Capacity, ReadOnly: d.ReadOnly})
 	}
+	sc.DataFsync = cfg.DataFsync
+	sc.BlockSize = int(cfg.BlockSize)
+	sc.CompressionLevel = cfg.CompressionLevel
 	for _, p := range cfg.BootstrapPeers {
 		sc.Transport.Bootstrap = append(sc.Transport.Bootstrap, transport.Peer{ID: p.ID, Addr: p.Addr})
 	}

@@ -30,13 +30,14 @@ type SimRunCmd struct {
 	Clients        int           `help:"Concurrent clients." default:"8"`
 	Ops            int           `help:"Client operations in the fault phase." default:"1000"`
 	Keys           int           `help:"Sort keys per partition key." default:"6"`
+	Objects        int           `help:"Percentage of operations on objects (multi-block puts, checked gets, deletes, listings) instead of registers." default:"0"`
 	NoFaults       bool          `help:"Healthy network, no crashes, no skew."`
 	Loss           float64       `help:"Message loss probability on every link (default: drawn from the seed)." default:"-1"`
 	PartitionEvery time.Duration `help:"Mean time between partitions (default: drawn from the seed)."`
 	CrashEvery     time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
 	SkewEvery      time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
 	MaxSkew        time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
-	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join." enum:"write-quorum-one,read-quorum-one,skip-read-join"`
+	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references"`
 	Trace          string        `help:"Write a line per simulated event to this file." type:"path"`
 	Out            string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }
@@ -50,6 +51,9 @@ func (c *SimRunCmd) Validate() error {
 		if f.value < 1 {
 			return fmt.Errorf("%s must be at least 1, got %d", f.name, f.value)
 		}
+	}
+	if c.Objects < 0 || c.Objects > 100 {
+		return fmt.Errorf("--objects is a percentage, got %d", c.Objects)
 	}
 	if c.Loss > 1 {
 		return fmt.Errorf("--loss is a probability, got %v", c.Loss)
@@ -83,7 +87,7 @@ func (c *SimRunCmd) runOne(out io.Writer, seed uint64, consistency table.Consist
 	opts := sim.Options{
 		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
-		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults,
+		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects,
 		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew},
 	}
 	for _, b := range c.Bug {
@@ -94,6 +98,8 @@ func (c *SimRunCmd) runOne(out io.Writer, seed uint64, consistency table.Consist
 			opts.Bugs.ReadQuorumOne = true
 		case "skip-read-join":
 			opts.Bugs.SkipReadJoin = true
+		case "gc-ignores-references":
+			opts.Block.Bugs.GCIgnoresReferences = true
 		}
 	}
 	if c.Loss >= 0 {
@@ -145,6 +151,9 @@ func (c *SimRunCmd) flagsForReplay() string {
 	}
 	if c.Ops != 1000 {
 		s += fmt.Sprintf(" --ops %d", c.Ops)
+	}
+	if c.Objects != 0 {
+		s += fmt.Sprintf(" --objects %d", c.Objects)
 	}
 	for _, b := range c.Bug {
 		s += " --bug " + b

@@ -120,3 +120,35 @@ func (GetBucket) OpName() string      { return "GetBucket" }
 func (DeleteBucket) OpName() string   { return "DeleteBucket" }
 func (SetBucketPerms) OpName() string { return "SetBucketPerms" }
 func (AliasBucket) OpName() string    { return "AliasBucket" }
+
+// Block and repair operations, on the node that receives them.
+type (
+	// ListWorkers reports the background workers: resync, scrub, table
+	// sync and insert queue.
+	ListWorkers struct{}
+	// ListBlockErrors lists the blocks resync keeps failing on.
+	ListBlockErrors struct{}
+	// RetryBlocks schedules failing blocks (all when Hashes is empty) for
+	// an immediate retry.
+	RetryBlocks struct {
+		Hashes []string `json:"hashes,omitempty"`
+	}
+	// GetBlockInfo reports one block: reference count, references, queue.
+	GetBlockInfo struct {
+		Hash string `json:"hash"`
+	}
+	// RepairTables runs a full anti-entropy pass now.
+	RepairTables struct{}
+	// RepairBlocks checks every referenced and every stored block.
+	RepairBlocks struct{}
+	// RepairScrub starts a full scrub now.
+	RepairScrub struct{}
+)
+
+func (ListWorkers) OpName() string     { return "ListWorkers" }
+func (ListBlockErrors) OpName() string { return "ListBlockErrors" }
+func (RetryBlocks) OpName() string     { return "RetryBlocks" }
+func (GetBlockInfo) OpName() string    { return "GetBlockInfo" }
+func (RepairTables) OpName() string    { return "RepairTables" }
+func (RepairBlocks) OpName() string    { return "RepairBlocks" }
+func (RepairScrub) OpName() string     { return "RepairScrub" }

@@ -117,3 +117,58 @@ type TableStats struct {
 	Name    string `json:"name"`
 	Entries int    `json:"entries"`
 }
+
+// Workers answers ListWorkers.
+type Workers struct {
+	Resync      ResyncWorker `json:"resync"`
+	Scrub       ScrubWorker  `json:"scrub"`
+	SyncPasses  uint64       `json:"syncPasses"`
+	SyncJobs    uint64       `json:"syncPartitionsExchanged"`
+	InsertQueue int          `json:"insertQueue"`
+}
+
+// ResyncWorker is the block resync worker's state.
+type ResyncWorker struct {
+	Queue    int    `json:"queue"`
+	Errors   int    `json:"errors"`
+	Done     uint64 `json:"done"`
+	Fetched  uint64 `json:"fetched"`
+	Deleted  uint64 `json:"deleted"`
+	Failures uint64 `json:"failures"`
+}
+
+// ScrubWorker is the scrub's state.
+type ScrubWorker struct {
+	Running       bool   `json:"running"`
+	Position      string `json:"position,omitempty"`
+	LastCompleted string `json:"lastCompleted,omitempty"`
+	Scrubbed      uint64 `json:"scrubbed"`
+	Corruptions   uint64 `json:"corruptions"`
+}
+
+// BlockError is a block resync keeps failing on.
+type BlockError struct {
+	Hash      string `json:"hash"`
+	Failures  uint64 `json:"failures"`
+	LastTry   string `json:"lastTry"`
+	NextTry   string `json:"nextTry"`
+	LastError string `json:"lastError"`
+}
+
+// BlockInfo answers GetBlockInfo.
+type BlockInfo struct {
+	Hash       string       `json:"hash"`
+	RefCount   uint64       `json:"refCount"`
+	ZeroSince  string       `json:"zeroSince,omitempty"`
+	Queued     bool         `json:"queued"`
+	Error      *BlockError  `json:"error,omitempty"`
+	References []BlockUsage `json:"references"`
+}
+
+// BlockUsage is one version referencing a block.
+type BlockUsage struct {
+	Version string `json:"version"`
+	Deleted bool   `json:"deleted"`
+	Bucket  string `json:"bucket,omitempty"`
+	Key     string `json:"key,omitempty"`
+}

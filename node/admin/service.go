@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/crdt"
 	"github.com/garagego/garage/node/layout"
@@ -28,14 +29,16 @@ type Done func(now cluster.Time, result any, err error)
 type Service struct {
 	self           cluster.NodeID
 	engine         *table.Engine
+	blocks         *block.Manager
+	refs           *table.Table[model.BlockRef]
 	tables         *model.Tables
 	members        *membership.Service
 	statusInterval time.Duration
 }
 
 // New returns the admin service.
-func New(self cluster.NodeID, engine *table.Engine, tables *model.Tables, members *membership.Service, statusInterval time.Duration) *Service {
-	return &Service{self: self, engine: engine, tables: tables, members: members, statusInterval: statusInterval}
+func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager, refs *table.Table[model.BlockRef], tables *model.Tables, members *membership.Service, statusInterval time.Duration) *Service {
+	return &Service{self: self, engine: engine, blocks: blocks, refs: refs, tables: tables, members: members, statusInterval: statusInterval}
 }
 
 // Submit starts op if it is an admin operation and reports whether it was.
@@ -45,6 +48,24 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		done(now, s.status(now), nil)
 	case GetStats:
 		done(now, s.stats(), nil)
+	case ListWorkers:
+		done(now, s.workers(), nil)
+	case ListBlockErrors:
+		done(now, s.blockErrors(), nil)
+	case RetryBlocks:
+		n, err := s.retryBlocks(now, op)
+		done(now, n, err)
+	case GetBlockInfo:
+		s.blockInfo(now, op, done)
+	case RepairTables:
+		s.engine.SyncNow(now)
+		done(now, struct{}{}, nil)
+	case RepairBlocks:
+		s.blocks.RepairAll(now)
+		done(now, struct{}{}, nil)
+	case RepairScrub:
+		s.blocks.StartScrub(now)
+		done(now, struct{}{}, nil)
 	case GetLayout:
 		done(now, s.layoutInfo(), nil)
 	case AssignRole:

@@ -46,6 +46,9 @@ func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Serv
 	return s
 }
 
+// Refs is the block-reference table (for `garage block info`).
+func (s *Service) Refs() *table.Table[model.BlockRef] { return s.refs }
+
 // objectUpdated deletes the block lists of the versions a change dropped
 // (superseded by a newer complete version, or aborted).
 func (s *Service) objectUpdated(now cluster.Time, old model.Object, existed bool, new model.Object) {

@@ -40,9 +40,9 @@ func (p FsyncPolicy) String() string {
 // DefaultSnapshotEvery is the default Options.SnapshotEvery.
 const DefaultSnapshotEvery = 100_000
 
-// defaultSegmentSize is tidwall/wal's own default, spelled out because the
-// whole tail segment is held in memory.
-const defaultSegmentSize = 20 << 20
+// defaultSegmentSize is smaller than tidwall/wal's own (20 MiB) because the
+// whole tail segment is held in memory: a node should not spend 20 MiB on it.
+const defaultSegmentSize = 4 << 20
 
 // Options configure a Store.
 type Options struct {

@@ -6,6 +6,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/membership"
 	"github.com/garagego/garage/node/meta"
@@ -20,6 +21,7 @@ const (
 	inInfo
 	inPeerUp
 	inPeerDown
+	inIODone
 )
 
 // input is one event for the node.
@@ -30,6 +32,7 @@ type input struct {
 	info membership.Info
 	peer cluster.NodeID
 	addr string
+	io   block.IOResult
 }
 
 // batch is a Ready on its way to the persister, with a snapshot of the
@@ -82,6 +85,8 @@ func (s *Server) handle(in input) {
 		s.node.PeerConnected(t, in.peer, in.addr)
 	case inPeerDown:
 		s.node.PeerDisconnected(t, in.peer)
+	case inIODone:
+		s.node.Complete(t, in.io)
 	}
 }
 
@@ -100,6 +105,7 @@ func (s *Server) flush() {
 // Batches waiting together share one commit (and one fsync).
 func (s *Server) persist() {
 	defer s.wg.Done()
+	defer close(s.ioQ) // the persister is the only one starting disk operations
 	for b := range s.persistQ {
 		// A group ends at a batch carrying a snapshot: the snapshot holds
 		// exactly the state after that batch, and it is recorded as covering
@@ -159,8 +165,12 @@ func (s *Server) snapshot(snap *meta.Snapshot) {
 	}()
 }
 
-// emit sends a durable Ready's messages and delivers its replies.
+// emit sends a durable Ready's messages, starts its disk operations and
+// delivers its replies.
 func (s *Server) emit(rd node.Ready) {
+	for _, req := range rd.IO {
+		s.ioQ <- req
+	}
 	for _, m := range rd.Messages {
 		if m.To == s.id.ID {
 			s.internal.put(input{kind: inMessage, msg: m})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -14,9 +15,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/membership"
 	"github.com/garagego/garage/node/meta"
+	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/dirlock"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/transport"
@@ -28,9 +31,15 @@ type Config struct {
 	Node node.Config
 	// MetadataDir holds the node key and the metadata store.
 	MetadataDir string
-	// DataDirs are reported in the node's free-space status.
-	DataDirs []string
-	Fsync    metastore.FsyncPolicy
+	// DataDirs hold the blocks (and are reported in the node's status).
+	DataDirs []blockstore.Dir
+	// DataFsync fsyncs every block file and its directory (data_fsync).
+	DataFsync bool
+	Fsync     metastore.FsyncPolicy
+	// BlockSize cuts objects into blocks (default 1 MiB).
+	BlockSize int
+	// CompressionLevel, if set, stores blocks zstd-compressed.
+	CompressionLevel *int
 	// Transport: ListenAddr, PublicAddr, Secret and Bootstrap are used;
 	// the identity is loaded from MetadataDir.
 	Transport transport.Config
@@ -43,13 +52,15 @@ type Config struct {
 
 // Server is a running node.
 type Server struct {
-	cfg   Config
-	log   *zap.Logger
-	id    transport.Identity
-	node  *node.Node
-	meta  *meta.Store
-	store *metastore.Store
-	tr    *transport.Transport
+	cfg    Config
+	log    *zap.Logger
+	id     transport.Identity
+	node   *node.Node
+	meta   *meta.Store
+	store  *metastore.Store
+	blocks *blockstore.Store
+	tr     *transport.Transport
+	ioQ    chan block.IORequest
 
 	inbox    chan input // from the transport and clients (bounded: back-pressure)
 	internal *mailbox   // from the persister (unbounded: it must never block)
@@ -80,7 +91,16 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = 100 * time.Millisecond
 	}
-	for _, dir := range append([]string{cfg.MetadataDir}, cfg.DataDirs...) {
+	if cfg.BlockSize <= 0 {
+		cfg.BlockSize = 1 << 20
+	}
+	dirs := []string{cfg.MetadataDir}
+	for _, d := range cfg.DataDirs {
+		if !d.ReadOnly {
+			dirs = append(dirs, d.Path)
+		}
+	}
+	for _, dir := range dirs {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create %s: %w", dir, err)
 		}
@@ -93,13 +113,18 @@ func Start(cfg Config) (*Server, error) {
 			l.Release()
 		}
 	}
-	for _, dir := range cfg.DataDirs {
+	for _, dir := range dirs[1:] {
 		l, err := dirlock.Acquire(dir)
 		if err != nil {
 			release()
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
 		locks = append(locks, l)
+	}
+	blocks, err := blockstore.Open(blockstore.Options{Dirs: weighted(cfg.DataDirs), Fsync: cfg.DataFsync, Logger: cfg.Logger})
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("data dirs: %w", err)
 	}
 	id, err := transport.LoadOrCreateIdentity(cfg.MetadataDir)
 	if err != nil {
@@ -125,7 +150,7 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("persist boot records: %w", err)
 	}
 	s := &Server{
-		cfg: cfg, log: cfg.Logger, id: id, node: n, meta: recovered, store: store,
+		cfg: cfg, log: cfg.Logger, id: id, node: n, meta: recovered, store: store, blocks: blocks, ioQ: make(chan block.IORequest, 1024),
 		inbox: make(chan input, 4096), internal: newMailbox(), persistQ: make(chan batch, 1024),
 		stopLoop: make(chan struct{}), loopDone: make(chan struct{}),
 		waiting: map[uint64]chan node.Reply{}, fatal: make(chan error, 1), started: time.Now(),
@@ -139,6 +164,7 @@ func Start(cfg Config) (*Server, error) {
 		release()
 		return nil, err
 	}
+	s.startIOWorkers()
 	s.wg.Add(2)
 	go s.loop()
 	go s.persist()
@@ -152,6 +178,16 @@ func Start(cfg Config) (*Server, error) {
 	s.log.Info("node started", zap.String("id", id.ID.Hex()), zap.String("rpc", s.tr.Addr()),
 		zap.Uint64("layout", n.Layout().Current().Number))
 	return s, nil
+}
+
+// weighted gives a lone data directory without a capacity (data_dir as a
+// plain path) a weight: with one directory the weights do not matter.
+func weighted(dirs []blockstore.Dir) []blockstore.Dir {
+	out := slices.Clone(dirs)
+	if len(out) == 1 && out[0].Capacity == 0 {
+		out[0].Capacity = 1
+	}
+	return out
 }
 
 // ID is the node's id.
@@ -250,7 +286,7 @@ func (s *Server) measure() {
 	}
 	info.MetaAvail, info.MetaTotal = DiskSpace(s.cfg.MetadataDir)
 	for _, d := range s.cfg.DataDirs {
-		avail, total := DiskSpace(d)
+		avail, total := DiskSpace(d.Path)
 		info.DataAvail += avail
 		info.DataTotal += total
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/lwwmap"
+	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/dirlock"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/transport"
@@ -21,11 +23,20 @@ var testSecret = [32]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 
 func startServer(t testing.TB, dir string, rf int, bootstrap ...transport.Peer) *Server {
 	t.Helper()
+	return startTuned(t, dir, rf, nil, bootstrap...)
+}
+
+func startTuned(t testing.TB, dir string, rf int, tune func(*Config), bootstrap ...transport.Peer) *Server {
+	t.Helper()
 	cfg := Config{
 		Node:        node.Config{Table: table.DefaultConfig(), ReplicationFactor: rf, StatusInterval: time.Second},
 		MetadataDir: dir,
+		DataDirs:    []blockstore.Dir{{Path: filepath.Join(dir, "data")}},
 		Fsync:       metastore.FsyncNever,
 		Transport:   transport.Config{ListenAddr: "127.0.0.1:0", Secret: testSecret, Bootstrap: bootstrap},
+	}
+	if tune != nil {
+		tune(&cfg)
 	}
 	s, err := Start(cfg)
 	if err != nil {
@@ -94,7 +105,7 @@ func TestWritesPersistAcrossRestart(t *testing.T) {
 func TestSecondProcessOnSameDirsRefused(t *testing.T) {
 	meta, data := t.TempDir(), t.TempDir()
 	cfg := func(metaDir string) Config {
-		return Config{Node: node.Config{Table: table.DefaultConfig(), ReplicationFactor: 1}, MetadataDir: metaDir, DataDirs: []string{data},
+		return Config{Node: node.Config{Table: table.DefaultConfig(), ReplicationFactor: 1}, MetadataDir: metaDir, DataDirs: []blockstore.Dir{{Path: data}},
 			Transport: transport.Config{ListenAddr: "127.0.0.1:0", Secret: testSecret}}
 	}
 	a, err := Start(cfg(meta))

@@ -1,0 +1,63 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/garagego/garage/node/block"
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/runtime/blockstore"
+)
+
+// ioWorkers perform the node's disk operations, so the loop never waits
+// for a disk. Each result goes back to the loop through the mailbox.
+const ioWorkers = 8
+
+func (s *Server) startIOWorkers() {
+	for range ioWorkers {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for req := range s.ioQ {
+				s.internal.put(input{kind: inIODone, io: s.perform(req)})
+			}
+		}()
+	}
+}
+
+// perform runs one disk operation against the block store, translating its
+// errors into the core's.
+func (s *Server) perform(req block.IORequest) block.IOResult {
+	res := block.IOResult{ID: req.ID}
+	var err error
+	switch req.Kind {
+	case block.IOWrite:
+		err = s.blocks.Write(req.Hash, req.Data, req.Compressed)
+	case block.IORead:
+		res.Data, res.Compressed, err = s.blocks.Read(req.Hash)
+	case block.IOStat:
+		res.Present, _, _, err = s.blocks.Stat(req.Hash)
+	case block.IOVerify:
+		err = s.blocks.Verify(req.Hash)
+	case block.IODelete:
+		err = s.blocks.Delete(req.Hash)
+	case block.IOQuarantine:
+		err = s.blocks.Quarantine(req.Hash)
+	case block.IOList:
+		if req.First {
+			res.Hashes, err = s.blocks.ListFrom(cluster.Hash{}, req.Limit)
+		} else {
+			res.Hashes, err = s.blocks.List(req.After, req.Limit)
+		}
+	default:
+		err = fmt.Errorf("unknown disk operation %v", req.Kind)
+	}
+	switch {
+	case errors.Is(err, blockstore.ErrNotFound):
+		err = fmt.Errorf("%w: %v", block.ErrNotFound, err)
+	case errors.Is(err, blockstore.ErrCorrupt):
+		err = fmt.Errorf("%w: %v", block.ErrCorrupt, err)
+	}
+	res.Err = err
+	return res
+}
