@@ -23,6 +23,8 @@ bench:
     go test -run '^$' -bench . ./node/merkle ./netsim ./node/runtime/transport
     go test -run '^$' -bench . -benchtime 2s ./node/runtime/metastore
     go test -run '^$' -bench Quorum -benchtime 20000x ./node/runtime/server
+    go test -run '^$' -bench . ./node/runtime/blockstore
+    go test -run '^$' -bench BlockThroughput -benchtime 3x ./node/runtime/server
 
 # Vet and formatting.
 lint:
