@@ -140,6 +140,47 @@ func (c *RepairScrubCmd) Run(g *Globals, out io.Writer) error {
 // WorkerCmd groups worker commands.
 type WorkerCmd struct {
 	List WorkerListCmd `cmd:"" help:"Show the background workers of the node."`
+	Get  WorkerGetCmd  `cmd:"" help:"Show the tunable worker variables."`
+	Set  WorkerSetCmd  `cmd:"" help:"Change a worker variable: resync-worker-count (1-8), resync-tranquility, scrub-tranquility."`
+}
+
+// WorkerGetCmd shows worker variables.
+type WorkerGetCmd struct{}
+
+func (c *WorkerGetCmd) Run(g *Globals, out io.Writer) error {
+	return g.withAdmin(func(a *adminClient) error {
+		var vars []admin.WorkerVar
+		if err := a.call(admin.GetWorkerVars{}, &vars); err != nil {
+			return err
+		}
+		printVars(out, vars)
+		return nil
+	})
+}
+
+func printVars(out io.Writer, vars []admin.WorkerVar) {
+	t := newTable(out, "Variable", "Value")
+	for _, v := range vars {
+		t.row(v.Name, fmt.Sprint(v.Value))
+	}
+	t.flush()
+}
+
+// WorkerSetCmd changes a worker variable.
+type WorkerSetCmd struct {
+	Name  string `arg:"" help:"Variable name."`
+	Value int    `arg:"" help:"New value."`
+}
+
+func (c *WorkerSetCmd) Run(g *Globals, out io.Writer) error {
+	return g.withAdmin(func(a *adminClient) error {
+		var vars []admin.WorkerVar
+		if err := a.call(admin.SetWorkerVar{Name: c.Name, Value: c.Value}, &vars); err != nil {
+			return err
+		}
+		printVars(out, vars)
+		return nil
+	})
 }
 
 // WorkerListCmd lists workers.

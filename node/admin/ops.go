@@ -143,6 +143,14 @@ type (
 	RepairBlocks struct{}
 	// RepairScrub starts a full scrub now.
 	RepairScrub struct{}
+	// GetWorkerVars reports the tunable worker variables.
+	GetWorkerVars struct{}
+	// SetWorkerVar changes one (resync-worker-count, resync-tranquility,
+	// scrub-tranquility); the value persists across restarts.
+	SetWorkerVar struct {
+		Name  string `json:"name"`
+		Value int    `json:"value"`
+	}
 )
 
 func (ListWorkers) OpName() string     { return "ListWorkers" }
@@ -152,3 +160,5 @@ func (GetBlockInfo) OpName() string    { return "GetBlockInfo" }
 func (RepairTables) OpName() string    { return "RepairTables" }
 func (RepairBlocks) OpName() string    { return "RepairBlocks" }
 func (RepairScrub) OpName() string     { return "RepairScrub" }
+func (GetWorkerVars) OpName() string   { return "GetWorkerVars" }
+func (SetWorkerVar) OpName() string    { return "SetWorkerVar" }

@@ -172,3 +172,9 @@ type BlockUsage struct {
 	Bucket  string `json:"bucket,omitempty"`
 	Key     string `json:"key,omitempty"`
 }
+
+// WorkerVar is one tunable worker variable.
+type WorkerVar struct {
+	Name  string `json:"name"`
+	Value int    `json:"value"`
+}

@@ -66,6 +66,14 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 	case RepairScrub:
 		s.blocks.StartScrub(now)
 		done(now, struct{}{}, nil)
+	case GetWorkerVars:
+		done(now, s.workerVars(), nil)
+	case SetWorkerVar:
+		if err := s.blocks.SetSetting(op.Name, op.Value); err != nil {
+			done(now, nil, fmt.Errorf("%w: %v", ErrInvalid, err))
+			return true
+		}
+		done(now, s.workerVars(), nil)
 	case GetLayout:
 		done(now, s.layoutInfo(), nil)
 	case AssignRole:
@@ -165,6 +173,15 @@ func (s *Service) stats() NodeStats {
 		SyncItemsSent: st.SyncItemsSent, SyncItemsRecvd: st.SyncItemsRecvd, LayoutMerges: s.members.Stats().LayoutMerges}
 	for _, id := range s.engine.Tables() {
 		out.Tables = append(out.Tables, TableStats{Name: s.engine.TableName(id), Entries: s.engine.Count(id)})
+	}
+	return out
+}
+
+func (s *Service) workerVars() []WorkerVar {
+	var out []WorkerVar
+	for _, name := range block.Settings {
+		v, _ := s.blocks.Setting(name)
+		out = append(out, WorkerVar{Name: name, Value: v})
 	}
 	return out
 }

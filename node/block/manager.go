@@ -49,6 +49,7 @@ func New(cfg Config, consistency table.Consistency, self cluster.NodeID, store *
 	m := &Manager{cfg: cfg, consistency: consistency, self: self, store: store, out: out, calls: calls, layout: layoutFn,
 		waitIO: map[uint64]func(cluster.Time, IOResult){}}
 	m.scrub.load(store)
+	m.loadSettings()
 	return m
 }
 
