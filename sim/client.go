@@ -114,7 +114,7 @@ func (s *Sim) submit(c *client, op node.Op) {
 	s.hash.add2(c.req, uint64(c.idx)<<32|uint64(c.node))
 	nd.n.Submit(s.localNow(nd), node.Request{ID: c.req, Op: op})
 	s.drive(nd)
-	s.push(event{at: s.now + int64(s.opts.ClientDeadline), kind: evClientDeadline, client: int32(c.idx), req: c.req})
+	s.push(event{at: s.now + int64(s.opts.ClientDeadline), kind: evClientDeadline, client: int32(c.idx), node: int32(c.node), req: c.req})
 }
 
 // fireAndForget sends a request whose answer nobody waits for (cleanup
@@ -207,6 +207,9 @@ func (s *Sim) clientReply(c *client, r node.Reply) {
 	op := &s.history[c.cur]
 	s.hash.add2(r.ID, uint64(s.histSeq))
 	if r.Err != nil {
+		if s.tracing() {
+			s.tracef(s.nodes[c.node], "client %d: error %v", c.idx, r.Err)
+		}
 		s.finish(c, c.task.abandon(r.Err, op))
 		return
 	}
@@ -219,11 +222,15 @@ func (s *Sim) clientReply(c *client, r node.Reply) {
 
 // clientDeadline gives up on a request that got no reply: the node may have
 // crashed with it, or still be working on it.
-func (s *Sim) clientDeadline(c *client, req uint64) {
-	if c.cur < 0 || c.req != req {
+// Request ids count per node, so the deadline names the node too.
+func (s *Sim) clientDeadline(c *client, nodeIdx int, req uint64) {
+	if c.cur < 0 || c.node != nodeIdx || c.req != req {
 		return
 	}
 	delete(s.nodes[c.node].waiting, req)
+	if s.tracing() {
+		s.tracef(s.nodes[c.node], "client %d: no reply to request %d", c.idx, req)
+	}
 	s.finish(c, c.task.abandon(errDeadline, &s.history[c.cur]))
 }
 

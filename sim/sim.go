@@ -265,7 +265,7 @@ func (s *Sim) step(e event) {
 	case evClientNext:
 		s.clientNext(s.clients[e.client])
 	case evClientDeadline:
-		s.clientDeadline(s.clients[e.client], e.req)
+		s.clientDeadline(s.clients[e.client], int(e.node), e.req)
 	case evFault:
 		if s.phase == phaseSafety {
 			s.inject(s.schedule[e.ref])
