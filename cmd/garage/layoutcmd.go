@@ -11,12 +11,67 @@ import (
 
 // LayoutCmd groups layout commands.
 type LayoutCmd struct {
-	Show   LayoutShowCmd   `cmd:"" help:"Show the current layout, the staged changes and what applying them would give."`
-	Assign LayoutAssignCmd `cmd:"" help:"Stage a role (zone and capacity, or gateway) for nodes."`
-	Remove LayoutRemoveCmd `cmd:"" help:"Stage removing a node from the layout."`
-	Config LayoutConfigCmd `cmd:"" help:"Stage layout parameters (zone redundancy)."`
-	Apply  LayoutApplyCmd  `cmd:"" help:"Apply the staged changes as the next layout version."`
-	Revert LayoutRevertCmd `cmd:"" help:"Drop the staged changes."`
+	Show          LayoutShowCmd          `cmd:"" help:"Show the current layout, the staged changes and what applying them would give."`
+	Assign        LayoutAssignCmd        `cmd:"" help:"Stage a role (zone and capacity, or gateway) for nodes."`
+	Remove        LayoutRemoveCmd        `cmd:"" help:"Stage removing a node from the layout."`
+	Config        LayoutConfigCmd        `cmd:"" help:"Stage layout parameters (zone redundancy)."`
+	Apply         LayoutApplyCmd         `cmd:"" help:"Apply the staged changes as the next layout version."`
+	Revert        LayoutRevertCmd        `cmd:"" help:"Drop the staged changes."`
+	History       LayoutHistoryCmd       `cmd:"" help:"Show the live layout versions and how far each node has synced."`
+	SkipDeadNodes LayoutSkipDeadNodesCmd `cmd:"" name:"skip-dead-nodes" help:"Let a layout change complete without the nodes that are down."`
+}
+
+// LayoutHistoryCmd shows live versions and trackers.
+type LayoutHistoryCmd struct{}
+
+func (c *LayoutHistoryCmd) Run(g *Globals, out io.Writer) error {
+	return g.withAdmin(func(a *adminClient) error {
+		var h admin.LayoutHistory
+		if err := a.call(admin.GetLayoutHistory{}, &h); err != nil {
+			return err
+		}
+		printHistory(out, h)
+		return nil
+	})
+}
+
+func printHistory(out io.Writer, h admin.LayoutHistory) {
+	fmt.Fprintf(out, "==== LIVE LAYOUT VERSIONS (current %d, reads from %d) ====\n", h.Current, h.ReadVersion)
+	t := newTable(out, "Version", "Replication", "Storage nodes", "Gateways")
+	for _, v := range h.Versions {
+		t.row(fmt.Sprint(v.Number), fmt.Sprint(v.ReplicationFactor), fmt.Sprint(v.StorageNodes), fmt.Sprint(v.Gateways))
+	}
+	t.flush()
+	fmt.Fprintf(out, "\n==== NODE PROGRESS ====\n")
+	t = newTable(out, "ID", "Up", "Ack", "Sync", "Sync-ack")
+	for _, n := range h.Nodes {
+		t.row(shortID(n.ID), fmt.Sprint(n.Up), fmt.Sprint(n.Ack), fmt.Sprint(n.Sync), fmt.Sprint(n.SyncAck))
+	}
+	t.flush()
+	if len(h.Versions) > 1 {
+		fmt.Fprintln(out, "\nA layout change is in progress: writes go to every live version; reads move to the newest once every node synced it.")
+		fmt.Fprintln(out, "If a node is permanently down, `garage layout skip-dead-nodes --version N` lets the change complete.")
+	}
+}
+
+// LayoutSkipDeadNodesCmd raises the trackers of down nodes.
+type LayoutSkipDeadNodesCmd struct {
+	Version          uint64 `required:"" help:"The layout version the down nodes are taken to have reached."`
+	AllowMissingData bool   `help:"Also take them as synced: writes only they held may be lost."`
+}
+
+func (c *LayoutSkipDeadNodesCmd) Run(g *Globals, out io.Writer) error {
+	return g.withAdmin(func(a *adminClient) error {
+		if err := a.call(admin.SkipDeadNodes{Version: c.Version, AllowMissingData: c.AllowMissingData}, nil); err != nil {
+			return err
+		}
+		var h admin.LayoutHistory
+		if err := a.call(admin.GetLayoutHistory{}, &h); err != nil {
+			return err
+		}
+		printHistory(out, h)
+		return nil
+	})
 }
 
 // LayoutShowCmd shows the layout.
@@ -45,7 +100,10 @@ func printLayout(out io.Writer, info admin.LayoutInfo) {
 		zr = fmt.Sprint(info.ZoneRedundancy)
 	}
 	fmt.Fprintf(out, "\nReplication factor: %d; zone redundancy: %s; live versions: %v\n", info.ReplicationFactor, zr, info.LiveVersions)
-	if len(info.Staged) == 0 && info.StagedZoneRedundancy == nil {
+	if len(info.LiveVersions) > 1 {
+		fmt.Fprintf(out, "Layout change in progress: versions %v live, reads from %d (see garage layout history)\n", info.LiveVersions, info.ReadVersion)
+	}
+	if len(info.Staged) == 0 && info.StagedZoneRedundancy == nil && info.StagedReplicationFactor == nil {
 		return
 	}
 	fmt.Fprintf(out, "\n==== STAGED ROLE CHANGES ====\n")
@@ -64,12 +122,21 @@ func printLayout(out io.Writer, info admin.LayoutInfo) {
 	if info.StagedZoneRedundancy != nil {
 		fmt.Fprintf(out, "zone redundancy: %d\n", *info.StagedZoneRedundancy)
 	}
+	if info.StagedReplicationFactor != nil {
+		fmt.Fprintf(out, "replication factor: %d\n", *info.StagedReplicationFactor)
+	}
 	if info.PreviewError != "" {
 		fmt.Fprintf(out, "\nThese changes cannot be applied: %s\n", info.PreviewError)
 		return
 	}
 	fmt.Fprintf(out, "\n==== NEW LAYOUT AFTER APPLYING (version %d) ====\n", info.Version+1)
 	printRoles(out, info.Preview)
+	if len(info.PreviewReport) > 0 {
+		fmt.Fprintln(out)
+		for _, line := range info.PreviewReport {
+			fmt.Fprintln(out, line)
+		}
+	}
 	fmt.Fprintf(out, "\nTo apply: garage layout apply --version %d\nTo revert: garage layout revert\n", info.Version+1)
 }
 
@@ -133,21 +200,32 @@ func (c *LayoutRemoveCmd) Run(g *Globals, out io.Writer) error {
 
 // LayoutConfigCmd stages parameters.
 type LayoutConfigCmd struct {
-	Redundancy string `short:"r" required:"" help:"Zone redundancy: \"maximum\" or the number of distinct zones each partition must span."`
+	Redundancy  string `short:"r" help:"Zone redundancy: \"maximum\" or the number of distinct zones each partition must span."`
+	Replication int    `help:"Replication factor of the next layout version (1 to 7): how many nodes hold each partition."`
 }
 
 func (c *LayoutConfigCmd) Run(g *Globals, out io.Writer) error {
-	zr := 0
-	if c.Redundancy != "maximum" && c.Redundancy != "max" {
-		if _, err := fmt.Sscan(c.Redundancy, &zr); err != nil || zr < 1 {
-			return fmt.Errorf("-r %q: want \"maximum\" or a number of zones", c.Redundancy)
+	var op admin.ConfigLayout
+	if c.Redundancy != "" {
+		zr := 0
+		if c.Redundancy != "maximum" && c.Redundancy != "max" {
+			if _, err := fmt.Sscan(c.Redundancy, &zr); err != nil || zr < 1 {
+				return fmt.Errorf("-r %q: want \"maximum\" or a number of zones", c.Redundancy)
+			}
 		}
+		op.ZoneRedundancy = &zr
+	}
+	if c.Replication != 0 {
+		op.ReplicationFactor = &c.Replication
+	}
+	if op.ZoneRedundancy == nil && op.ReplicationFactor == nil {
+		return fmt.Errorf("give -r REDUNDANCY and/or --replication N")
 	}
 	return g.withAdmin(func(a *adminClient) error {
-		if err := a.call(admin.ConfigLayout{ZoneRedundancy: zr}, nil); err != nil {
+		if err := a.call(op, nil); err != nil {
 			return err
 		}
-		fmt.Fprintln(out, "Zone redundancy staged. Review it with `garage layout show`.")
+		fmt.Fprintln(out, "Layout parameters staged. Review them with `garage layout show`.")
 		return nil
 	})
 }

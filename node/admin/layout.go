@@ -43,17 +43,22 @@ func (s *Service) layoutInfo() LayoutInfo {
 	for _, v := range h.Versions {
 		info.LiveVersions = append(info.LiveVersions, v.Number)
 	}
+	info.ReadVersion = h.ReadVersion().Number
 	for _, c := range h.Staged() {
 		info.Staged = append(info.Staged, StagedRole{ID: c.ID.Hex(), Remove: c.Remove, Zone: c.Role.Zone, Capacity: c.Role.Capacity, Gateway: c.Role.Gateway, Tags: c.Role.Tags})
 	}
 	if zr, ok := h.StagedZoneRedundancy(); ok {
 		info.StagedZoneRedundancy = &zr
 	}
-	if len(info.Staged) > 0 || info.StagedZoneRedundancy != nil {
-		if v, err := h.Preview(); err != nil {
+	if rf, ok := h.StagedReplicationFactor(); ok {
+		info.StagedReplicationFactor = &rf
+	}
+	if h.HasStaged() {
+		if v, report, err := h.Preview(); err != nil {
 			info.PreviewError = err.Error()
 		} else {
 			info.Preview = roles(v)
+			info.PreviewReport = report.Messages
 		}
 	}
 	return info
@@ -178,12 +183,83 @@ func (s *Service) remove(h *layout.History, stamp crdt.Stamp, op RemoveRole) err
 	return h.StageRemove(stamp, id)
 }
 
-func revert(h *layout.History, stamp crdt.Stamp) error {
-	if len(h.Staged()) == 0 {
-		if _, ok := h.StagedZoneRedundancy(); !ok {
-			return layout.ErrNothingStaged
+func configure(h *layout.History, stamp crdt.Stamp, op ConfigLayout) error {
+	if op.ZoneRedundancy == nil && op.ReplicationFactor == nil {
+		return fmt.Errorf("%w: nothing to configure", ErrInvalid)
+	}
+	if op.ZoneRedundancy != nil {
+		if err := h.StageZoneRedundancy(stamp, *op.ZoneRedundancy); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 	}
+	if op.ReplicationFactor != nil {
+		if err := h.StageReplicationFactor(stamp, *op.ReplicationFactor); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
+	return nil
+}
+
+func revert(h *layout.History, stamp crdt.Stamp) error {
+	if !h.HasStaged() {
+		return layout.ErrNothingStaged
+	}
 	h.Revert(stamp)
+	return nil
+}
+
+// layoutHistory reports the live versions and each node's trackers.
+func (s *Service) layoutHistory(now cluster.Time) LayoutHistory {
+	h := s.members.Layout()
+	out := LayoutHistory{Current: h.Current().Number, ReadVersion: h.ReadVersion().Number}
+	for _, v := range h.Versions {
+		lv := LiveVersion{Number: v.Number, ReplicationFactor: v.ReplicationFactor}
+		for _, m := range v.Members {
+			if !m.Gateway {
+				lv.StorageNodes++
+			} else {
+				lv.Gateways++
+			}
+		}
+		out.Versions = append(out.Versions, lv)
+	}
+	up := map[cluster.NodeID]bool{}
+	for _, p := range s.members.Peers() {
+		up[p.ID] = p.Up(now, s.statusInterval)
+	}
+	for _, id := range h.Nodes() {
+		out.Nodes = append(out.Nodes, NodeTrackers{ID: id.Hex(), Up: up[id],
+			Ack: h.Trackers.Ack.Get(id), Sync: h.Trackers.Sync.Get(id), SyncAck: h.Trackers.SyncAck.Get(id)})
+	}
+	return out
+}
+
+// skipDeadNodes lets the layout move on without nodes that are down: their
+// trackers are raised to version as if they had acknowledged it (and synced
+// it, with AllowMissingData: writes only they held may be lost).
+func (s *Service) skipDeadNodes(now cluster.Time, h *layout.History, op SkipDeadNodes) error {
+	if op.Version == 0 || op.Version > h.Current().Number {
+		return fmt.Errorf("%w: version %d is not a live layout version (current is %d)", ErrInvalid, op.Version, h.Current().Number)
+	}
+	up := map[cluster.NodeID]bool{}
+	for _, p := range s.members.Peers() {
+		up[p.ID] = p.Up(now, s.statusInterval)
+	}
+	skipped := 0
+	for _, id := range h.Nodes() {
+		if up[id] {
+			continue
+		}
+		skipped++
+		h.Trackers.Ack.Raise(id, op.Version)
+		h.Trackers.SyncAck.Raise(id, op.Version)
+		if op.AllowMissingData {
+			h.Trackers.Sync.Raise(id, op.Version)
+		}
+	}
+	if skipped == 0 {
+		return fmt.Errorf("%w: every node is up: nothing to skip", ErrInvalid)
+	}
+	h.Prune()
 	return nil
 }

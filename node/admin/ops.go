@@ -20,10 +20,18 @@ type (
 	RemoveRole struct {
 		Node string `json:"node"`
 	}
-	// ConfigLayout stages layout parameters.
+	// ConfigLayout stages layout parameters (nil fields are unchanged).
 	ConfigLayout struct {
 		// ZoneRedundancy: 0 means maximum.
-		ZoneRedundancy int `json:"zoneRedundancy"`
+		ZoneRedundancy    *int `json:"zoneRedundancy,omitempty"`
+		ReplicationFactor *int `json:"replicationFactor,omitempty"`
+	}
+	// GetLayoutHistory reports the live versions and each node's progress.
+	GetLayoutHistory struct{}
+	// SkipDeadNodes lets the layout move on without the nodes that are down.
+	SkipDeadNodes struct {
+		Version          uint64 `json:"version"`
+		AllowMissingData bool   `json:"allowMissingData"`
 	}
 	// ApplyLayout applies the staged changes as Version (current + 1).
 	ApplyLayout struct {
@@ -101,25 +109,27 @@ type GetStats struct{}
 
 func (GetStats) OpName() string { return "GetStats" }
 
-func (GetStatus) OpName() string      { return "GetStatus" }
-func (GetLayout) OpName() string      { return "GetLayout" }
-func (AssignRole) OpName() string     { return "AssignRole" }
-func (RemoveRole) OpName() string     { return "RemoveRole" }
-func (ConfigLayout) OpName() string   { return "ConfigLayout" }
-func (ApplyLayout) OpName() string    { return "ApplyLayout" }
-func (RevertLayout) OpName() string   { return "RevertLayout" }
-func (CreateKey) OpName() string      { return "CreateKey" }
-func (ImportKey) OpName() string      { return "ImportKey" }
-func (ListKeys) OpName() string       { return "ListKeys" }
-func (GetKey) OpName() string         { return "GetKey" }
-func (DeleteKey) OpName() string      { return "DeleteKey" }
-func (SetKeyFlags) OpName() string    { return "SetKeyFlags" }
-func (CreateBucket) OpName() string   { return "CreateBucket" }
-func (ListBuckets) OpName() string    { return "ListBuckets" }
-func (GetBucket) OpName() string      { return "GetBucket" }
-func (DeleteBucket) OpName() string   { return "DeleteBucket" }
-func (SetBucketPerms) OpName() string { return "SetBucketPerms" }
-func (AliasBucket) OpName() string    { return "AliasBucket" }
+func (GetStatus) OpName() string        { return "GetStatus" }
+func (GetLayout) OpName() string        { return "GetLayout" }
+func (AssignRole) OpName() string       { return "AssignRole" }
+func (RemoveRole) OpName() string       { return "RemoveRole" }
+func (ConfigLayout) OpName() string     { return "ConfigLayout" }
+func (GetLayoutHistory) OpName() string { return "GetLayoutHistory" }
+func (SkipDeadNodes) OpName() string    { return "SkipDeadNodes" }
+func (ApplyLayout) OpName() string      { return "ApplyLayout" }
+func (RevertLayout) OpName() string     { return "RevertLayout" }
+func (CreateKey) OpName() string        { return "CreateKey" }
+func (ImportKey) OpName() string        { return "ImportKey" }
+func (ListKeys) OpName() string         { return "ListKeys" }
+func (GetKey) OpName() string           { return "GetKey" }
+func (DeleteKey) OpName() string        { return "DeleteKey" }
+func (SetKeyFlags) OpName() string      { return "SetKeyFlags" }
+func (CreateBucket) OpName() string     { return "CreateBucket" }
+func (ListBuckets) OpName() string      { return "ListBuckets" }
+func (GetBucket) OpName() string        { return "GetBucket" }
+func (DeleteBucket) OpName() string     { return "DeleteBucket" }
+func (SetBucketPerms) OpName() string   { return "SetBucketPerms" }
+func (AliasBucket) OpName() string      { return "AliasBucket" }
 
 // Block and repair operations, on the node that receives them.
 type (

@@ -29,13 +29,16 @@ type NodeStatus struct {
 
 // LayoutInfo answers GetLayout and the layout-changing operations.
 type LayoutInfo struct {
-	Version              uint64       `json:"version"`
-	LiveVersions         []uint64     `json:"liveVersions"`
-	ReplicationFactor    int          `json:"replicationFactor"`
-	ZoneRedundancy       int          `json:"zoneRedundancy"` // 0 = maximum
-	Roles                []RoleInfo   `json:"roles"`
-	Staged               []StagedRole `json:"staged"`
-	StagedZoneRedundancy *int         `json:"stagedZoneRedundancy,omitempty"`
+	Version                 uint64       `json:"version"`
+	LiveVersions            []uint64     `json:"liveVersions"`
+	ReplicationFactor       int          `json:"replicationFactor"`
+	ZoneRedundancy          int          `json:"zoneRedundancy"` // 0 = maximum
+	Roles                   []RoleInfo   `json:"roles"`
+	Staged                  []StagedRole `json:"staged"`
+	StagedZoneRedundancy    *int         `json:"stagedZoneRedundancy,omitempty"`
+	StagedReplicationFactor *int         `json:"stagedReplicationFactor,omitempty"`
+	ReadVersion             uint64       `json:"readVersion"`
+	PreviewReport           []string     `json:"previewReport,omitempty"`
 	// Preview is the layout applying the staged changes would give, or
 	// PreviewError why none can be computed.
 	Preview      []RoleInfo `json:"preview,omitempty"`
@@ -177,4 +180,29 @@ type BlockUsage struct {
 type WorkerVar struct {
 	Name  string `json:"name"`
 	Value int    `json:"value"`
+}
+
+// LayoutHistory answers GetLayoutHistory.
+type LayoutHistory struct {
+	Current     uint64         `json:"current"`
+	ReadVersion uint64         `json:"readVersion"`
+	Versions    []LiveVersion  `json:"versions"`
+	Nodes       []NodeTrackers `json:"nodes"`
+}
+
+// LiveVersion is one live layout version.
+type LiveVersion struct {
+	Number            uint64 `json:"number"`
+	ReplicationFactor int    `json:"replicationFactor"`
+	StorageNodes      int    `json:"storageNodes"`
+	Gateways          int    `json:"gateways"`
+}
+
+// NodeTrackers is how far one node has come through layout changes.
+type NodeTrackers struct {
+	ID      string `json:"id"`
+	Up      bool   `json:"up"`
+	Ack     uint64 `json:"ack"`
+	Sync    uint64 `json:"sync"`
+	SyncAck uint64 `json:"syncAck"`
 }

@@ -81,9 +81,11 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 	case RemoveRole:
 		s.layoutChange(now, done, func(h *layout.History, stamp crdt.Stamp) error { return s.remove(h, stamp, op) })
 	case ConfigLayout:
-		s.layoutChange(now, done, func(h *layout.History, stamp crdt.Stamp) error {
-			return h.StageZoneRedundancy(stamp, op.ZoneRedundancy)
-		})
+		s.layoutChange(now, done, func(h *layout.History, stamp crdt.Stamp) error { return configure(h, stamp, op) })
+	case GetLayoutHistory:
+		done(now, s.layoutHistory(now), nil)
+	case SkipDeadNodes:
+		s.layoutChange(now, done, func(h *layout.History, _ crdt.Stamp) error { return s.skipDeadNodes(now, h, op) })
 	case ApplyLayout:
 		s.layoutChange(now, done, func(h *layout.History, _ crdt.Stamp) error { _, err := h.Apply(op.Version); return err })
 	case RevertLayout:

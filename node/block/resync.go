@@ -151,15 +151,20 @@ func (m *Manager) check(now cluster.Time, h cluster.Hash, done func(cluster.Time
 }
 
 // collect drops a block no reference on this node points to — unless
-// another holder counts a reference to it: this node's count lags (the
-// reference will reach it by anti-entropy), so it keeps its copy, sends one
-// to the holders that lack it, and checks again later. The block leaves
-// only once every holder answered that it counts no reference.
+// another holder counts a reference to it. If this node still holds the
+// block's partition, its count lags (the reference will reach it by
+// anti-entropy): it keeps its copy, sends one to the holders that lack it,
+// and checks again later. If the partition moved away from this node, it
+// sends the block to the holders that lack it and drops its copy once none
+// does. Either way the block leaves only once every holder answered.
 func (m *Manager) collect(now cluster.Time, h cluster.Hash, done func(cluster.Time, error)) {
 	var peers []cluster.NodeID
+	holder := false
 	for _, id := range m.holders(h) {
 		if id != m.self {
 			peers = append(peers, id)
+		} else {
+			holder = true
 		}
 	}
 	if len(peers) == 0 {
@@ -181,11 +186,15 @@ func (m *Manager) collect(now cluster.Time, h cluster.Hash, done func(cluster.Ti
 					missing = append(missing, r.From)
 				}
 			}
-			if !referenced {
+			switch {
+			case !referenced || (!holder && len(missing) == 0):
 				m.delete(now, h, done)
 				return
+			case holder:
+				m.enqueue(h, now.Add(m.cfg.GCDelay))
+			default:
+				m.enqueue(h, now) // check again once the copies landed
 			}
-			m.enqueue(h, now.Add(m.cfg.GCDelay))
 			if len(missing) == 0 {
 				done(now, nil)
 				return

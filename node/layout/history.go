@@ -21,8 +21,15 @@ type History struct {
 
 	// writeSets indexes WriteSets and nodes Nodes; rebuilt whenever
 	// Versions change.
-	writeSets [][][]cluster.NodeID
+	writeSets [][]WriteSet
 	nodes     []cluster.NodeID
+}
+
+// WriteSet is the node set of one live version for one partition, with
+// that version's replication factor (its quorums).
+type WriteSet struct {
+	Nodes             []cluster.NodeID
+	ReplicationFactor int
 }
 
 // NewHistory starts a history whose only live version is v.
@@ -50,18 +57,23 @@ func (h *History) Oldest() *Version { return h.Versions[0] }
 // a write quorum in every set, so whichever version reads use, they see it.
 //
 // The result is shared: callers must not modify it.
-func (h *History) WriteSets(p cluster.Partition) [][]cluster.NodeID {
+func (h *History) WriteSets(p cluster.Partition) []WriteSet {
 	if h.writeSets != nil {
 		return h.writeSets[p]
 	}
 	return h.computeWriteSets(p)
 }
 
-func (h *History) computeWriteSets(p cluster.Partition) [][]cluster.NodeID {
-	sets := make([][]cluster.NodeID, 0, len(h.Versions))
+func (h *History) computeWriteSets(p cluster.Partition) []WriteSet {
+	sets := make([]WriteSet, 0, len(h.Versions))
 	for _, v := range h.Versions {
-		set := v.NodesOf(p)
-		if !slices.ContainsFunc(sets, func(s []cluster.NodeID) bool { return sameSet(s, set) }) {
+		set := WriteSet{Nodes: v.NodesOf(p), ReplicationFactor: v.ReplicationFactor}
+		if len(set.Nodes) == 0 {
+			continue // version 0
+		}
+		if !slices.ContainsFunc(sets, func(s WriteSet) bool {
+			return s.ReplicationFactor == set.ReplicationFactor && sameSet(s.Nodes, set.Nodes)
+		}) {
 			sets = append(sets, set)
 		}
 	}
@@ -70,7 +82,7 @@ func (h *History) computeWriteSets(p cluster.Partition) [][]cluster.NodeID {
 
 // index builds the WriteSets and Nodes indexes.
 func (h *History) index() {
-	h.writeSets = make([][][]cluster.NodeID, cluster.NumPartitions)
+	h.writeSets = make([][]WriteSet, cluster.NumPartitions)
 	for p := range h.writeSets {
 		h.writeSets[p] = h.computeWriteSets(cluster.Partition(p))
 	}
@@ -121,7 +133,7 @@ func (h *History) computeNodes() []cluster.NodeID {
 // StoresAny reports whether node stores partition p in some live version.
 func (h *History) StoresAny(node cluster.NodeID, p cluster.Partition) bool {
 	for _, set := range h.WriteSets(p) {
-		if slices.Contains(set, node) {
+		if slices.Contains(set.Nodes, node) {
 			return true
 		}
 	}
@@ -169,6 +181,16 @@ func (h *History) Merge(other *History) (bool, error) {
 		h.index()
 	}
 	return changed, nil
+}
+
+// Prune retires the live versions no node reads from any more (every
+// current node's sync-ack passed them) and reports whether any did.
+func (h *History) Prune() bool {
+	if h.retire() {
+		h.index()
+		return true
+	}
+	return false
 }
 
 // retire drops live versions that every current node has seen synced

@@ -16,9 +16,10 @@ import (
 // register (the later write per node wins); a staging on a newer base
 // replaces an older one, since applying a version consumes its staging.
 type Staging struct {
-	Base           uint64
-	Roles          crdt.Map      // node id (hex) -> encoded stagedRole; a tombstone means "no change"
-	ZoneRedundancy crdt.Register // uvarint; a tombstone means "no change"
+	Base              uint64
+	Roles             crdt.Map      // node id (hex) -> encoded stagedRole; a tombstone means "no change"
+	ZoneRedundancy    crdt.Register // uvarint; a tombstone means "no change"
+	ReplicationFactor crdt.Register // uvarint; a tombstone means "no change"
 }
 
 // StagedChange is one node's staged change, as shown by `layout show`.
@@ -42,6 +43,7 @@ func (s *Staging) merge(o Staging) bool {
 	before := s.encoded()
 	s.Roles = s.Roles.Join(o.Roles)
 	s.ZoneRedundancy = s.ZoneRedundancy.Join(o.ZoneRedundancy)
+	s.ReplicationFactor = s.ReplicationFactor.Join(o.ReplicationFactor)
 	return string(before) != string(s.encoded())
 }
 
@@ -55,10 +57,11 @@ func (s Staging) encode(e *wire.Encoder) {
 	e.Uvarint(s.Base)
 	s.Roles.Encode(e)
 	s.ZoneRedundancy.Encode(e)
+	s.ReplicationFactor.Encode(e)
 }
 
 func decodeStaging(d *wire.Decoder) Staging {
-	return Staging{Base: d.Uvarint(), Roles: crdt.DecodeMap(d), ZoneRedundancy: crdt.DecodeRegister(d)}
+	return Staging{Base: d.Uvarint(), Roles: crdt.DecodeMap(d), ZoneRedundancy: crdt.DecodeRegister(d), ReplicationFactor: crdt.DecodeRegister(d)}
 }
 
 // StageRole stages giving node id the role r.
@@ -95,6 +98,28 @@ func (h *History) StageZoneRedundancy(stamp crdt.Stamp, zr int) error {
 	return nil
 }
 
+// StageReplicationFactor stages a new replication factor: the next version
+// places every partition on rf nodes. While both versions are live, writes
+// reach a quorum of each.
+func (h *History) StageReplicationFactor(stamp crdt.Stamp, rf int) error {
+	if rf < MinReplication || rf > MaxReplication {
+		return fmt.Errorf("replication factor %d out of [%d, %d]", rf, MinReplication, MaxReplication)
+	}
+	e := wire.NewEncoder(nil)
+	e.Uvarint(uint64(rf))
+	h.Staging.ReplicationFactor = h.Staging.ReplicationFactor.Join(crdt.Put(stamp, e.Bytes()))
+	return nil
+}
+
+// StagedReplicationFactor returns the staged replication factor, if any.
+func (h *History) StagedReplicationFactor() (int, bool) {
+	r := h.Staging.ReplicationFactor
+	if !r.Live() {
+		return 0, false
+	}
+	return int(wire.NewDecoder(r.Value).Uvarint()), true
+}
+
 // Revert drops every staged change.
 func (h *History) Revert(stamp crdt.Stamp) {
 	for _, k := range h.Staging.Roles.Keys() {
@@ -103,6 +128,16 @@ func (h *History) Revert(stamp crdt.Stamp) {
 	if h.Staging.ZoneRedundancy.Live() {
 		h.Staging.ZoneRedundancy = h.Staging.ZoneRedundancy.Join(crdt.Tombstone(stamp))
 	}
+	if h.Staging.ReplicationFactor.Live() {
+		h.Staging.ReplicationFactor = h.Staging.ReplicationFactor.Join(crdt.Tombstone(stamp))
+	}
+}
+
+// HasStaged reports whether any change is staged.
+func (h *History) HasStaged() bool {
+	_, zr := h.StagedZoneRedundancy()
+	_, rf := h.StagedReplicationFactor()
+	return len(h.Staged()) > 0 || zr || rf
 }
 
 // Staged lists the staged changes, sorted by node id.
@@ -142,25 +177,34 @@ func (h *History) stagedRole(id cluster.NodeID) (StagedChange, bool) {
 	return StagedChange{ID: id, Role: m.Role}, d.Err() == nil
 }
 
-// Preview computes the version that applying the staged changes would give.
-func (h *History) Preview() (*Version, error) {
+// Preview computes the version that applying the staged changes would
+// give — the capacity-optimal assignment that moves the fewest partitions
+// away from the current version — and the report explaining it.
+func (h *History) Preview() (*Version, *Report, error) {
+	if !h.HasStaged() {
+		return nil, nil, ErrNothingStaged
+	}
 	cur := h.Current()
 	members := slices.Clone(cur.Members)
-	staged := h.Staged()
-	zr, zrStaged := h.StagedZoneRedundancy()
-	if len(staged) == 0 && !zrStaged {
-		return nil, ErrNothingStaged
-	}
-	for _, c := range staged {
+	for _, c := range h.Staged() {
 		members = slices.DeleteFunc(members, func(m Member) bool { return m.ID == c.ID })
 		if !c.Remove {
 			members = append(members, Member{ID: c.ID, Role: c.Role})
 		}
 	}
-	if !zrStaged {
+	zr, ok := h.StagedZoneRedundancy()
+	if !ok {
 		zr = cur.ZoneRedundancy
 	}
-	return Assign(cur.Number+1, members, cur.ReplicationFactor, zr)
+	rf, ok := h.StagedReplicationFactor()
+	if !ok {
+		rf = cur.ReplicationFactor
+	}
+	previous := cur
+	if cur.IsEmpty() {
+		previous = nil
+	}
+	return AssignOptimal(cur.Number+1, previous, members, rf, zr)
 }
 
 // Apply turns the staged changes into version number, which must be the
@@ -170,7 +214,7 @@ func (h *History) Apply(number uint64) (*Version, error) {
 	if want := h.Current().Number + 1; number != want {
 		return nil, fmt.Errorf("layout apply: version %d requested, but the next version is %d", number, want)
 	}
-	v, err := h.Preview()
+	v, _, err := h.Preview()
 	if err != nil {
 		return nil, err
 	}

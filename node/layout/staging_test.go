@@ -16,7 +16,7 @@ func TestStageApplyFromEmpty(t *testing.T) {
 		t.Fatalf("apply with nothing staged: %v", err)
 	}
 	for i, z := range []string{"a", "b", "c"} {
-		if err := h.StageRole(stamp(1), nodeID(i), Role{Zone: z, Capacity: 100}); err != nil {
+		if err := h.StageRole(stamp(1), nodeID(i), Role{Zone: z, Capacity: 1 << 30}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,7 +33,7 @@ func TestStageApplyFromEmpty(t *testing.T) {
 	if v.Number != 1 || len(h.Versions) != 1 || len(h.Staged()) != 0 {
 		t.Fatalf("after apply: version %d, %d live, %d staged", v.Number, len(h.Versions), len(h.Staged()))
 	}
-	if len(h.WriteSets(0)) != 1 || len(h.WriteSets(0)[0]) != 3 {
+	if len(h.WriteSets(0)) != 1 || len(h.WriteSets(0)[0].Nodes) != 3 {
 		t.Fatalf("write sets %v", h.WriteSets(0))
 	}
 
@@ -45,7 +45,7 @@ func TestStageApplyFromEmpty(t *testing.T) {
 	if len(h.Staged()) != 0 {
 		t.Fatal("revert left staged changes")
 	}
-	if err := h.StageRole(stamp(4), nodeID(3), Role{Zone: "c", Capacity: 100}); err != nil {
+	if err := h.StageRole(stamp(4), nodeID(3), Role{Zone: "c", Capacity: 1 << 30}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.StageRemove(stamp(4), nodeID(2)); err != nil {
@@ -66,9 +66,9 @@ func TestStageApplyFromEmpty(t *testing.T) {
 func TestStagingMergesAcrossNodes(t *testing.T) {
 	a := NewHistory(Empty(1))
 	b := NewHistory(Empty(1))
-	a.StageRole(stamp(1), nodeID(0), Role{Zone: "z", Capacity: 1})
-	b.StageRole(stamp(2), nodeID(1), Role{Zone: "z", Capacity: 1})
-	b.StageRole(stamp(3), nodeID(0), Role{Zone: "y", Capacity: 5}) // later write for node 0 wins
+	a.StageRole(stamp(1), nodeID(0), Role{Zone: "z", Capacity: 1 << 30})
+	b.StageRole(stamp(2), nodeID(1), Role{Zone: "z", Capacity: 1 << 30})
+	b.StageRole(stamp(3), nodeID(0), Role{Zone: "y", Capacity: 5 << 30}) // later write for node 0 wins
 	if _, err := a.Merge(b); err != nil {
 		t.Fatal(err)
 	}

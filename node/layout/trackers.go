@@ -83,7 +83,9 @@ func (t *Tracker) merge(o Tracker) bool {
 	return changed
 }
 
-// minOver is the smallest entry among nodes (absent nodes count as 0).
+// MinOver is the smallest entry among nodes (absent nodes count as 0).
+func (t Tracker) MinOver(nodes []cluster.NodeID) uint64 { return t.minOver(nodes) }
+
 func (t Tracker) minOver(nodes []cluster.NodeID) uint64 {
 	if len(nodes) == 0 {
 		return 0

@@ -39,6 +39,11 @@ func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Serv
 	})
 	s.refs = table.Register(engine, table.Schema[model.BlockRef]{
 		ID: model.BlockRefsTable, Name: "block_refs", Decode: model.DecodeBlockRef, RawPartitionKeys: true, Updated: s.refUpdated,
+		Dropped: func(now cluster.Time, old model.BlockRef) {
+			if !old.Deleted {
+				s.blocks.Unreferenced(now, old.Block) // the partition moved away: its blocks follow
+			}
+		},
 	})
 	s.uploads = table.Register(engine, table.Schema[model.MultipartUpload]{
 		ID: model.MultipartTable, Name: "multipart_uploads", Decode: model.DecodeMultipartUpload,

@@ -24,11 +24,21 @@ type Call struct {
 	// Sets are the node sets to reach, one per live layout version; the same
 	// node may sit in several. Every node of every set gets the request.
 	Sets [][]cluster.NodeID
-	// Quorum is the number of successes needed in each set.
-	Quorum int
-	Body   Body
+	// Quorum is the number of successes needed in each set, unless
+	// Quorums gives one per set (versions with different replication
+	// factors).
+	Quorum  int
+	Quorums []int
+	Body    Body
 	// Timeout bounds the wait for quorum.
 	Timeout time.Duration
+}
+
+func (c Call) quorum(set int) int {
+	if c.Quorums != nil {
+		return c.Quorums[set]
+	}
+	return c.Quorum
 }
 
 // Caller tracks calls in flight: it matches responses to them, counts
@@ -71,8 +81,8 @@ func (c *Caller) Start(now cluster.Time, call Call, done Done) uint64 {
 		okIn:     make([]int, len(call.Sets)),
 		failedIn: make([]int, len(call.Sets)),
 	}
-	for _, set := range call.Sets {
-		if len(set) < call.Quorum {
+	for i, set := range call.Sets {
+		if len(set) < call.quorum(i) {
 			done(now, nil, ErrQuorum)
 			return id
 		}
@@ -88,7 +98,7 @@ func (c *Caller) Start(now cluster.Time, call Call, done Done) uint64 {
 			}
 		}
 	}
-	if call.Quorum == 0 {
+	if call.Quorum == 0 && call.Quorums == nil {
 		c.finish(now, id, p, nil)
 	}
 	return id
@@ -118,10 +128,10 @@ func (c *Caller) Handle(now cluster.Time, m Message) bool {
 				p.okIn[i]++
 			}
 		}
-		if p.okIn[i] < p.call.Quorum {
+		if p.okIn[i] < p.call.quorum(i) {
 			reached = false
 		}
-		if len(set)-p.failedIn[i] < p.call.Quorum {
+		if len(set)-p.failedIn[i] < p.call.quorum(i) {
 			impossible = true
 		}
 	}

@@ -63,6 +63,12 @@ type Bugs struct {
 	WriteQuorumOne bool // acknowledge a write after one replica
 	ReadQuorumOne  bool // answer a read after one replica
 	SkipReadJoin   bool // answer a read with the first reply instead of joining all
+	// ReadNewestLayout reads from the newest layout version even before
+	// its data was synced.
+	ReadNewestLayout bool
+	// WriteNewestOnly writes only to the newest layout version's nodes, as
+	// if older versions retired the moment a new one was applied.
+	WriteNewestOnly bool
 }
 
 // Config tunes the engine.

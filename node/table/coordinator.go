@@ -13,32 +13,58 @@ import (
 // ErrNoLayout refuses operations before any layout has been applied.
 var ErrNoLayout = errors.New("no cluster layout applied yet: assign roles with `garage layout assign` and apply them with `garage layout apply`")
 
-// writeSets are the node sets a write to partition p must reach.
-func (e *Engine) writeSets(t *tableState, p cluster.Partition) [][]cluster.NodeID {
+// writeSets are the node sets a write to partition p must reach, one per
+// live layout version, each with its write quorum.
+func (e *Engine) writeSets(t *tableState, p cluster.Partition) ([][]cluster.NodeID, []int) {
 	if t.replication == FullCopy {
-		return [][]cluster.NodeID{e.layout().Nodes()}
+		_, w := e.quorums(t)
+		return [][]cluster.NodeID{e.layout().Nodes()}, []int{w}
 	}
-	return e.layout().WriteSets(p)
+	h := e.layout()
+	sets := h.WriteSets(p)
+	if e.cfg.Bugs.WriteNewestOnly && len(sets) > 1 {
+		sets = sets[len(sets)-1:]
+	}
+	nodes := make([][]cluster.NodeID, len(sets))
+	quorums := make([]int, len(sets))
+	for i, s := range sets {
+		nodes[i] = s.Nodes
+		_, quorums[i] = e.quorumsFor(s.ReplicationFactor)
+	}
+	return nodes, quorums
 }
 
-// readSet is the node set a read of partition p asks.
-func (e *Engine) readSet(t *tableState, p cluster.Partition) []cluster.NodeID {
+// readSet is the node set a read of partition p asks, with its read quorum.
+func (e *Engine) readSet(t *tableState, p cluster.Partition) ([]cluster.NodeID, int) {
 	if t.replication == FullCopy {
-		return e.layout().Nodes()
+		r, _ := e.quorums(t)
+		return e.layout().Nodes(), r
 	}
-	return e.layout().ReadSet(p)
+	v := e.layout().ReadVersion()
+	if e.cfg.Bugs.ReadNewestLayout {
+		v = e.layout().Current()
+	}
+	r, _ := e.quorumsFor(v.ReplicationFactor)
+	return v.NodesOf(p), r
 }
 
-// quorums returns the read and write quorums of table t, with any planted
-// bug applied.
+// quorums returns the read and write quorums of full-copy table t: all
+// nodes but one must take a write.
 func (e *Engine) quorums(t *tableState) (read, write int) {
-	if t.replication == FullCopy {
-		n := len(e.layout().Nodes())
-		write = max(n-1, 1)
-		read = n - write + 1
-	} else {
-		read, write = e.cfg.Consistency.Quorums(e.layout().Current().ReplicationFactor)
-	}
+	n := len(e.layout().Nodes())
+	write = max(n-1, 1)
+	read = n - write + 1
+	return e.bugged(read, write)
+}
+
+// quorumsFor returns the quorums for replication factor rf in the
+// configured consistency mode.
+func (e *Engine) quorumsFor(rf int) (read, write int) {
+	return e.bugged(e.cfg.Consistency.Quorums(rf))
+}
+
+// bugged applies planted bugs to quorums.
+func (e *Engine) bugged(read, write int) (int, int) {
 	if e.cfg.Bugs.ReadQuorumOne {
 		read = 1
 	}
@@ -55,13 +81,17 @@ func (e *Engine) insert(now cluster.Time, t *tableState, p cluster.Partition, en
 		done(now, ErrNoLayout)
 		return
 	}
-	_, w := e.quorums(t)
+	sets, quorums := e.writeSets(t, p)
+	release := e.lockVersion()
 	e.calls.Start(now, rpc.Call{
-		Sets:    e.writeSets(t, p),
-		Quorum:  w,
+		Sets:    sets,
+		Quorums: quorums,
 		Body:    Update{Table: t.id, Entries: entries},
 		Timeout: e.cfg.RequestTimeout,
-	}, func(now cluster.Time, _ []rpc.Response, err error) { done(now, err) })
+	}, func(now cluster.Time, _ []rpc.Response, err error) {
+		release(now)
+		done(now, err)
+	})
 }
 
 // get reads one entry from a read quorum of the read set and joins the
@@ -72,9 +102,9 @@ func (e *Engine) get(now cluster.Time, t *tableState, key string, done func(now 
 		return
 	}
 	p := partitionOfStorageKey(key)
-	r, _ := e.quorums(t)
+	nodes, r := e.readSet(t, p)
 	e.calls.Start(now, rpc.Call{
-		Sets:    [][]cluster.NodeID{e.readSet(t, p)},
+		Sets:    [][]cluster.NodeID{nodes},
 		Quorum:  r,
 		Body:    Read{Table: t.id, Key: key},
 		Timeout: e.cfg.RequestTimeout,
@@ -150,9 +180,9 @@ func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start,
 	}
 	prefix := t.partitionPrefix(partitionKey)
 	p := partitionOfStorageKey(prefix)
-	r, _ := e.quorums(t)
+	nodes, r := e.readSet(t, p)
 	e.calls.Start(now, rpc.Call{
-		Sets:    [][]cluster.NodeID{e.readSet(t, p)},
+		Sets:    [][]cluster.NodeID{nodes},
 		Quorum:  r,
 		Body:    ReadRange{Table: t.id, PartitionKey: partitionKey, Start: start, End: end, Limit: limit},
 		Timeout: e.cfg.RequestTimeout,

@@ -21,6 +21,9 @@ type codec interface {
 	// updated runs the table's hook after a local change (old is nil
 	// when the entry is new).
 	updated(now cluster.Time, old, new []byte)
+	// dropped runs the table's hook after this node dropped an entry it no
+	// longer stores.
+	dropped(now cluster.Time, old []byte)
 }
 
 // Engine runs every table of one node: it answers replicas' requests,
@@ -39,6 +42,10 @@ type Engine struct {
 	sync  syncState
 	queue insertQueue
 	stats Stats
+
+	updateLayout UpdateLayout
+	ackLocks     map[uint64]int // writes in flight per layout version they started under
+	offloading   bool
 }
 
 type tableState struct {
@@ -54,13 +61,16 @@ type tableState struct {
 
 // Stats counts what the engine did, for summaries and metrics.
 type Stats struct {
-	LocalUpdates   uint64 // entries whose stored value changed
-	ReadRepairs    uint64 // reads that wrote a joined value back
-	SyncPasses     uint64 // root comparisons sent (one per peer and table per pass)
-	SyncSessions   uint64 // partitions found differing and exchanged
-	SyncItemsSent  uint64
-	SyncItemsRecvd uint64
-	BadRequests    uint64 // requests refused as malformed
+	LocalUpdates      uint64 // entries whose stored value changed
+	ReadRepairs       uint64 // reads that wrote a joined value back
+	SyncPasses        uint64 // root comparisons sent (one per peer and table per pass)
+	SyncSessions      uint64 // partitions found differing and exchanged
+	SyncRounds        uint64 // tracked passes for a layout change
+	SyncRoundFailures uint64
+	Offloaded         uint64 // entries handed to their new holders and dropped here
+	SyncItemsSent     uint64
+	SyncItemsRecvd    uint64
+	BadRequests       uint64 // requests refused as malformed
 }
 
 // NewEngine returns an engine over store, sending through out and calls,

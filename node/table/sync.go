@@ -23,6 +23,10 @@ type syncState struct {
 	nextPass [2]cluster.Time // per Replication
 	queue    []syncJob
 	sessions int
+	// round is the tracked pass in progress for a layout change (nil if
+	// none); roundRetry is when a failed one may start again.
+	round      *syncRound
+	roundRetry cluster.Time
 	// shared caches sharedPartitions per replication mode for the layout
 	// history it was computed from (a new history is a new pointer).
 	shared     [2]map[cluster.NodeID][]cluster.Partition
@@ -33,6 +37,18 @@ type syncJob struct {
 	table ID
 	part  cluster.Partition
 	peer  cluster.NodeID
+	round *syncRound // the tracked pass waiting for this job, if any
+}
+
+// syncRound tracks a full pass made for a layout version: it succeeds once
+// every root comparison was answered and every exchange it started ended
+// well, so every entry this node holds reached every other holder of every
+// live version.
+type syncRound struct {
+	target  uint64 // the layout version this round syncs for
+	pending int    // root comparisons and exchanges not finished
+	failed  bool
+	started bool // every comparison has been sent
 }
 
 // interval is how often tables replicated by r are compared.
@@ -60,30 +76,33 @@ func (e *Engine) Tick(now cluster.Time) {
 		}
 		if now >= *next {
 			*next = next.Add(every)
-			e.startPass(now, r, nil)
+			e.startPass(now, r, nil, nil)
 		}
 	}
+	e.advanceLayout(now)
+	e.offload(now)
 	e.runSyncJobs(now)
 }
 
 // SyncNow starts a full pass at once (on an operator's `repair tables`).
 func (e *Engine) SyncNow(now cluster.Time) {
-	e.startPass(now, Sharded, nil)
-	e.startPass(now, FullCopy, nil)
+	e.startPass(now, Sharded, nil, nil)
+	e.startPass(now, FullCopy, nil, nil)
 	e.runSyncJobs(now)
 }
 
 // SyncWith starts a pass with one peer at once: a peer that just connected
 // may have missed writes, or we may have.
 func (e *Engine) SyncWith(now cluster.Time, peer cluster.NodeID) {
-	e.startPass(now, Sharded, &peer)
-	e.startPass(now, FullCopy, &peer)
+	e.startPass(now, Sharded, &peer, nil)
+	e.startPass(now, FullCopy, &peer, nil)
 	e.runSyncJobs(now)
 }
 
 // startPass asks every peer (or only one) which shared partitions of the
-// tables replicated by r differ, table by table.
-func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID) {
+// tables replicated by r differ, table by table. With a round, every
+// comparison and exchange is counted in it.
+func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID, round *syncRound) {
 	if e.layout().Current().IsEmpty() {
 		return
 	}
@@ -118,17 +137,26 @@ func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID
 				continue
 			}
 			e.stats.SyncPasses++
+			if round != nil {
+				round.pending++
+			}
 			e.calls.Start(now, rpc.Call{
 				Sets: [][]cluster.NodeID{{peer}}, Quorum: 1, Body: roots, Timeout: e.cfg.RequestTimeout,
 			}, func(now cluster.Time, resps []rpc.Response, err error) {
-				if err != nil {
-					return // unreachable peer: the next pass tries again
-				}
-				for _, p := range resps[0].Body.(SyncDiffering).Partitions {
-					if slices.Contains(parts, p) && !e.queued(id, p, peer) {
-						e.sync.queue = append(e.sync.queue, syncJob{table: id, part: p, peer: peer})
+				if err == nil {
+					for _, p := range resps[0].Body.(SyncDiffering).Partitions {
+						if !slices.Contains(parts, p) || (round == nil && e.queued(id, p, peer)) {
+							continue
+						}
+						if round != nil {
+							round.pending++
+						}
+						e.sync.queue = append(e.sync.queue, syncJob{table: id, part: p, peer: peer, round: round})
 					}
 				}
+				// An unreachable peer fails a round; a plain pass just
+				// waits for the next one.
+				e.endOfRoundStep(now, round, err)
 				e.runSyncJobs(now)
 			})
 		}
@@ -141,7 +169,7 @@ func (e *Engine) sharedPartitions(t *tableState) map[cluster.NodeID][]cluster.Pa
 	shared := map[cluster.NodeID][]cluster.Partition{}
 	for p := range cluster.NumPartitions {
 		part := cluster.Partition(p)
-		sets := e.writeSets(t, part)
+		sets, _ := e.writeSets(t, part)
 		if !slices.ContainsFunc(sets, func(set []cluster.NodeID) bool { return slices.Contains(set, e.self) }) {
 			continue
 		}
@@ -168,7 +196,7 @@ func sortedPeers(m map[cluster.NodeID][]cluster.Partition) []cluster.NodeID {
 }
 
 func (e *Engine) queued(id ID, p cluster.Partition, peer cluster.NodeID) bool {
-	return slices.Contains(e.sync.queue, syncJob{table: id, part: p, peer: peer})
+	return slices.ContainsFunc(e.sync.queue, func(j syncJob) bool { return j.table == id && j.part == p && j.peer == peer })
 }
 
 // runSyncJobs starts queued jobs while fewer than MaxSyncSessions run.
@@ -176,18 +204,20 @@ func (e *Engine) runSyncJobs(now cluster.Time) {
 	for len(e.sync.queue) > 0 && e.sync.sessions < max(e.cfg.MaxSyncSessions, 1) {
 		job := e.sync.queue[0]
 		e.sync.queue = e.sync.queue[1:]
-		e.syncPartition(now, e.tables[job.table], job.part, job.peer)
+		e.syncPartition(now, e.tables[job.table], job.part, job.peer, func(now cluster.Time, err error) {
+			e.endOfRoundStep(now, job.round, err)
+		})
 	}
 }
 
 // syncPartition runs one job with peer: compare leaf digests, then swap the
 // entries of the differing leaves, each side sending what the other lacks or
-// holds older.
-func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partition, peer cluster.NodeID) {
+// holds older. finish runs once the job is over.
+func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partition, peer cluster.NodeID, finish func(cluster.Time, error)) {
 	e.sync.sessions++
 	e.stats.SyncSessions++
 	tree := t.peek(p)
-	e.callOne(now, peer, SyncRoot{Table: t.id, Partition: p, Root: tree.Root()}, func(now cluster.Time, body rpc.Body) bool {
+	e.callOne(now, peer, finish, SyncRoot{Table: t.id, Partition: p, Root: tree.Root()}, func(now cluster.Time, body rpc.Body) bool {
 		digests := body.(SyncLeaves).Digests
 		if digests == nil {
 			return false // converged meanwhile
@@ -207,7 +237,7 @@ func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partit
 			items.Leaves = append(items.Leaves, LeafItems{Leaf: leaf, Items: slices.Clone(mine)})
 			budget -= len(mine)
 		}
-		e.callOne(now, peer, items, func(now cluster.Time, body rpc.Body) bool {
+		e.callOne(now, peer, finish, items, func(now cluster.Time, body rpc.Body) bool {
 			diff := body.(SyncDiff)
 			e.stats.SyncItemsRecvd += uint64(len(diff.Push))
 			for _, kv := range diff.Push {
@@ -225,7 +255,7 @@ func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partit
 				return false
 			}
 			e.stats.SyncItemsSent += uint64(len(back))
-			e.callOne(now, peer, Update{Table: t.id, Entries: back}, func(cluster.Time, rpc.Body) bool { return false })
+			e.callOne(now, peer, finish, Update{Table: t.id, Entries: back}, func(cluster.Time, rpc.Body) bool { return false })
 			return true
 		})
 		return true
@@ -234,8 +264,9 @@ func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partit
 
 // callOne makes a single-node call for a sync step. next handles the reply
 // and reports whether it started a further step; when it did not (or the
-// call failed), the job is over and the next queued one may start.
-func (e *Engine) callOne(now cluster.Time, peer cluster.NodeID, body rpc.Body, next func(cluster.Time, rpc.Body) bool) {
+// call failed), the job is over: finish runs and the next queued job may
+// start.
+func (e *Engine) callOne(now cluster.Time, peer cluster.NodeID, finish func(cluster.Time, error), body rpc.Body, next func(cluster.Time, rpc.Body) bool) {
 	e.calls.Start(now, rpc.Call{
 		Sets:    [][]cluster.NodeID{{peer}},
 		Quorum:  1,
@@ -244,6 +275,7 @@ func (e *Engine) callOne(now cluster.Time, peer cluster.NodeID, body rpc.Body, n
 	}, func(now cluster.Time, resps []rpc.Response, err error) {
 		if err != nil || !next(now, resps[0].Body) {
 			e.sync.sessions--
+			finish(now, err)
 			e.runSyncJobs(now)
 		}
 	})

@@ -42,6 +42,9 @@ type Schema[E Entry[E]] struct {
 	// counts). It runs inside the node's step: it may start table
 	// operations and change local state, never block.
 	Updated func(now cluster.Time, old E, existed bool, new E)
+	// Dropped, if set, runs after this node handed an entry to its new
+	// holders and dropped its own copy (its partition moved away).
+	Dropped func(now cluster.Time, old E)
 }
 
 // Table is the typed handle through which node logic uses one table.
@@ -90,6 +93,15 @@ func (t *Table[E]) updated(now cluster.Time, old, new []byte) {
 	}
 	newEntry, _ := t.decode(new)
 	t.schema.Updated(now, oldEntry, existed, newEntry)
+}
+
+func (t *Table[E]) dropped(now cluster.Time, old []byte) {
+	if t.schema.Dropped == nil {
+		return
+	}
+	if entry, err := t.decode(old); err == nil {
+		t.schema.Dropped(now, entry)
+	}
 }
 
 func (t *Table[E]) merge(old, incoming []byte) ([]byte, error) {
