@@ -19,9 +19,15 @@ const (
 	errPrefix   = "b/err/"
 )
 
+// resyncState paces the resync workers. Tranquility T means: after an
+// item that took d, a worker rests T*d, as in Garage. Rests shorter than a
+// tick cannot be waited for (ticks are the only timer), so the pool keeps a
+// clock instead: each item moves it on by d*(1+T)/workers, and items start
+// while it is not ahead of now. Over any stretch longer than a tick the
+// pool works the same share of the time as Garage's sleeping workers.
 type resyncState struct {
-	inflight  map[cluster.Hash]bool
-	nextStart cluster.Time // tranquility: no new item before this
+	inflight map[cluster.Hash]bool
+	paidTo   cluster.Time // the pool's work and rest are accounted up to here
 }
 
 // BlockError is a block resync keeps failing on.
@@ -88,23 +94,25 @@ func (m *Manager) runResync(now cluster.Time) {
 	if m.resync.inflight == nil {
 		m.resync.inflight = map[cluster.Hash]bool{}
 	}
-	if now < m.resync.nextStart && m.resync.nextStart.Sub(now) < time.Hour {
-		return
+	if m.resync.paidTo > now && m.resync.paidTo.Sub(now) < time.Hour {
+		return // resting; a clock that jumped back by an hour or more is not waited for
 	}
 	type item struct {
 		h   cluster.Hash
 		due cluster.Time
 	}
 	var start []item
-	m.store.Range(queuePrefix, dueKey(now+1, cluster.Hash{}), func(k string, _ []byte) bool {
-		var it item
-		it.due = cluster.Time(binary.BigEndian.Uint64([]byte(k[len(queuePrefix):])))
-		copy(it.h[:], k[len(queuePrefix)+8:])
-		if !m.resync.inflight[it.h] {
-			start = append(start, it)
-		}
-		return len(m.resync.inflight)+len(start) < m.cfg.ResyncWorkers
-	})
+	if len(m.resync.inflight) < m.cfg.ResyncWorkers {
+		m.store.Range(queuePrefix, dueKey(now+1, cluster.Hash{}), func(k string, _ []byte) bool {
+			var it item
+			it.due = cluster.Time(binary.BigEndian.Uint64([]byte(k[len(queuePrefix):])))
+			copy(it.h[:], k[len(queuePrefix)+8:])
+			if !m.resync.inflight[it.h] {
+				start = append(start, it)
+			}
+			return len(m.resync.inflight)+len(start) < m.cfg.ResyncWorkers
+		})
+	}
 	for _, it := range start {
 		m.resync.inflight[it.h] = true
 		started := now
@@ -117,7 +125,10 @@ func (m *Manager) runResync(now cluster.Time) {
 				m.stats.ResyncDone++
 				m.store.Delete(errPrefix + string(it.h[:]))
 			}
-			m.resync.nextStart = now.Add(time.Duration(m.cfg.ResyncTranquility) * now.Sub(started))
+			took := max(now.Sub(started), 0)
+			share := took * time.Duration(1+m.cfg.ResyncTranquility) / time.Duration(max(m.cfg.ResyncWorkers, 1))
+			m.resync.paidTo = max(m.resync.paidTo, started).Add(share)
+			m.runResync(now) // the next item, without waiting for a tick
 		})
 	}
 }

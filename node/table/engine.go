@@ -44,8 +44,8 @@ type Engine struct {
 	stats Stats
 
 	updateLayout UpdateLayout
-	ackLocks     map[uint64]int // writes in flight per layout version they started under
-	offloading   bool
+	ackLocks     map[uint64]int        // writes in flight per layout version they started under
+	offloading   map[offloadBatch]bool // batches handed over, waiting for their holders
 }
 
 type tableState struct {

@@ -7,14 +7,25 @@ import (
 	"github.com/garagego/garage/node/rpc"
 )
 
+// offloadBatch names a partition of a table being handed over.
+type offloadBatch struct {
+	table ID
+	part  cluster.Partition
+}
+
 // offload hands the entries of partitions this node no longer stores in any
 // live layout version (the old version retired) to every node that stores
-// them now, and drops them here only once all of them took the batch. One
-// batch at a time.
+// them now, and drops them here only once all of them took the batch. Up to
+// MaxSyncSessions batches are in flight; each one that lands starts the
+// next, so a node that left hands everything over without waiting for
+// ticks.
 func (e *Engine) offload(now cluster.Time) {
 	h := e.layout()
-	if e.offloading || h.Current().IsEmpty() {
+	if h.Current().IsEmpty() {
 		return
+	}
+	if e.offloading == nil {
+		e.offloading = map[offloadBatch]bool{}
 	}
 	for _, id := range e.ids {
 		t := e.tables[id]
@@ -22,34 +33,43 @@ func (e *Engine) offload(now cluster.Time) {
 			continue
 		}
 		for p := range cluster.NumPartitions {
-			part := cluster.Partition(p)
-			if h.StoresAny(e.self, part) || t.peek(part).Len() == 0 {
+			if len(e.offloading) >= e.cfg.MaxSyncSessions {
+				return
+			}
+			batch := offloadBatch{id, cluster.Partition(p)}
+			if e.offloading[batch] || h.StoresAny(e.self, batch.part) || t.peek(batch.part).Len() == 0 {
 				continue
 			}
-			entries := e.LocalEntries(id, part)
-			entries = entries[:min(len(entries), e.cfg.MaxSyncItems)]
-			var sets [][]cluster.NodeID
-			var quorums []int
-			for _, s := range h.WriteSets(part) {
-				sets = append(sets, s.Nodes)
-				quorums = append(quorums, len(s.Nodes))
-			}
-			e.offloading = true
-			e.calls.Start(now, rpc.Call{Sets: sets, Quorums: quorums, Body: Update{Table: id, Entries: entries}, Timeout: e.cfg.RequestTimeout},
-				func(now cluster.Time, _ []rpc.Response, err error) {
-					e.offloading = false
-					if err != nil || e.layout().StoresAny(e.self, part) {
-						return // retried at a later tick, or the partition came back
-					}
-					for _, kv := range entries {
-						if cur, ok := e.store.Get(kv.Key); ok && bytes.Equal(cur, kv.Value) {
-							e.drop(now, t, kv.Key, cur)
-						}
-					}
-				})
-			return
+			e.handOver(now, t, batch)
 		}
 	}
+}
+
+// handOver sends one batch of a partition's entries to all its holders in
+// every live version, then drops what they took.
+func (e *Engine) handOver(now cluster.Time, t *tableState, batch offloadBatch) {
+	entries := e.LocalEntries(batch.table, batch.part)
+	entries = entries[:min(len(entries), e.cfg.MaxSyncItems)]
+	var sets [][]cluster.NodeID
+	var quorums []int
+	for _, s := range e.layout().WriteSets(batch.part) {
+		sets = append(sets, s.Nodes)
+		quorums = append(quorums, len(s.Nodes))
+	}
+	e.offloading[batch] = true
+	e.calls.Start(now, rpc.Call{Sets: sets, Quorums: quorums, Body: Update{Table: batch.table, Entries: entries}, Timeout: e.cfg.RequestTimeout},
+		func(now cluster.Time, _ []rpc.Response, err error) {
+			delete(e.offloading, batch)
+			if err != nil || e.layout().StoresAny(e.self, batch.part) {
+				return // retried at a later tick, or the partition came back
+			}
+			for _, kv := range entries {
+				if cur, ok := e.store.Get(kv.Key); ok && bytes.Equal(cur, kv.Value) {
+					e.drop(now, t, kv.Key, cur)
+				}
+			}
+			e.offload(now)
+		})
 }
 
 // drop removes an entry this node no longer stores.
