@@ -75,7 +75,20 @@ func (s *Sim) clientNext(c *client) {
 	c.cur = -1
 	var nodeIdx int
 	var t task
-	if s.phase == phaseSafety {
+	switch s.phase {
+	case phasePreload:
+		if s.preloaded >= s.opts.Preload {
+			c.done = true
+			return
+		}
+		nodeIdx = s.preloaded % len(s.nodes)
+		t = s.newPut(preloadKey(s.preloaded), fmt.Sprint("pre-", s.preloaded), s.opts.PreloadSize)
+		s.preloaded++
+		c.cur, c.node, c.task = len(s.history), nodeIdx, t
+		s.history = append(s.history, historyOp(len(s.history), c.idx, t, s.nextHistSeq()))
+		s.submit(c, t.first())
+		return
+	case phaseSafety:
 		if s.issued() >= s.opts.Ops {
 			c.done = true
 			return
@@ -87,7 +100,7 @@ func (s *Sim) clientNext(c *client) {
 		}
 		nodeIdx = up[s.rng.IntN(len(up))]
 		t = s.randomTask(c)
-	} else {
+	default:
 		if len(c.queued) == 0 {
 			c.done = true
 			return
@@ -316,6 +329,10 @@ func (s *Sim) startFinalReads() {
 			ops = append(ops, queuedOp{node: nd.idx, task: listObjects{bucket: s.bucket}})
 		}
 	}
+	// Each preloaded object once, through the nodes in turn.
+	for i := range s.opts.Preload {
+		ops = append(ops, queuedOp{node: i % len(s.nodes), task: &getObject{sim: s, key: preloadKey(i)}})
+	}
 	for i, op := range ops {
 		c := s.clients[i%len(s.clients)]
 		c.queued = append(c.queued, op)
@@ -325,3 +342,6 @@ func (s *Sim) startFinalReads() {
 		s.push(event{at: s.now, kind: evClientNext, client: int32(c.idx)})
 	}
 }
+
+// preloadKey names the i-th preloaded object.
+func preloadKey(i int) string { return fmt.Sprintf("pre/%06d", i) }

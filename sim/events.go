@@ -10,6 +10,8 @@ const (
 	evClientDeadline
 	evFault
 	evIODone
+	evOperatorRetry
+	evOperatorDeadline
 )
 
 // event is one entry of the simulator's agenda. Events run in (at, seq)

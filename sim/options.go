@@ -18,7 +18,10 @@ type Options struct {
 	Seed uint64
 
 	// Cluster.
-	Nodes, Zones      int
+	Nodes, Zones int
+	// Spares are nodes started outside the layout, for layout changes to
+	// add (default 2 when LayoutChanges is set).
+	Spares            int
 	ReplicationFactor int
 	Consistency       table.Consistency
 	RepairOnRead      bool
@@ -33,11 +36,15 @@ type Options struct {
 	// ObjectShare is the percentage of operations on objects (puts of
 	// inline and multi-block objects, gets checking every byte, deletes,
 	// listings) rather than on registers.
-	ObjectShare    int
-	ObjectKeys     int           // distinct object keys
-	BlockSize      int           // bytes per block (small, so objects span several)
-	ThinkTime      time.Duration // mean pause between a client's operations
-	ClientDeadline time.Duration // a client gives up on a reply after this
+	ObjectShare int
+	ObjectKeys  int // distinct object keys
+	// Preload objects of PreloadSize bytes (default 1 KiB, inline) are
+	// written before the clients' random operations and the faults begin,
+	// and each is read back at the end.
+	Preload, PreloadSize int
+	BlockSize            int           // bytes per block (small, so objects span several)
+	ThinkTime            time.Duration // mean pause between a client's operations
+	ClientDeadline       time.Duration // a client gives up on a reply after this
 
 	// Environment.
 	Net            netsim.Config
@@ -51,6 +58,10 @@ type Options struct {
 	Faults   FaultRates
 	Schedule []Fault
 	NoFaults bool // run with a healthy network and no schedule
+	// LayoutChanges adds layout changes to the random schedule: nodes
+	// join and leave, change zone or capacity, the replication factor
+	// changes, each staged and applied by a simulated operator.
+	LayoutChanges bool
 
 	// HealTime is how long the heal phase lets anti-entropy run.
 	HealTime time.Duration
@@ -64,14 +75,15 @@ type Options struct {
 // FaultRates shape the random fault schedule: mean time between faults of
 // each kind (0 = never) and how long each lasts.
 type FaultRates struct {
-	PartitionEvery time.Duration
-	CutEvery       time.Duration
-	CrashEvery     time.Duration
-	SkewEvery      time.Duration
-	SlowLinkEvery  time.Duration
-	DiskFaultEvery time.Duration // a lost block, a corrupt block or a wiped data directory
-	FaultDuration  time.Duration // mean duration of a partition, cut, crash or slow link
-	MaxSkew        time.Duration
+	PartitionEvery    time.Duration
+	CutEvery          time.Duration
+	CrashEvery        time.Duration
+	SkewEvery         time.Duration
+	SlowLinkEvery     time.Duration
+	DiskFaultEvery    time.Duration // a lost block, a corrupt block or a wiped data directory
+	LayoutChangeEvery time.Duration
+	FaultDuration     time.Duration // mean duration of a partition, cut, crash or slow link
+	MaxSkew           time.Duration
 }
 
 // withDefaults fills every zero field, drawing the fault mix from the seed.
@@ -87,6 +99,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Zones == 0 {
 		o.Zones = min(3, o.Nodes)
+	}
+	if o.LayoutChanges && o.Spares == 0 {
+		o.Spares = 2
 	}
 	if o.ReplicationFactor == 0 {
 		o.ReplicationFactor = min(3, o.Nodes)
@@ -111,6 +126,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BlockSize == 0 {
 		o.BlockSize = 1024
+	}
+	if o.PreloadSize == 0 {
+		o.PreloadSize = 1024
 	}
 	pick(&o.ThinkTime, 5*time.Millisecond, 20*time.Millisecond, 100*time.Millisecond)
 	if o.PersistLatency == 0 {
@@ -154,6 +172,9 @@ func (o Options) withDefaults() Options {
 		if o.ObjectShare > 0 {
 			pick(&f.DiskFaultEvery, 3*time.Second, 10*time.Second, 30*time.Second)
 		}
+		if o.LayoutChanges {
+			pick(&f.LayoutChangeEvery, 3*time.Second, 10*time.Second, 30*time.Second)
+		}
 		pick(&f.FaultDuration, 500*time.Millisecond, 2*time.Second, 5*time.Second)
 		pick(&f.MaxSkew, 50*time.Millisecond, 2*time.Second, 30*time.Second)
 	}
@@ -164,6 +185,9 @@ func (o Options) withDefaults() Options {
 		if o.ObjectShare > 0 {
 			o.HealTime += 30 * time.Second // collecting hundreds of blocks, one holder round trip each
 		}
+		if o.LayoutChanges {
+			o.HealTime += 30 * time.Second // sync rounds of the last versions, then their retirement
+		}
 	}
 	return o
 }
@@ -172,6 +196,8 @@ func (o Options) validate() error {
 	switch {
 	case o.Nodes < 1 || o.Nodes > 64:
 		return fmt.Errorf("nodes: %d, want 1 to 64", o.Nodes)
+	case o.Spares < 0 || o.Nodes+o.Spares > 64:
+		return fmt.Errorf("spares: %d, want 0 to %d", o.Spares, 64-o.Nodes)
 	case o.Zones < 1 || o.Zones > o.Nodes:
 		return fmt.Errorf("zones: %d, want 1 to %d", o.Zones, o.Nodes)
 	case o.ReplicationFactor < 1 || o.ReplicationFactor > min(7, o.Nodes):
@@ -180,6 +206,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("clients: %d, want at least 1", o.Clients)
 	case o.Ops < 0:
 		return fmt.Errorf("ops: %d", o.Ops)
+	case o.Preload < 0 || o.PreloadSize < 0:
+		return fmt.Errorf("preload: %d objects of %d bytes", o.Preload, o.PreloadSize)
 	}
 	if err := o.Net.Validate(); err != nil {
 		return fmt.Errorf("network: %w", err)
@@ -192,12 +220,18 @@ func (o Options) validate() error {
 func (o Options) Describe() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "seed %d: %d nodes in %d zones, rf %d, %s", o.Seed, o.Nodes, o.Zones, o.ReplicationFactor, o.Consistency)
+	if o.Spares > 0 {
+		fmt.Fprintf(&b, ", %d spare nodes", o.Spares)
+	}
 	if o.RepairOnRead {
 		b.WriteString(", repair-on-read")
 	}
 	fmt.Fprintf(&b, "; %d clients, %d ops over %dx%d keys", o.Clients, o.Ops, o.PartitionKeys, o.SortKeys)
 	if o.ObjectShare > 0 {
 		fmt.Fprintf(&b, " (%d%% on %d objects, %d-byte blocks)", o.ObjectShare, o.ObjectKeys, o.BlockSize)
+	}
+	if o.Preload > 0 {
+		fmt.Fprintf(&b, " after preloading %d objects of %d bytes", o.Preload, o.PreloadSize)
 	}
 	fmt.Fprintf(&b, ", think %v\n", o.ThinkTime)
 	fmt.Fprintf(&b, "net: intra %v, inter %v\n", o.Net.IntraZone, o.Net.InterZone)
@@ -207,8 +241,8 @@ func (o Options) Describe() string {
 		fmt.Fprintf(&b, "faults: explicit schedule of %d events\n", len(o.Schedule))
 	} else {
 		f := o.Faults
-		fmt.Fprintf(&b, "faults every: partition %v, cut %v, crash %v, skew %v (max %v), slow link %v, disk %v; lasting ~%v\n",
-			f.PartitionEvery, f.CutEvery, f.CrashEvery, f.SkewEvery, f.MaxSkew, f.SlowLinkEvery, f.DiskFaultEvery, f.FaultDuration)
+		fmt.Fprintf(&b, "faults every: partition %v, cut %v, crash %v, skew %v (max %v), slow link %v, disk %v, layout change %v; lasting ~%v\n",
+			f.PartitionEvery, f.CutEvery, f.CrashEvery, f.SkewEvery, f.MaxSkew, f.SlowLinkEvery, f.DiskFaultEvery, f.LayoutChangeEvery, f.FaultDuration)
 	}
 	if o.Bugs != (table.Bugs{}) {
 		fmt.Fprintf(&b, "planted bugs: %+v\n", o.Bugs)

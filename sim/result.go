@@ -8,6 +8,7 @@ import (
 	"github.com/garagego/garage/checker"
 	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/layout"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/table"
 	"github.com/garagego/garage/node/wire"
@@ -20,6 +21,7 @@ type Result struct {
 	Report    checker.Report
 	Liveness  []string            // final reads that did not succeed once everything healed
 	Blocks    []string            // block placement and garbage collection problems after healing
+	Layout    []string            // layout versions not retired, data left behind, after healing
 	Diverged  []checker.Violation // replicas that disagree after healing
 	TraceHash uint64
 	Stats     Stats
@@ -28,7 +30,7 @@ type Result struct {
 
 // Ok reports whether the run satisfied every property.
 func (r *Result) Ok() bool {
-	return r.Report.Ok() && len(r.Diverged) == 0 && len(r.Liveness) == 0 && len(r.Blocks) == 0
+	return r.Report.Ok() && len(r.Diverged) == 0 && len(r.Liveness) == 0 && len(r.Blocks) == 0 && len(r.Layout) == 0
 }
 
 // Violations lists every violation, history and convergence alike.
@@ -43,6 +45,7 @@ func (s *Sim) check() *Result {
 		Report:    checker.Check(s.history),
 		Diverged:  checker.CheckConvergence(s.replicaStates()),
 		Blocks:    s.checkBlocks(),
+		Layout:    s.checkLayout(),
 		TraceHash: uint64(s.hash),
 		Stats:     s.stats,
 		Schedule:  s.schedule,
@@ -60,7 +63,7 @@ func (s *Sim) check() *Result {
 func (s *Sim) replicaStates() []checker.ReplicaState {
 	var states []checker.ReplicaState
 	engine := s.nodes[0].n.Tables()
-	h := s.nodes[0].n.Layout()
+	h := s.newestLayout()
 	for _, id := range engine.Tables() {
 		name := engine.TableName(id)
 		for p := range cluster.NumPartitions {
@@ -96,7 +99,7 @@ func (s *Sim) checkBlocks() []string {
 			problems = append(problems, fmt.Sprintf(format, args...))
 		}
 	}
-	cur := s.nodes[0].n.Layout().Current()
+	cur := s.newestLayout().Current()
 	referenced := map[cluster.Hash]bool{}
 	for _, nd := range s.nodes {
 		counts := map[cluster.Hash]uint64{}
@@ -160,7 +163,7 @@ func (r *Result) Summary() string {
 	fmt.Fprintf(&b, "ops: %d ok, %d failed, %d unknown; %d messages, %d events, %v virtual\n",
 		st.OpsOK, st.OpsFailed, st.OpsUnknown, st.Messages, st.Events, st.VirtualEnd)
 	var faults []string
-	for k := Partition; k <= WipeDisk; k++ {
+	for k := Partition; k <= ChangeLayout; k++ {
 		if n := st.Faults[k]; n > 0 {
 			faults = append(faults, fmt.Sprintf("%d %v", n, k))
 		}
@@ -169,9 +172,18 @@ func (r *Result) Summary() string {
 		faults = []string{"none"}
 	}
 	fmt.Fprintf(&b, "faults injected: %s\n", strings.Join(faults, ", "))
+	if st.LayoutApplied+st.LayoutRefused > 0 {
+		var kinds []string
+		for k := AddNode; k <= ChangeRF; k++ {
+			if n := st.Changes[k]; n > 0 {
+				kinds = append(kinds, fmt.Sprintf("%d %v", n, k))
+			}
+		}
+		fmt.Fprintf(&b, "layout: %d changes applied (%s), %d refused or unanswered\n", st.LayoutApplied, strings.Join(kinds, ", "), st.LayoutRefused)
+	}
 	fmt.Fprintf(&b, "trace hash: %016x\n", r.TraceHash)
 	if r.Ok() {
-		b.WriteString("verdict: PASS (read-after-write, no phantoms, write order, listings, convergence, liveness after heal, blocks)\n")
+		b.WriteString("verdict: PASS (read-after-write, no phantoms, write order, listings, convergence, liveness after heal, blocks, layout)\n")
 		return b.String()
 	}
 	b.WriteString("verdict: FAIL\n")
@@ -187,6 +199,9 @@ func (r *Result) Summary() string {
 	}
 	for _, problem := range r.Blocks {
 		fmt.Fprintln(&b, "[blocks]", problem)
+	}
+	for _, problem := range r.Layout {
+		fmt.Fprintln(&b, "[layout]", problem)
 	}
 	for i, l := range r.Liveness {
 		if i == 5 {
@@ -205,4 +220,65 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	return s.Run()
+}
+
+// newestLayout is the layout history of the node with the newest version
+// (after healing, every node should hold the same).
+func (s *Sim) newestLayout() *layout.History {
+	newest := s.nodes[0].n.Layout()
+	for _, nd := range s.nodes[1:] {
+		if h := nd.n.Layout(); h.Current().Number > newest.Current().Number {
+			newest = h
+		}
+	}
+	return newest
+}
+
+// checkLayout verifies, once everything healed, that layout changes
+// finished: every node holds the newest version and only it (older
+// versions retired once synced), and no node keeps entries or blocks of a
+// partition it no longer stores (they were handed over, then dropped).
+func (s *Sim) checkLayout() []string {
+	var problems []string
+	report := func(format string, args ...any) {
+		if len(problems) < 20 {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	newest := s.newestLayout()
+	cur := newest.Current()
+	for _, nd := range s.nodes {
+		h := nd.n.Layout()
+		if h.Current().Number != cur.Number {
+			report("n%d is at layout version %d, the cluster at %d", nd.idx, h.Current().Number, cur.Number)
+		}
+		if len(h.Versions) > 1 {
+			var live []uint64
+			for _, v := range h.Versions {
+				live = append(live, v.Number)
+			}
+			report("n%d still has layout versions %v live (ack %d, sync %d, sync-ack %d)", nd.idx, live,
+				h.Trackers.Ack.Get(nd.id), h.Trackers.Sync.Get(nd.id), h.Trackers.SyncAck.Get(nd.id))
+		}
+		engine := nd.n.Tables()
+		for p := range cluster.NumPartitions {
+			part := cluster.Partition(p)
+			if cur.Stores(nd.id, part) {
+				continue
+			}
+			for _, id := range engine.Tables() {
+				if engine.Replication(id) == table.Sharded {
+					if n := len(engine.LocalEntries(id, part)); n > 0 {
+						report("n%d keeps %d entries of %s partition %d, which it no longer stores", nd.idx, n, engine.TableName(id), p)
+					}
+				}
+			}
+		}
+		for _, h := range nd.blocks.sorted() {
+			if !cur.Stores(nd.id, h.Partition()) {
+				report("n%d keeps block %x, whose partition it no longer stores", nd.idx, h[:8])
+			}
+		}
+	}
+	return problems
 }

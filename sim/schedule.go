@@ -26,12 +26,14 @@ const (
 	LoseBlock                         // delete one of Node's stored blocks (chosen by Pick)
 	CorruptBlock                      // flip a byte in one of Node's stored blocks (chosen by Pick)
 	WipeDisk                          // lose Node's whole data directory
+	ChangeLayout                      // the operator stages and applies Change
 )
 
 var faultNames = map[FaultKind]string{
 	Partition: "partition", Heal: "heal", Cut: "cut", Uncut: "uncut", Crash: "crash",
 	Restart: "restart", Skew: "skew", SlowLink: "slow-link", RestoreLink: "restore-link",
 	LoseBlock: "lose-block", CorruptBlock: "corrupt-block", WipeDisk: "wipe-disk",
+	ChangeLayout: "change-layout",
 }
 
 func (k FaultKind) String() string {
@@ -51,6 +53,7 @@ type Fault struct {
 	Skew     time.Duration
 	Link     netsim.LinkProfile // SlowLink
 	Pick     uint64             // LoseBlock, CorruptBlock: which stored block
+	Change   LayoutChange       // ChangeLayout
 }
 
 func (f Fault) String() string {
@@ -72,6 +75,8 @@ func (f Fault) String() string {
 		arg = fmt.Sprintf("node %d block #%d", f.Node, f.Pick)
 	case Skew:
 		arg = fmt.Sprintf("node %d by %v", f.Node, f.Skew)
+	case ChangeLayout:
+		arg = f.Change.String()
 	}
 	return fmt.Sprintf("%v %v %s", f.At, f.Kind, arg)
 }
@@ -141,6 +146,11 @@ func randomSchedule(rng *rand.Rand, rates FaultRates, nodes int, zones []int, ho
 		for t := next(every); t < horizon; t += next(every) {
 			kind := []FaultKind{LoseBlock, LoseBlock, CorruptBlock, CorruptBlock, WipeDisk}[rng.IntN(5)]
 			out = append(out, Fault{At: t, Kind: kind, Node: unlucky, Pick: rng.Uint64()})
+		}
+	}
+	if every := rates.LayoutChangeEvery; every > 0 {
+		for t := next(every); t < horizon; t += next(every) {
+			out = append(out, Fault{At: t, Kind: ChangeLayout})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Fault) int { return int(a.At - b.At) })

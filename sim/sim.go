@@ -28,9 +28,10 @@ const maxEvents = 200_000_000
 type phase uint8
 
 const (
-	phaseSafety phase = iota // clients run, faults strike
-	phaseHeal                // faults lifted, anti-entropy runs
-	phaseFinal               // every node reads every key
+	phasePreload phase = iota // clients write the preloaded objects, no faults
+	phaseSafety               // clients run, faults strike
+	phaseHeal                 // faults lifted, anti-entropy runs
+	phaseFinal                // every node reads every key
 	phaseDone
 )
 
@@ -46,8 +47,11 @@ type Sim struct {
 	index    map[cluster.NodeID]int
 	schedule []Fault
 	clients  []*client
+	op       operator
 	phase    phase
 	healEnd  int64
+	// preloaded counts the preload puts started.
+	preloaded int
 	// finalCall is the history sequence number at which final reads began.
 	finalCall int64
 	history   checker.History
@@ -93,6 +97,10 @@ type Stats struct {
 	Faults     map[FaultKind]int
 	Crashes    int
 	VirtualEnd time.Duration
+	// Layout changes the operator applied, and those the layout refused
+	// (or that got no answer).
+	LayoutApplied, LayoutRefused int
+	Changes                      map[ChangeKind]int // applied, by kind
 }
 
 // New prepares a run; Run executes it.
@@ -107,7 +115,7 @@ func New(opts Options) (*Sim, error) {
 		now:   epoch,
 		index: map[cluster.NodeID]int{},
 		hash:  newTraceHash(),
-		stats: Stats{Faults: map[FaultKind]int{}},
+		stats: Stats{Faults: map[FaultKind]int{}, Changes: map[ChangeKind]int{}},
 	}
 	for p := range opts.PartitionKeys {
 		s.partitionKeys = append(s.partitionKeys, fmt.Sprint("p", p))
@@ -119,14 +127,17 @@ func New(opts Options) (*Sim, error) {
 	for k := range opts.ObjectKeys {
 		s.objectKeys = append(s.objectKeys, fmt.Sprintf("obj/%02d", k))
 	}
-	zones := make([]int, opts.Nodes)
+	total := opts.Nodes + opts.Spares
+	zones := make([]int, total)
 	var members []layout.Member
-	for i := range opts.Nodes {
+	for i := range total {
 		zones[i] = i % opts.Zones
 		nd := &simNode{idx: i, zone: zones[i], id: cluster.NodeID(cluster.SumString(fmt.Sprint("sim-node-", i))), disk: meta.New(), blocks: newBlockDisk(), waiting: map[uint64]int{}}
 		s.nodes = append(s.nodes, nd)
 		s.index[nd.id] = i
-		members = append(members, layout.Member{ID: nd.id, Role: layout.Role{Zone: fmt.Sprint("z", zones[i]), Capacity: 1 << 40}})
+		if i < opts.Nodes {
+			members = append(members, layout.Member{ID: nd.id, Role: layout.Role{Zone: zoneName(zones[i]), Capacity: 1 << 40}})
+		}
 	}
 	v, err := layout.Assign(1, members, opts.ReplicationFactor, 0)
 	if err != nil {
@@ -136,34 +147,57 @@ func New(opts Options) (*Sim, error) {
 	s.schedule = opts.Schedule
 	if !opts.NoFaults && s.schedule == nil {
 		horizon := 10 * time.Minute
-		s.schedule = randomSchedule(rand.New(rand.NewPCG(opts.Seed, 3)), opts.Faults, opts.Nodes, zones, horizon)
+		s.schedule = randomSchedule(rand.New(rand.NewPCG(opts.Seed, 3)), opts.Faults, total, zones, horizon)
 	}
 	history := layout.NewHistory(v)
+	s.op.applied = v.Number
 	for _, nd := range s.nodes {
-		if err := s.boot(nd, history); err != nil {
+		initial := history
+		if nd.idx >= opts.Nodes {
+			initial = nil // a spare learns the layout from its peers
+		}
+		if err := s.boot(nd, initial); err != nil {
 			return nil, err
 		}
 	}
-	for i, f := range s.schedule {
-		s.push(event{at: epoch + int64(f.At), kind: evFault, ref: int32(i)})
-	}
 	for i := range opts.Clients {
 		s.clients = append(s.clients, &client{idx: i})
-		s.push(event{at: s.now + s.jitter(opts.ThinkTime), kind: evClientNext, client: int32(i)})
+	}
+	if opts.Preload > 0 {
+		s.phase = phasePreload
+		for _, c := range s.clients {
+			s.push(event{at: s.now, kind: evClientNext, client: int32(c.idx)})
+		}
+	} else {
+		s.startSafety()
 	}
 	return s, nil
 }
 
+// startSafety starts the fault schedule (its times count from now) and the
+// clients' random operations.
+func (s *Sim) startSafety() {
+	s.phase = phaseSafety
+	for i, f := range s.schedule {
+		s.push(event{at: s.now + int64(f.At), kind: evFault, ref: int32(i)})
+	}
+	for _, c := range s.clients {
+		c.done = false
+		s.push(event{at: s.now + s.jitter(s.opts.ThinkTime), kind: evClientNext, client: int32(c.idx)})
+	}
+}
+
 // boot starts (or restarts) a node from its disk. The records New writes
 // (incarnation, initial layout) are made durable at once, as the production
-// runtime does before it serves anything.
+// runtime does before it serves anything. A spare connects to every other
+// node, as its bootstrap peers, so they learn of it.
 func (s *Sim) boot(nd *simNode, initial *layout.History) error {
 	store := meta.New()
 	nd.disk.Snapshot().Each(func(k string, v []byte) bool {
 		store.Replay(meta.Record{Key: k, Value: v})
 		return true
 	})
-	cfg := node.Config{ID: nd.id, Table: s.opts.Table, Block: s.opts.Block}
+	cfg := node.Config{ID: nd.id, Table: s.opts.Table, Block: s.opts.Block, ReplicationFactor: s.opts.ReplicationFactor}
 	n, err := node.New(cfg, store, initial)
 	if err != nil {
 		return fmt.Errorf("sim: boot node %d: %w", nd.idx, err)
@@ -176,6 +210,14 @@ func (s *Sim) boot(nd *simNode, initial *layout.History) error {
 	nd.pending = nil
 	nd.persistAt = 0
 	s.push(event{at: s.now + s.jitter(s.opts.TickInterval), kind: evTick, node: int32(nd.idx), inc: nd.inc})
+	if nd.idx >= s.opts.Nodes {
+		for _, peer := range s.nodes {
+			if peer != nd {
+				n.PeerConnected(s.localNow(nd), peer.id, fmt.Sprint("n", peer.idx))
+			}
+		}
+		s.drive(nd)
+	}
 	return nil
 }
 
@@ -198,12 +240,22 @@ func (s *Sim) localNow(nd *simNode) cluster.Time { return cluster.Time(s.now + i
 
 // Run executes the run to its end and checks it.
 func (s *Sim) Run() (*Result, error) {
-	for s.phase != phaseDone {
+	if err := s.runUntil(func() bool { return s.phase == phaseDone }); err != nil {
+		return nil, err
+	}
+	s.stats.Events = s.events
+	s.stats.VirtualEnd = time.Duration(s.now - epoch)
+	return s.check(), nil
+}
+
+// runUntil runs events until done reports true.
+func (s *Sim) runUntil(done func() bool) error {
+	for !done() {
 		if len(s.agenda) == 0 {
-			return nil, errors.New("sim: agenda ran dry")
+			return errors.New("sim: agenda ran dry")
 		}
 		if s.events++; s.events > maxEvents {
-			return nil, fmt.Errorf("sim: no end after %d events (phase %d)", maxEvents, s.phase)
+			return fmt.Errorf("sim: no end after %d events (phase %d)", maxEvents, s.phase)
 		}
 		e := s.agenda.pop()
 		s.now = e.at
@@ -211,9 +263,7 @@ func (s *Sim) Run() (*Result, error) {
 		s.step(e)
 		s.advancePhase()
 	}
-	s.stats.Events = s.events
-	s.stats.VirtualEnd = time.Duration(s.now - epoch)
-	return s.check(), nil
+	return nil
 }
 
 func (s *Sim) step(e event) {
@@ -270,6 +320,10 @@ func (s *Sim) step(e event) {
 		if s.phase == phaseSafety {
 			s.inject(s.schedule[e.ref])
 		}
+	case evOperatorRetry:
+		s.operatorNext()
+	case evOperatorDeadline:
+		s.operatorDeadline(int(e.node), e.req)
 	}
 }
 
@@ -309,6 +363,10 @@ func (s *Sim) emit(nd *simNode, rd node.Ready) {
 			continue
 		}
 		delete(nd.waiting, r.ID)
+		if c == operatorClient {
+			s.operatorReply(r)
+			continue
+		}
 		s.clientReply(s.clients[c], r)
 	}
 }
@@ -414,6 +472,8 @@ func (s *Sim) inject(f Fault) {
 		}
 	case WipeDisk:
 		s.nodes[f.Node].blocks = newBlockDisk()
+	case ChangeLayout:
+		s.changeLayout(f.Change)
 	}
 }
 
@@ -445,6 +505,14 @@ func (s *Sim) restart(nd *simNode) {
 // let anti-entropy work, then read every key through every node.
 func (s *Sim) advancePhase() {
 	switch s.phase {
+	case phasePreload:
+		for _, c := range s.clients {
+			if !c.done {
+				return
+			}
+		}
+		s.tracef(nil, "preloaded %d objects", s.preloaded)
+		s.startSafety()
 	case phaseSafety:
 		for _, c := range s.clients {
 			if !c.done {

@@ -32,12 +32,15 @@ type SimRunCmd struct {
 	Keys           int           `help:"Sort keys per partition key." default:"6"`
 	Objects        int           `help:"Percentage of operations on objects (multi-block puts, checked gets, deletes, listings) instead of registers." default:"0"`
 	NoFaults       bool          `help:"Healthy network, no crashes, no skew."`
+	LayoutChanges  bool          `help:"Let an operator change the layout under load: nodes join and leave, change zone or capacity, the replication factor changes."`
+	LayoutEvery    time.Duration `help:"Mean time between layout changes (default: drawn from the seed)."`
+	Spares         int           `help:"Nodes started outside the layout, for layout changes to add (default 2 with --layout-changes)."`
 	Loss           float64       `help:"Message loss probability on every link (default: drawn from the seed)." default:"-1"`
 	PartitionEvery time.Duration `help:"Mean time between partitions (default: drawn from the seed)."`
 	CrashEvery     time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
 	SkewEvery      time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
 	MaxSkew        time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
-	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references"`
+	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only"`
 	Trace          string        `help:"Write a line per simulated event to this file." type:"path"`
 	Out            string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }
@@ -51,6 +54,9 @@ func (c *SimRunCmd) Validate() error {
 		if f.value < 1 {
 			return fmt.Errorf("%s must be at least 1, got %d", f.name, f.value)
 		}
+	}
+	if c.Spares < 0 {
+		return fmt.Errorf("--spares must not be negative, got %d", c.Spares)
 	}
 	if c.Objects < 0 || c.Objects > 100 {
 		return fmt.Errorf("--objects is a percentage, got %d", c.Objects)
@@ -88,7 +94,9 @@ func (c *SimRunCmd) runOne(out io.Writer, seed uint64, consistency table.Consist
 		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
 		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects,
-		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew},
+		LayoutChanges: c.LayoutChanges, Spares: c.Spares,
+		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew,
+			LayoutChangeEvery: c.LayoutEvery},
 	}
 	for _, b := range c.Bug {
 		switch b {
@@ -100,6 +108,10 @@ func (c *SimRunCmd) runOne(out io.Writer, seed uint64, consistency table.Consist
 			opts.Bugs.SkipReadJoin = true
 		case "gc-ignores-references":
 			opts.Block.Bugs.GCIgnoresReferences = true
+		case "read-newest-layout":
+			opts.Bugs.ReadNewestLayout = true
+		case "write-newest-only":
+			opts.Bugs.WriteNewestOnly = true
 		}
 	}
 	if c.Loss >= 0 {
@@ -154,6 +166,15 @@ func (c *SimRunCmd) flagsForReplay() string {
 	}
 	if c.Objects != 0 {
 		s += fmt.Sprintf(" --objects %d", c.Objects)
+	}
+	if c.LayoutChanges {
+		s += " --layout-changes"
+	}
+	if c.LayoutEvery != 0 {
+		s += fmt.Sprintf(" --layout-every %v", c.LayoutEvery)
+	}
+	if c.Spares != 0 {
+		s += fmt.Sprintf(" --spares %d", c.Spares)
 	}
 	for _, b := range c.Bug {
 		s += " --bug " + b
