@@ -31,8 +31,36 @@ func (c *StatusCmd) Run(g *Globals, out io.Writer) error {
 			printNodes(out, st, false)
 		}
 		fmt.Fprintf(out, "\nLayout version: %d\n", st.LayoutVersion)
+		var h admin.LayoutHistory
+		if err := a.call(admin.GetLayoutHistory{}, &h); err != nil {
+			return err
+		}
+		printChangeProgress(out, h)
 		return nil
 	})
+}
+
+// printChangeProgress summarises a layout change in progress: how many
+// nodes acknowledged and synced the newest version.
+func printChangeProgress(out io.Writer, h admin.LayoutHistory) {
+	if len(h.Versions) < 2 {
+		return
+	}
+	var acked, synced int
+	for _, n := range h.Nodes {
+		if n.Ack >= h.Current {
+			acked++
+		}
+		if n.Sync >= h.Current {
+			synced++
+		}
+	}
+	var live []string
+	for _, v := range h.Versions {
+		live = append(live, fmt.Sprint(v.Number))
+	}
+	fmt.Fprintf(out, "Layout change in progress: versions %s live, reads from %d; %d of %d nodes acknowledged version %d, %d synced it (see garage layout history)\n",
+		strings.Join(live, ", "), h.ReadVersion, acked, len(h.Nodes), h.Current, synced)
 }
 
 func printNodes(out io.Writer, st admin.ClusterStatus, up bool) {

@@ -279,6 +279,29 @@ func TestThreeNodeClusterSurvivesAKill(t *testing.T) {
 			t.Fatalf("acknowledged bucket %s lost:\n%s", name, list)
 		}
 	}
+
+	// A fourth node joins through the CLI: assign, apply version 2, and
+	// the change settles (one live version) with the newcomer caught up.
+	n4 := newTestNode(t, "n4", 3, id1+"@"+n1.rpcAddr)
+	n4.start()
+	nodes = append(nodes, n4)
+	n1.waitFor("four healthy nodes", func() bool { out, _ := n1.cli("status"); return healthyNodes(out) == 4 })
+	n1.mustCLI("layout", "assign", "-z", "dc4", "-c", "1G", n4.id()[:10])
+	if show := n1.mustCLI("layout", "show"); !strings.Contains(show, "garage layout apply --version 2") {
+		t.Fatalf("layout show does not preview version 2:\n%s", show)
+	}
+	n1.mustCLI("layout", "apply", "--version", "2")
+	for _, n := range nodes {
+		n.waitFor("version 2 to settle everywhere", func() bool {
+			out, _ := n.cli("layout", "history")
+			return strings.Contains(out, "current 2, reads from 2") && !strings.Contains(out, "in progress")
+		})
+	}
+	hist := n4.mustCLI("layout", "history")
+	if strings.Count(hist, "true") != 4 {
+		t.Errorf("layout history does not list four nodes up:\n%s", hist)
+	}
+	n4.waitFor("node 4 to hold every bucket", func() bool { return n4.localEntries("buckets") == want })
 	for _, n := range nodes {
 		n.stop()
 	}

@@ -14,7 +14,7 @@ type LayoutCmd struct {
 	Show          LayoutShowCmd          `cmd:"" help:"Show the current layout, the staged changes and what applying them would give."`
 	Assign        LayoutAssignCmd        `cmd:"" help:"Stage a role (zone and capacity, or gateway) for nodes."`
 	Remove        LayoutRemoveCmd        `cmd:"" help:"Stage removing a node from the layout."`
-	Config        LayoutConfigCmd        `cmd:"" help:"Stage layout parameters (zone redundancy)."`
+	Config        LayoutConfigCmd        `cmd:"" help:"Stage layout parameters: zone redundancy, replication factor."`
 	Apply         LayoutApplyCmd         `cmd:"" help:"Apply the staged changes as the next layout version."`
 	Revert        LayoutRevertCmd        `cmd:"" help:"Drop the staged changes."`
 	History       LayoutHistoryCmd       `cmd:"" help:"Show the live layout versions and how far each node has synced."`

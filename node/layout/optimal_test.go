@@ -232,6 +232,13 @@ func TestAssignOptimalZoneBottleneck(t *testing.T) {
 	if c, _ := nodeUsage(r2, nodeID(4)); c != 0 {
 		t.Errorf("newcomer holds %d copies, want 0", c)
 	}
+	// The report says so, so the operator is not left wondering.
+	if !strings.Contains(r2.String(), "WARNING: node "+nodeID(4).String()+" gets no partitions") {
+		t.Errorf("no warning about the idle newcomer:\n%s", r2)
+	}
+	if strings.Contains(r.String(), "gets no partitions") {
+		t.Errorf("a warning where every node has partitions:\n%s", r)
+	}
 }
 
 func nodeUsage(r *Report, id cluster.NodeID) (int, bool) {

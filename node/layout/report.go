@@ -126,6 +126,11 @@ func (r *Report) explain(pl *placement, gateways int, hasPrevious bool) {
 			}
 		}
 	}
+	for _, n := range r.Nodes {
+		if n.Partitions == 0 && n.Capacity > 0 {
+			say("WARNING: node %s gets no partitions: other zones bound the partition size (each partition needs copies in %d zones), and keeping data where it is moves least. Add capacity to the smallest zones, or lower the zone redundancy.", n.ID, pl.zoneRedundancy)
+		}
+	}
 }
 
 func percent(part, whole uint64) float64 {

@@ -8,11 +8,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/transport"
 )
 
 // BenchmarkBlockThroughput puts and gets 64 MiB objects of 1 MiB blocks
@@ -84,4 +87,92 @@ func benchCluster(b *testing.B, nodes int, fsync bool) (*Server, model.BucketID)
 	bucket, _ := model.ParseBucketID(info.ID)
 	time.Sleep(10 * time.Millisecond)
 	return s, bucket
+}
+
+// BenchmarkNewNodeSync measures, on loopback, how long a fourth node
+// joining a three-node cluster that holds N one-block objects takes to be
+// fully synced: from the apply until every node reads from the new layout
+// version and retired the old one (metadata), and until the newcomer also
+// fetched every block it now holds (blocks, at the default resync
+// settings: one worker, tranquility 2). Run once:
+// go test -run '^$' -bench NewNodeSync -benchtime 1x ./node/runtime/server
+func BenchmarkNewNodeSync(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var meta, blocks time.Duration
+			var fetched uint64
+			for b.Loop() {
+				b.StopTimer()
+				servers, bucket := threeNodes(b, nil)
+				preload(b, servers, bucket, n, model.InlineThreshold+100)
+				fourth := startTuned(b, b.TempDir(), 3, nil, transport.Peer{ID: servers[0].ID(), Addr: servers[0].RPCAddr()})
+				waitFor(b, "the fourth node to learn the layout", func() bool { return layoutSettled(b, fourth, 1) })
+				all := append(servers, fourth)
+				b.StartTimer()
+
+				start := time.Now()
+				do(b, servers[0], admin.AssignRole{Nodes: []string{fourth.ID().Hex()}, Zone: "z3", Capacity: 1 << 30})
+				do(b, servers[0], admin.ApplyLayout{Version: 2})
+				poll(b, 10*time.Minute, func() bool {
+					for _, s := range all {
+						if !layoutSettled(b, s, 2) {
+							return false
+						}
+					}
+					return true
+				})
+				meta += time.Since(start)
+				poll(b, time.Hour, func() bool { return do(b, fourth, admin.ListWorkers{}).(admin.Workers).Resync.Queue == 0 })
+				blocks += time.Since(start)
+				fetched = do(b, fourth, admin.ListWorkers{}).(admin.Workers).Resync.Fetched
+				b.StopTimer()
+				for _, s := range all {
+					s.Close()
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(meta.Seconds()/float64(b.N), "s/metadata")
+			b.ReportMetric(blocks.Seconds()/float64(b.N), "s/blocks")
+			b.ReportMetric(float64(fetched), "blocks-fetched")
+		})
+	}
+}
+
+// preload puts n distinct objects of size bytes (so n distinct blocks)
+// through the servers, 32 at a time.
+func preload(b *testing.B, servers []*Server, bucket model.BucketID, n, size int) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for w := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)); i <= n; i = int(next.Add(1)) {
+				s := servers[(w+i)%len(servers)]
+				key := fmt.Sprintf("pre/%07d", i)
+				body := append([]byte(key), bytes.Repeat([]byte("x"), size-len(key))...)
+				if _, _, err := s.PutObject(context.Background(), bucket, key, nil, bytes.NewReader(body)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatalf("preload: %v", err)
+	}
+}
+
+// poll waits for cond, checking every 20 ms, for at most limit.
+func poll(b *testing.B, limit time.Duration, cond func() bool) {
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			b.Fatalf("not done after %v", limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
