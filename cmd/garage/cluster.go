@@ -110,6 +110,8 @@ func (c *StatsCmd) Run(g *Globals, out io.Writer) error {
 		t.flush()
 		fmt.Fprintf(out, "\nAnti-entropy: %d passes, %d partitions exchanged, %d entries sent, %d received; %d layout merges\n",
 			st.SyncPasses, st.SyncSessions, st.SyncItemsSent, st.SyncItemsRecvd, st.LayoutMerges)
+		fmt.Fprintf(out, "Layout changes: %d sync rounds (%d failed and retried), %d entries handed to new holders\n",
+			st.SyncRounds, st.SyncRoundFailures, st.Offloaded)
 		return nil
 	})
 }

@@ -113,6 +113,11 @@ type NodeStats struct {
 	SyncItemsSent  uint64 `json:"syncItemsSent"`
 	SyncItemsRecvd uint64 `json:"syncItemsReceived"`
 	LayoutMerges   uint64 `json:"layoutMerges"`
+	// Layout changes: tracked sync rounds (and those that failed and were
+	// retried), entries handed to new holders and dropped here.
+	SyncRounds        uint64 `json:"syncRounds"`
+	SyncRoundFailures uint64 `json:"syncRoundFailures"`
+	Offloaded         uint64 `json:"offloaded"`
 }
 
 // TableStats is one table on one node.

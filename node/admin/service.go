@@ -172,7 +172,8 @@ func notFound(what, name string) error {
 func (s *Service) stats() NodeStats {
 	st := s.engine.Stats()
 	out := NodeStats{Node: s.self.Hex(), SyncPasses: st.SyncPasses, SyncSessions: st.SyncSessions,
-		SyncItemsSent: st.SyncItemsSent, SyncItemsRecvd: st.SyncItemsRecvd, LayoutMerges: s.members.Stats().LayoutMerges}
+		SyncItemsSent: st.SyncItemsSent, SyncItemsRecvd: st.SyncItemsRecvd, LayoutMerges: s.members.Stats().LayoutMerges,
+		SyncRounds: st.SyncRounds, SyncRoundFailures: st.SyncRoundFailures, Offloaded: st.Offloaded}
 	for _, id := range s.engine.Tables() {
 		out.Tables = append(out.Tables, TableStats{Name: s.engine.TableName(id), Entries: s.engine.Count(id)})
 	}

@@ -218,6 +218,16 @@ func TestAddFourthNodeUnderLoad(t *testing.T) {
 	if share == 0 {
 		t.Fatalf("the fourth node got no partitions: %+v", info.Roles)
 	}
+	// The old nodes each gave up a quarter of their partitions: they hand
+	// the entries over, then drop them.
+	waitFor(t, "the old nodes to hand over moved entries", func() bool {
+		var offloaded, rounds uint64
+		for _, s := range servers[:3] {
+			st := do(t, s, admin.GetStats{}).(admin.NodeStats)
+			offloaded, rounds = offloaded+st.Offloaded, rounds+st.SyncRounds
+		}
+		return offloaded > 0 && rounds >= 3
+	})
 	st := do(t, fourth, admin.GetStats{}).(admin.NodeStats)
 	t.Logf("the fourth node stores %d partitions; tables %+v", share, st.Tables)
 	for _, ts := range st.Tables {
