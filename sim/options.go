@@ -63,8 +63,12 @@ type Options struct {
 	// changes, each staged and applied by a simulated operator.
 	LayoutChanges bool
 
-	// HealTime is how long the heal phase lets anti-entropy run.
-	HealTime time.Duration
+	// HealTime is how long the heal phase lets anti-entropy run; if the
+	// cluster is still settling then (layout versions not retired, data
+	// being handed over, block checks due), healing goes on until it is
+	// settled or HealGrace more has passed (default 10 minutes). What is
+	// not done by then fails the final checks.
+	HealTime, HealGrace time.Duration
 	// EncodeMessages round-trips every message through the wire codec, as
 	// TCP would, catching codec bugs at some cost in speed.
 	EncodeMessages bool
@@ -177,6 +181,9 @@ func (o Options) withDefaults() Options {
 		}
 		pick(&f.FaultDuration, 500*time.Millisecond, 2*time.Second, 5*time.Second)
 		pick(&f.MaxSkew, 50*time.Millisecond, 2*time.Second, 30*time.Second)
+	}
+	if o.HealGrace == 0 {
+		o.HealGrace = 10 * time.Minute
 	}
 	if o.HealTime == 0 {
 		// Enough for anti-entropy passes, for garbage collection's grace

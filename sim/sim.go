@@ -523,10 +523,12 @@ func (s *Sim) advancePhase() {
 		s.phase = phaseHeal
 		s.healEnd = s.now + int64(s.opts.HealTime)
 	case phaseHeal:
-		if s.now >= s.healEnd {
-			s.phase = phaseFinal
-			s.startFinalReads()
+		if s.now < s.healEnd || (s.now < s.healEnd+int64(s.opts.HealGrace) && !s.settled()) {
+			return
 		}
+		s.tracef(nil, "healed after %v", time.Duration(s.now-s.healEnd)+s.opts.HealTime)
+		s.phase = phaseFinal
+		s.startFinalReads()
 	case phaseFinal:
 		for _, c := range s.clients {
 			if !c.done {
@@ -535,6 +537,23 @@ func (s *Sim) advancePhase() {
 		}
 		s.phase = phaseDone
 	}
+}
+
+// settled reports whether every node is done with the work faults and
+// layout changes left: one live layout version, the newest; no entries to
+// hand over or partitions being exchanged; no block check due soon.
+func (s *Sim) settled() bool {
+	newest := s.newestLayout().Current().Number
+	for _, nd := range s.nodes {
+		h := nd.n.Layout()
+		if len(h.Versions) != 1 || h.Current().Number != newest || nd.n.Tables().Settling() {
+			return false
+		}
+		if due, ok := nd.n.Blocks().NextDue(); ok && int64(due) <= int64(s.localNow(nd))+2*int64(s.opts.Block.GCDelay) {
+			return false
+		}
+	}
+	return true
 }
 
 // heal lifts every fault: partitions and cuts, slow and lossy links, and

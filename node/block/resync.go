@@ -77,6 +77,16 @@ func (m *Manager) dequeue(h cluster.Hash, due cluster.Time) {
 	m.store.Delete(dueKey(due, h))
 }
 
+// NextDue is when the earliest queued check is due (ok false when the
+// queue is empty).
+func (m *Manager) NextDue() (due cluster.Time, ok bool) {
+	m.store.Range(queuePrefix, queuePrefix+"\xff", func(k string, _ []byte) bool {
+		due, ok = cluster.Time(binary.BigEndian.Uint64([]byte(k[len(queuePrefix):]))), true
+		return false
+	})
+	return due, ok
+}
+
 // QueueLen is the number of blocks waiting for a check.
 func (m *Manager) QueueLen() int {
 	n := 0

@@ -9,8 +9,11 @@ import (
 )
 
 // The scrub re-hashes every stored block, one at a time, resting
-// ScrubTranquility times as long as each verification took. Its progress
-// survives restarts in the metadata store under "b/scrub".
+// ScrubTranquility times as long as each verification took. As for resync,
+// rests are accounted on a clock (next) rather than waited for tick by
+// tick, and each step starts the next one, so a pass is not held to one
+// block per tick. Its progress survives restarts in the metadata store
+// under "b/scrub".
 const scrubKey = "b/scrub"
 
 // ScrubState is the scrub's persisted progress.
@@ -91,6 +94,7 @@ func (m *Manager) runScrub(now cluster.Time) {
 				m.saveScrub()
 			default:
 				s.batch = r.Hashes
+				m.runScrub(now)
 			}
 		})
 		return
@@ -109,6 +113,8 @@ func (m *Manager) runScrub(now cluster.Time) {
 		if len(s.batch) == 0 {
 			m.saveScrub() // progress is persisted once per batch
 		}
-		s.next = now.Add(time.Duration(m.cfg.ScrubTranquility) * now.Sub(started))
+		took := max(now.Sub(started), 0)
+		s.next = max(s.next, started).Add(took * time.Duration(1+m.cfg.ScrubTranquility))
+		m.runScrub(now)
 	})
 }

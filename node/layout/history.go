@@ -23,7 +23,11 @@ type History struct {
 	// Versions change.
 	writeSets [][]WriteSet
 	nodes     []cluster.NodeID
+	stores    map[cluster.NodeID]*partitionSet
 }
+
+// partitionSet marks partitions.
+type partitionSet [cluster.NumPartitions]bool
 
 // WriteSet is the node set of one live version for one partition, with
 // that version's replication factor (its quorums).
@@ -42,7 +46,7 @@ func NewHistory(v *Version) *History {
 // Clone returns a copy that can be changed without affecting h. Versions are
 // immutable and shared.
 func (h *History) Clone() *History {
-	c := &History{Versions: slices.Clone(h.Versions), Trackers: h.Trackers.clone(), Staging: h.Staging, writeSets: h.writeSets, nodes: h.nodes}
+	c := &History{Versions: slices.Clone(h.Versions), Trackers: h.Trackers.clone(), Staging: h.Staging, writeSets: h.writeSets, nodes: h.nodes, stores: h.stores}
 	return c
 }
 
@@ -87,6 +91,19 @@ func (h *History) index() {
 		h.writeSets[p] = h.computeWriteSets(cluster.Partition(p))
 	}
 	h.nodes = h.computeNodes()
+	h.stores = map[cluster.NodeID]*partitionSet{}
+	for p, sets := range h.writeSets {
+		for _, set := range sets {
+			for _, id := range set.Nodes {
+				ps := h.stores[id]
+				if ps == nil {
+					ps = new(partitionSet)
+					h.stores[id] = ps
+				}
+				ps[p] = true
+			}
+		}
+	}
 }
 
 // ReadVersion is the version reads go to: the newest live version that
@@ -130,8 +147,27 @@ func (h *History) computeNodes() []cluster.NodeID {
 	return slices.Compact(ids)
 }
 
+// StoredBy reports, for every partition, whether node stores it in some
+// live version.
+func (h *History) StoredBy(node cluster.NodeID) (set [cluster.NumPartitions]bool) {
+	if h.stores != nil {
+		if ps := h.stores[node]; ps != nil {
+			set = *ps
+		}
+		return set
+	}
+	for p := range set {
+		set[p] = h.StoresAny(node, cluster.Partition(p))
+	}
+	return set
+}
+
 // StoresAny reports whether node stores partition p in some live version.
 func (h *History) StoresAny(node cluster.NodeID, p cluster.Partition) bool {
+	if h.stores != nil {
+		ps := h.stores[node]
+		return ps != nil && ps[p]
+	}
 	for _, set := range h.WriteSets(p) {
 		if slices.Contains(set.Nodes, node) {
 			return true

@@ -66,7 +66,8 @@ type Service struct {
 	history  *layout.History
 	digest   cluster.Hash
 	next     cluster.Time
-	// OnLayoutChange runs after the history changed (merged or mutated).
+	// OnLayoutChange runs after the live versions changed (one applied,
+	// merged in or retired); tracker and staging changes do not call it.
 	OnLayoutChange func(now cluster.Time)
 	stats          Stats
 }
@@ -203,12 +204,14 @@ func (s *Service) UpdateLayout(now cluster.Time, change func(h *layout.History) 
 }
 
 func (s *Service) commit(now cluster.Time, h *layout.History) {
+	old := s.history
 	s.history = h
 	s.digest = digest(h)
 	e := wire.NewEncoder(nil)
 	h.Encode(e)
 	s.store.Put(KeyLayout, e.Bytes())
-	if s.OnLayoutChange != nil {
+	versionsChanged := old.Oldest().Number != h.Oldest().Number || old.Current().Number != h.Current().Number
+	if versionsChanged && s.OnLayoutChange != nil {
 		s.OnLayoutChange(now)
 	}
 }

@@ -44,8 +44,13 @@ type Engine struct {
 	stats Stats
 
 	updateLayout UpdateLayout
+	idle         idleState
 	ackLocks     map[uint64]int        // writes in flight per layout version they started under
 	offloading   map[offloadBatch]bool // batches handed over, waiting for their holders
+	// offloadDue asks the next tick to look for entries to hand over: the
+	// layout changed, an entry landed in a partition this node does not
+	// store, or a hand-over failed.
+	offloadDue bool
 }
 
 type tableState struct {
@@ -76,7 +81,7 @@ type Stats struct {
 // NewEngine returns an engine over store, sending through out and calls,
 // reading the current layout history from layoutFn at each use.
 func NewEngine(cfg Config, self cluster.NodeID, store *meta.Store, out *rpc.Outbox, calls *rpc.Caller, layoutFn func() *layout.History) *Engine {
-	return &Engine{cfg: cfg, self: self, store: store, out: out, calls: calls, layout: layoutFn, tables: map[ID]*tableState{}}
+	return &Engine{cfg: cfg, self: self, store: store, out: out, calls: calls, layout: layoutFn, tables: map[ID]*tableState{}, offloadDue: true}
 }
 
 // Stats reports the engine's counters.
@@ -140,7 +145,11 @@ func (e *Engine) apply(now cluster.Time, t *tableState, key string, incoming []b
 		return fmt.Errorf("table %s: entry %x: %w", t.name, key, err)
 	}
 	e.store.Put(key, merged)
-	t.tree(partitionOfStorageKey(key)).Set(key, cluster.Sum(merged))
+	p := partitionOfStorageKey(key)
+	t.tree(p).Set(key, cluster.Sum(merged))
+	if t.replication == Sharded && !e.layout().StoresAny(e.self, p) {
+		e.offloadDue = true
+	}
 	e.stats.LocalUpdates++
 	t.codec.updated(now, old, merged)
 	return nil

@@ -21,12 +21,14 @@ type offloadBatch struct {
 // ticks.
 func (e *Engine) offload(now cluster.Time) {
 	h := e.layout()
+	e.offloadDue = false
 	if h.Current().IsEmpty() {
 		return
 	}
 	if e.offloading == nil {
 		e.offloading = map[offloadBatch]bool{}
 	}
+	stored := h.StoredBy(e.self)
 	for _, id := range e.ids {
 		t := e.tables[id]
 		if t.replication != Sharded {
@@ -34,10 +36,11 @@ func (e *Engine) offload(now cluster.Time) {
 		}
 		for p := range cluster.NumPartitions {
 			if len(e.offloading) >= e.cfg.MaxSyncSessions {
+				e.offloadDue = true // more to do once a batch lands
 				return
 			}
 			batch := offloadBatch{id, cluster.Partition(p)}
-			if e.offloading[batch] || h.StoresAny(e.self, batch.part) || t.peek(batch.part).Len() == 0 {
+			if stored[batch.part] || t.peek(batch.part).Len() == 0 || e.offloading[batch] {
 				continue
 			}
 			e.handOver(now, t, batch)
@@ -60,8 +63,12 @@ func (e *Engine) handOver(now cluster.Time, t *tableState, batch offloadBatch) {
 	e.calls.Start(now, rpc.Call{Sets: sets, Quorums: quorums, Body: Update{Table: batch.table, Entries: entries}, Timeout: e.cfg.RequestTimeout},
 		func(now cluster.Time, _ []rpc.Response, err error) {
 			delete(e.offloading, batch)
-			if err != nil || e.layout().StoresAny(e.self, batch.part) {
-				return // retried at a later tick, or the partition came back
+			if err != nil {
+				e.offloadDue = true // retried at the next tick
+				return
+			}
+			if e.layout().StoresAny(e.self, batch.part) {
+				return // the partition came back
 			}
 			for _, kv := range entries {
 				if cur, ok := e.store.Get(kv.Key); ok && bytes.Equal(cur, kv.Value) {
@@ -78,4 +85,10 @@ func (e *Engine) drop(now cluster.Time, t *tableState, key string, value []byte)
 	t.tree(partitionOfStorageKey(key)).Remove(key)
 	e.stats.Offloaded++
 	t.codec.dropped(now, value)
+}
+
+// Settling reports whether the engine still has layout-change work under
+// way: entries to hand over, partitions being exchanged, a sync round.
+func (e *Engine) Settling() bool {
+	return e.offloadDue || len(e.offloading) > 0 || len(e.sync.queue) > 0 || e.sync.sessions > 0 || e.sync.round != nil
 }

@@ -80,12 +80,15 @@ func (e *Engine) Tick(now cluster.Time) {
 		}
 	}
 	e.advanceLayout(now)
-	e.offload(now)
+	if e.offloadDue {
+		e.offload(now)
+	}
 	e.runSyncJobs(now)
 }
 
 // SyncNow starts a full pass at once (on an operator's `repair tables`).
 func (e *Engine) SyncNow(now cluster.Time) {
+	e.offloadDue = true // the layout may have changed
 	e.startPass(now, Sharded, nil, nil)
 	e.startPass(now, FullCopy, nil, nil)
 	e.runSyncJobs(now)
@@ -166,21 +169,31 @@ func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID
 // sharedPartitions maps each peer to the partitions of table t that both
 // it and this node store in some live layout version, in partition order.
 func (e *Engine) sharedPartitions(t *tableState) map[cluster.NodeID][]cluster.Partition {
+	h := e.layout()
 	shared := map[cluster.NodeID][]cluster.Partition{}
+	var seen []cluster.NodeID
 	for p := range cluster.NumPartitions {
 		part := cluster.Partition(p)
-		sets, _ := e.writeSets(t, part)
-		if !slices.ContainsFunc(sets, func(set []cluster.NodeID) bool { return slices.Contains(set, e.self) }) {
-			continue
-		}
-		var seen []cluster.NodeID
-		for _, set := range sets {
-			for _, id := range set {
+		seen = seen[:0]
+		add := func(nodes []cluster.NodeID) {
+			for _, id := range nodes {
 				if id != e.self && !slices.Contains(seen, id) {
 					seen = append(seen, id)
 					shared[id] = append(shared[id], part)
 				}
 			}
+		}
+		if t.replication == FullCopy {
+			if slices.Contains(h.Nodes(), e.self) {
+				add(h.Nodes())
+			}
+			continue
+		}
+		if !h.StoresAny(e.self, part) {
+			continue
+		}
+		for _, set := range h.WriteSets(part) {
+			add(set.Nodes)
 		}
 	}
 	return shared

@@ -57,6 +57,14 @@ func (e *Engine) ackVersion() uint64 {
 	return ack
 }
 
+// idleState is the history and ack version for which advanceLayout last
+// found nothing to do; histories are replaced, never changed, so the same
+// pointer means the same trackers.
+type idleState struct {
+	history *layout.History
+	ack     uint64
+}
+
 // roundRetryDelay spaces attempts at a sync round that failed.
 const roundRetryDelay = time.Second
 
@@ -67,7 +75,11 @@ func (e *Engine) advanceLayout(now cluster.Time) {
 	if e.updateLayout == nil || h.Current().IsEmpty() {
 		return
 	}
-	ack, read := e.ackVersion(), h.ReadVersion().Number
+	ack := e.ackVersion()
+	if e.idle == (idleState{h, ack}) {
+		return // nothing changed since the last call found nothing to do
+	}
+	read := h.ReadVersion().Number
 	if h.Trackers.Ack.Get(e.self) < ack || h.Trackers.SyncAck.Get(e.self) < read {
 		e.updateLayout(now, func(h *layout.History) error { //nolint:errcheck // the change cannot fail
 			h.Trackers.Ack.Raise(e.self, ack)
@@ -78,7 +90,11 @@ func (e *Engine) advanceLayout(now cluster.Time) {
 		h = e.layout()
 	}
 	target := min(h.Trackers.Ack.MinOver(h.Nodes()), h.Current().Number)
-	if e.sync.round != nil || target <= h.Trackers.Sync.Get(e.self) || now < e.sync.roundRetry {
+	if target <= h.Trackers.Sync.Get(e.self) {
+		e.idle = idleState{h, ack}
+		return
+	}
+	if e.sync.round != nil || now < e.sync.roundRetry {
 		return
 	}
 	if len(h.Versions) == 1 {
