@@ -16,15 +16,21 @@ sim seed="1" *args="":
 serve *args="":
     go run ./cmd/garage {{args}} serve
 
-# Benchmarks: simulator, checker, Merkle trees, network model, transport,
-# metadata store, quorum reads through the event loop.
+# Benchmarks: simulator, checker, layout computation, Merkle trees, network
+# model, transport, metadata store, quorum reads through the event loop.
 bench:
-    go test -run '^$' -bench . -benchtime 20x ./sim ./checker
+    go test -run '^$' -bench 'Simulator|Check' -benchtime 20x ./sim ./checker
+    go test -run '^$' -bench . ./node/layout
     go test -run '^$' -bench . ./node/merkle ./netsim ./node/runtime/transport
     go test -run '^$' -bench . -benchtime 2s ./node/runtime/metastore
     go test -run '^$' -bench Quorum -benchtime 20000x ./node/runtime/server
     go test -run '^$' -bench . ./node/runtime/blockstore
     go test -run '^$' -bench BlockThroughput -benchtime 3x ./node/runtime/server
+
+# Time for a new node to sync with 10,000 and 100,000 objects: simulated
+# (virtual time) and on loopback (real time). Several minutes.
+bench-sync:
+    go test -run '^$' -bench NewNodeSync -benchtime 1x -timeout 60m ./sim ./node/runtime/server
 
 # Vet and formatting.
 lint:
