@@ -17,10 +17,11 @@ const (
 	WriteOrder     Property = "write-order"
 	Listing        Property = "listing"
 	Convergence    Property = "convergence"
+	MonotonicReads Property = "monotonic-reads"
 )
 
 // properties lists every property in report order.
-var properties = []Property{WellFormed, ReadAfterWrite, NoPhantom, WriteOrder, Listing, Convergence}
+var properties = []Property{WellFormed, ReadAfterWrite, NoPhantom, WriteOrder, Listing, Convergence, MonotonicReads}
 
 // Violation is one counterexample to a property.
 type Violation struct {

@@ -89,7 +89,7 @@ func (s *Sim) clientNext(c *client) {
 		s.submit(c, t.first())
 		return
 	case phaseSafety:
-		if s.issued() >= s.opts.Ops {
+		if s.issued() >= s.opts.Ops || (s.opts.Duration > 0 && s.now-s.safetyStart >= int64(s.opts.Duration)) {
 			c.done = true
 			return
 		}

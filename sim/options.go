@@ -2,7 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,15 +23,25 @@ type Options struct {
 	Nodes, Zones int
 	// Spares are nodes started outside the layout, for layout changes to
 	// add (default 2 when LayoutChanges is set).
-	Spares            int
+	Spares int
+	// Capacities of the initial nodes, in bytes (default 1 TiB each);
+	// Gateways lists initial nodes that store nothing and only coordinate.
+	Capacities        []uint64
+	Gateways          []int
 	ReplicationFactor int
 	Consistency       table.Consistency
 	RepairOnRead      bool
-	Bugs              table.Bugs // planted faults, to prove the checker works
+	// RequireMonotonicReads fails a run on a monotonic-read violation even
+	// without RepairOnRead (with it, they always fail the run).
+	RequireMonotonicReads bool
+	Bugs                  table.Bugs // planted faults, to prove the checker works
 
 	// Workload.
-	Clients       int
-	Ops           int // client operations in the safety phase
+	Clients int
+	Ops     int // client operations in the safety phase
+	// Duration, if set, ends the safety phase after this much virtual time
+	// instead (or when Ops are done, if Ops is set too).
+	Duration      time.Duration
 	PartitionKeys int // distinct partition keys
 	SortKeys      int // sort keys per partition key
 	RangeLimit    int
@@ -38,6 +50,9 @@ type Options struct {
 	// listings) rather than on registers.
 	ObjectShare int
 	ObjectKeys  int // distinct object keys
+	// MultipartShare is the percentage of object puts made as multipart
+	// uploads (create, parts, complete), a part at a time.
+	MultipartShare int
 	// Preload objects of PreloadSize bytes (default 1 KiB, inline) are
 	// written before the clients' random operations and the faults begin,
 	// and each is read back at the end.
@@ -113,7 +128,10 @@ func (o Options) withDefaults() Options {
 	if o.Clients == 0 {
 		o.Clients = 8
 	}
-	if o.Ops == 0 {
+	switch {
+	case o.Ops == 0 && o.Duration > 0:
+		o.Ops = math.MaxInt
+	case o.Ops == 0:
 		o.Ops = 1000
 	}
 	if o.PartitionKeys == 0 {
@@ -199,20 +217,37 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// Validate reports whether a run of these options (defaults filled) can
+// start.
+func (o Options) Validate() error { return o.withDefaults().validate() }
+
+// monotonicRequired reports whether monotonic-read violations fail a run.
+func (o Options) monotonicRequired() bool { return o.RepairOnRead || o.RequireMonotonicReads }
+
 func (o Options) validate() error {
 	switch {
 	case o.Nodes < 1 || o.Nodes > 64:
 		return fmt.Errorf("nodes: %d, want 1 to 64", o.Nodes)
 	case o.Spares < 0 || o.Nodes+o.Spares > 64:
 		return fmt.Errorf("spares: %d, want 0 to %d", o.Spares, 64-o.Nodes)
+	case len(o.Capacities) > o.Nodes:
+		return fmt.Errorf("capacities: %d given for %d nodes", len(o.Capacities), o.Nodes)
+	case o.Nodes-len(o.Gateways) < o.ReplicationFactor:
+		return fmt.Errorf("gateways: %d of %d nodes leave fewer storage nodes than the replication factor %d", len(o.Gateways), o.Nodes, o.ReplicationFactor)
 	case o.Zones < 1 || o.Zones > o.Nodes:
 		return fmt.Errorf("zones: %d, want 1 to %d", o.Zones, o.Nodes)
+	case slices.ContainsFunc(o.Gateways, func(g int) bool { return g < 0 || g >= o.Nodes }):
+		return fmt.Errorf("gateways: %v, want initial node indexes below %d", o.Gateways, o.Nodes)
+	case slices.Contains(o.Capacities, 0):
+		return fmt.Errorf("capacities: a storage node needs a capacity above zero")
 	case o.ReplicationFactor < 1 || o.ReplicationFactor > min(7, o.Nodes):
 		return fmt.Errorf("replication factor: %d, want 1 to %d", o.ReplicationFactor, min(7, o.Nodes))
 	case o.Clients < 1:
 		return fmt.Errorf("clients: %d, want at least 1", o.Clients)
 	case o.Ops < 0:
 		return fmt.Errorf("ops: %d", o.Ops)
+	case o.MultipartShare < 0 || o.MultipartShare > 100:
+		return fmt.Errorf("multipart share: %d%%", o.MultipartShare)
 	case o.Preload < 0 || o.PreloadSize < 0:
 		return fmt.Errorf("preload: %d objects of %d bytes", o.Preload, o.PreloadSize)
 	}
@@ -233,7 +268,17 @@ func (o Options) Describe() string {
 	if o.RepairOnRead {
 		b.WriteString(", repair-on-read")
 	}
-	fmt.Fprintf(&b, "; %d clients, %d ops over %dx%d keys", o.Clients, o.Ops, o.PartitionKeys, o.SortKeys)
+	fmt.Fprintf(&b, "; %d clients, ", o.Clients)
+	if o.Ops != math.MaxInt {
+		fmt.Fprintf(&b, "%d ops", o.Ops)
+	}
+	if o.Duration > 0 {
+		if o.Ops != math.MaxInt {
+			b.WriteString(" or ")
+		}
+		fmt.Fprintf(&b, "%v", o.Duration)
+	}
+	fmt.Fprintf(&b, " over %dx%d keys", o.PartitionKeys, o.SortKeys)
 	if o.ObjectShare > 0 {
 		fmt.Fprintf(&b, " (%d%% on %d objects, %d-byte blocks)", o.ObjectShare, o.ObjectKeys, o.BlockSize)
 	}

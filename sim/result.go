@@ -16,12 +16,16 @@ import (
 
 // Result is a run's outcome: what happened and what the checker found.
 type Result struct {
-	Options   Options
-	History   checker.History
-	Report    checker.Report
-	Liveness  []string            // final reads that did not succeed once everything healed
-	Blocks    []string            // block placement and garbage collection problems after healing
-	Layout    []string            // layout versions not retired, data left behind, after healing
+	Options  Options
+	History  checker.History
+	Report   checker.Report
+	Liveness []string // final reads that did not succeed once everything healed
+	Blocks   []string // block placement and garbage collection problems after healing
+	Layout   []string // layout versions not retired, data left behind, after healing
+	// Monotonic holds the monotonic-read violations (P4), always computed;
+	// they fail the run only when required (RepairOnRead, or
+	// RequireMonotonicReads): without repair-on-read they are allowed.
+	Monotonic []checker.Violation
 	Diverged  []checker.Violation // replicas that disagree after healing
 	TraceHash uint64
 	Stats     Stats
@@ -30,7 +34,54 @@ type Result struct {
 
 // Ok reports whether the run satisfied every property.
 func (r *Result) Ok() bool {
-	return r.Report.Ok() && len(r.Diverged) == 0 && len(r.Liveness) == 0 && len(r.Blocks) == 0 && len(r.Layout) == 0
+	return len(r.Failed(r.Options.monotonicRequired())) == 0
+}
+
+// Properties a run checks, as Failed names them.
+const (
+	PropReadAfterWrite = string(checker.ReadAfterWrite)
+	PropNoPhantom      = string(checker.NoPhantom)
+	PropWriteOrder     = string(checker.WriteOrder)
+	PropListing        = string(checker.Listing)
+	PropWellFormed     = string(checker.WellFormed)
+	PropConvergence    = string(checker.Convergence)
+	PropMonotonicReads = string(checker.MonotonicReads)
+	PropLiveness       = "liveness"
+	PropBlocks         = "blocks"
+	PropLayout         = "layout"
+)
+
+// Properties lists every property name, in report order.
+var Properties = []string{PropWellFormed, PropReadAfterWrite, PropNoPhantom, PropWriteOrder, PropListing,
+	PropConvergence, PropLiveness, PropBlocks, PropLayout, PropMonotonicReads}
+
+// Failed names the properties the run violated, in report order; monotonic
+// reads count only if withMonotonic.
+func (r *Result) Failed(withMonotonic bool) []string {
+	var out []string
+	for _, p := range Properties {
+		var n int
+		switch p {
+		case PropConvergence:
+			n = len(r.Diverged)
+		case PropLiveness:
+			n = len(r.Liveness)
+		case PropBlocks:
+			n = len(r.Blocks)
+		case PropLayout:
+			n = len(r.Layout)
+		case PropMonotonicReads:
+			if withMonotonic {
+				n = len(r.Monotonic)
+			}
+		default:
+			n = r.Report.Count(checker.Property(p))
+		}
+		if n > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Violations lists every violation, history and convergence alike.
@@ -46,6 +97,7 @@ func (s *Sim) check() *Result {
 		Diverged:  checker.CheckConvergence(s.replicaStates()),
 		Blocks:    s.checkBlocks(),
 		Layout:    s.checkLayout(),
+		Monotonic: checker.CheckMonotonicReads(s.history),
 		TraceHash: uint64(s.hash),
 		Stats:     s.stats,
 		Schedule:  s.schedule,
@@ -202,6 +254,15 @@ func (r *Result) Summary() string {
 	}
 	for _, problem := range r.Layout {
 		fmt.Fprintln(&b, "[layout]", problem)
+	}
+	if r.Options.monotonicRequired() {
+		for i, v := range r.Monotonic {
+			if i == 5 {
+				fmt.Fprintf(&b, "... and %d more monotonic-read violations\n", len(r.Monotonic)-i)
+				break
+			}
+			fmt.Fprintln(&b, v)
+		}
 	}
 	for i, l := range r.Liveness {
 		if i == 5 {

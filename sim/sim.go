@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/garagego/garage/checker"
@@ -52,6 +53,8 @@ type Sim struct {
 	healEnd  int64
 	// preloaded counts the preload puts started.
 	preloaded int
+	// safetyStart is when the safety phase began (after any preload).
+	safetyStart int64
 	// finalCall is the history sequence number at which final reads began.
 	finalCall int64
 	history   checker.History
@@ -136,7 +139,14 @@ func New(opts Options) (*Sim, error) {
 		s.nodes = append(s.nodes, nd)
 		s.index[nd.id] = i
 		if i < opts.Nodes {
-			members = append(members, layout.Member{ID: nd.id, Role: layout.Role{Zone: zoneName(zones[i]), Capacity: 1 << 40}})
+			role := layout.Role{Zone: zoneName(zones[i]), Capacity: 1 << 40}
+			if i < len(opts.Capacities) {
+				role.Capacity = opts.Capacities[i]
+			}
+			if slices.Contains(opts.Gateways, i) {
+				role.Capacity, role.Gateway = 0, true
+			}
+			members = append(members, layout.Member{ID: nd.id, Role: role})
 		}
 	}
 	v, err := layout.Assign(1, members, opts.ReplicationFactor, 0)
@@ -146,8 +156,7 @@ func New(opts Options) (*Sim, error) {
 	s.net = netsim.New(zones, opts.Net, rand.New(rand.NewPCG(opts.Seed, 2)))
 	s.schedule = opts.Schedule
 	if !opts.NoFaults && s.schedule == nil {
-		horizon := 10 * time.Minute
-		s.schedule = randomSchedule(rand.New(rand.NewPCG(opts.Seed, 3)), opts.Faults, total, zones, horizon)
+		s.schedule = RandomSchedule(opts)
 	}
 	history := layout.NewHistory(v)
 	s.op.applied = v.Number
@@ -177,7 +186,7 @@ func New(opts Options) (*Sim, error) {
 // startSafety starts the fault schedule (its times count from now) and the
 // clients' random operations.
 func (s *Sim) startSafety() {
-	s.phase = phaseSafety
+	s.phase, s.safetyStart = phaseSafety, s.now
 	for i, f := range s.schedule {
 		s.push(event{at: s.now + int64(f.At), kind: evFault, ref: int32(i)})
 	}
@@ -185,6 +194,19 @@ func (s *Sim) startSafety() {
 		c.done = false
 		s.push(event{at: s.now + s.jitter(s.opts.ThinkTime), kind: evClientNext, client: int32(c.idx)})
 	}
+}
+
+// RandomSchedule is the fault schedule a run of opts draws when it is given
+// none: from the seed and the fault rates (with defaults filled as Run
+// would), over ten minutes.
+func RandomSchedule(opts Options) []Fault {
+	opts = opts.withDefaults()
+	total := opts.Nodes + opts.Spares
+	zones := make([]int, total)
+	for i := range zones {
+		zones[i] = i % opts.Zones
+	}
+	return randomSchedule(rand.New(rand.NewPCG(opts.Seed, 3)), opts.Faults, total, zones, 10*time.Minute)
 }
 
 // boot starts (or restarts) a node from its disk. The records New writes

@@ -5,12 +5,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/garagego/garage/checker"
 	"github.com/garagego/garage/netsim"
 	"github.com/garagego/garage/node/table"
 	"github.com/garagego/garage/sim"
+	"github.com/garagego/garage/sim/scenario"
 )
 
 // SimCmd groups the simulator commands.
@@ -18,10 +20,12 @@ type SimCmd struct {
 	Run SimRunCmd `cmd:"" help:"Replay one seed and check its history."`
 }
 
-// SimRunCmd runs one simulation.
+// SimRunCmd runs one simulation, from flags or from a scenario file.
 type SimRunCmd struct {
-	Seed           uint64        `help:"Seed of the run; the same seed replays the same run." default:"1"`
+	Scenario       string        `arg:"" optional:"" type:"existingfile" help:"A scenario file (scenarios/NAME.yaml); it fixes every option but --seed, --seeds, --trace and --out."`
+	Seed           uint64        `help:"Seed of the run; the same seed replays the same run (default: the scenario's seed, else 1)."`
 	Seeds          int           `help:"Run this many consecutive seeds starting at --seed." default:"1"`
+	Record         bool          `help:"With a scenario: write the trace hash of its default seed into the file (after a passing run)."`
 	Nodes          int           `help:"Number of nodes." default:"5"`
 	Zones          int           `help:"Number of zones." default:"3"`
 	Replication    int           `help:"Replication factor." default:"3"`
@@ -64,18 +68,37 @@ func (c *SimRunCmd) Validate() error {
 	if c.Loss > 1 {
 		return fmt.Errorf("--loss is a probability, got %v", c.Loss)
 	}
+	if c.Record && c.Scenario == "" {
+		return fmt.Errorf("--record needs a scenario file")
+	}
 	return nil
 }
 
 // Run runs the seeds and prints a summary of each.
 func (c *SimRunCmd) Run(out io.Writer) error {
-	consistency, err := table.ParseConsistency(c.Consistency)
-	if err != nil {
-		return err
+	var sc *scenario.Scenario
+	if c.Scenario != "" {
+		var err error
+		if sc, err = scenario.Load(c.Scenario); err != nil {
+			return err
+		}
+	}
+	first := c.Seed
+	if first == 0 {
+		first = 1
+		if sc != nil {
+			first = sc.Seed
+		}
 	}
 	failed := 0
-	for seed := c.Seed; seed < c.Seed+uint64(c.Seeds); seed++ {
-		ok, err := c.runOne(out, seed, consistency)
+	for seed := first; seed < first+uint64(c.Seeds); seed++ {
+		var ok bool
+		var err error
+		if sc != nil {
+			ok, err = c.runScenario(out, sc, seed)
+		} else {
+			ok, err = c.runFlags(out, seed)
+		}
 		if err != nil {
 			return err
 		}
@@ -84,12 +107,63 @@ func (c *SimRunCmd) Run(out io.Writer) error {
 		}
 	}
 	if failed > 0 {
-		return exitError{code: 2, err: fmt.Errorf("%d of %d seeds violated a property", failed, c.Seeds)}
+		return exitError{code: 2, err: fmt.Errorf("%d of %d seeds failed", failed, c.Seeds)}
 	}
 	return nil
 }
 
-func (c *SimRunCmd) runOne(out io.Writer, seed uint64, consistency table.Consistency) (bool, error) {
+// runScenario runs one seed of a scenario, judges it by the scenario's
+// properties and compares the trace hash with the recorded one.
+func (c *SimRunCmd) runScenario(out io.Writer, sc *scenario.Scenario, seed uint64) (bool, error) {
+	opts := sc.OptionsFor(seed)
+	fmt.Fprintf(out, "scenario %s (%s)\n", sc.Name, sc.Path)
+	res, elapsed, err := c.simulate(opts)
+	if err != nil {
+		return false, err
+	}
+	verdict := sc.Judge(res)
+	printRun(out, res, elapsed)
+	fmt.Fprintf(out, "scenario verdict: %s (checked: %s", verdict, strings.Join(sc.Check, ", "))
+	if len(sc.Expect) > 0 {
+		fmt.Fprintf(out, "; expected violations: %s", strings.Join(sc.Expect, ", "))
+	}
+	fmt.Fprintln(out, ")")
+	ok := verdict.Pass()
+	hash := scenario.HashString(res.TraceHash)
+	switch {
+	case seed != sc.Seed:
+	case c.Record && ok:
+		data, err := os.ReadFile(sc.Path)
+		if err != nil {
+			return false, err
+		}
+		if err := os.WriteFile(sc.Path, sc.WithTraceHash(data, hash), 0o644); err != nil {
+			return false, err
+		}
+		fmt.Fprintf(out, "trace hash %s recorded in %s\n", hash, sc.Path)
+	case sc.TraceHash == "":
+		fmt.Fprintf(out, "no trace hash recorded yet (record it with --record)\n")
+	case sc.TraceHash == hash:
+		fmt.Fprintf(out, "trace hash matches the recorded one\n")
+	default:
+		fmt.Fprintf(out, "trace hash %s differs from the recorded %s: the run is not the one recorded (re-record with --record if the change is intended)\n", hash, sc.TraceHash)
+		ok = false
+	}
+	if !verdict.Pass() {
+		if err := c.visualize(out, seed, res); err != nil {
+			return false, err
+		}
+		fmt.Fprintf(out, "replay: garage sim run %s --seed %d\n", sc.Path, seed)
+	}
+	fmt.Fprintln(out)
+	return ok, nil
+}
+
+func (c *SimRunCmd) runFlags(out io.Writer, seed uint64) (bool, error) {
+	consistency, err := table.ParseConsistency(c.Consistency)
+	if err != nil {
+		return false, err
+	}
 	opts := sim.Options{
 		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
@@ -118,39 +192,55 @@ func (c *SimRunCmd) runOne(out io.Writer, seed uint64, consistency table.Consist
 		opts.Net = netsim.DefaultConfig()
 		opts.Net.IntraZone.Loss, opts.Net.InterZone.Loss = c.Loss, c.Loss
 	}
+	res, elapsed, err := c.simulate(opts)
+	if err != nil {
+		return false, err
+	}
+	printRun(out, res, elapsed)
+	fmt.Fprintln(out)
+	if res.Ok() {
+		return true, nil
+	}
+	if err := c.visualize(out, seed, res); err != nil {
+		return false, err
+	}
+	fmt.Fprintf(out, "replay: garage sim run --seed %d%s\n\n", seed, c.flagsForReplay())
+	return false, nil
+}
+
+// simulate runs opts, tracing to --trace if given.
+func (c *SimRunCmd) simulate(opts sim.Options) (*sim.Result, time.Duration, error) {
 	if c.Trace != "" {
 		trace, err := os.Create(c.Trace)
 		if err != nil {
-			return false, err
+			return nil, 0, err
 		}
 		defer trace.Close()
 		opts.Trace = func(line string) { fmt.Fprintln(trace, line) }
 	}
-	s, err := sim.New(opts)
-	if err != nil {
-		return false, err
-	}
 	start := time.Now()
-	res, err := s.Run()
-	if err != nil {
-		return false, err
-	}
-	elapsed := time.Since(start)
+	res, err := sim.Run(opts)
+	return res, time.Since(start), err
+}
+
+func printRun(out io.Writer, res *sim.Result, elapsed time.Duration) {
 	fmt.Fprint(out, res.Summary())
-	fmt.Fprintf(out, "real time: %v (%.0f client ops/s, %.1f virtual s per real s)\n\n",
+	fmt.Fprintf(out, "real time: %v (%.0f client ops/s, %.1f virtual s per real s)\n",
 		elapsed.Round(time.Millisecond), float64(len(res.History))/elapsed.Seconds(), res.Stats.VirtualEnd.Seconds()/elapsed.Seconds())
-	if res.Ok() {
-		return true, nil
+}
+
+// visualize writes porcupine's view of the keys with history violations.
+func (c *SimRunCmd) visualize(out io.Writer, seed uint64, res *sim.Result) error {
+	keys := res.Report.Keys()
+	if len(keys) == 0 {
+		return nil
 	}
-	if keys := res.Report.Keys(); len(keys) > 0 {
-		path, err := writeVisualization(c.Out, seed, res.History, keys)
-		if err != nil {
-			return false, err
-		}
-		fmt.Fprintf(out, "porcupine visualisation: %s\n", path)
+	path, err := writeVisualization(c.Out, seed, res.History, keys)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(out, "replay: garage sim run --seed %d%s\n\n", seed, c.flagsForReplay())
-	return false, nil
+	fmt.Fprintf(out, "porcupine visualisation: %s\n", path)
+	return nil
 }
 
 func (c *SimRunCmd) flagsForReplay() string {
