@@ -15,5 +15,16 @@
 // its block references deleted, and the block-reference table's hook lowers
 // the blocks' reference counts, after which the block manager collects them.
 //
+// A multipart upload (CreateMultipart) is an object version in the
+// Uploading state marked multipart, plus an entry in the multipart table
+// listing its part uploads. Each part upload is a version of its own
+// (PutPartBegin, PutBlock, PutPartComplete); a part number uploaded again
+// is kept beside the earlier upload, the later-begun finished one counting.
+// CompleteMultipart copies the chosen parts' block lists into the upload's
+// version entry, references the blocks from it, completes the object
+// version and deletes the upload's entry, whose hook deletes every part
+// upload's version (and so their references). AbortMultipart, and a newer
+// complete version superseding the upload, end it the same way.
+//
 // Deterministic core: version ids are drawn by the caller.
 package object

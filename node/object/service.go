@@ -46,7 +46,7 @@ func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Serv
 		},
 	})
 	s.uploads = table.Register(engine, table.Schema[model.MultipartUpload]{
-		ID: model.MultipartTable, Name: "multipart_uploads", Decode: model.DecodeMultipartUpload,
+		ID: model.MultipartTable, Name: "multipart_uploads", Decode: model.DecodeMultipartUpload, Updated: s.uploadUpdated,
 	})
 	return s
 }
@@ -55,11 +55,13 @@ func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Serv
 func (s *Service) Refs() *table.Table[model.BlockRef] { return s.refs }
 
 // objectUpdated deletes the block lists of the versions a change dropped
-// (superseded by a newer complete version, or aborted).
+// (superseded by a newer complete version, or aborted), and the entries of
+// the multipart uploads that ended.
 func (s *Service) objectUpdated(now cluster.Time, old model.Object, existed bool, new model.Object) {
 	if !existed {
 		return
 	}
+	s.endedUploads(old, new)
 	for _, v := range model.DroppedBy(old, new) {
 		if v.State.Kind == model.Complete && v.State.Data != model.FirstBlock {
 			continue // inline data and delete markers have no block list
@@ -117,6 +119,22 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.delete(now, op, done)
 	case List:
 		s.list(now, op, done)
+	case CreateMultipart:
+		s.createMultipart(now, op, done)
+	case PutPartBegin:
+		s.putPartBegin(now, op, done)
+	case PutPartComplete:
+		s.putPartComplete(now, op, done)
+	case PutPartAbort:
+		s.putPartAbort(now, op, done)
+	case CompleteMultipart:
+		s.completeMultipart(now, op, done)
+	case AbortMultipart:
+		s.abortMultipart(now, op, done)
+	case ListParts:
+		s.listParts(now, op, done)
+	case ListMultipartUploads:
+		s.listMultipartUploads(now, op, done)
 	default:
 		return false
 	}
@@ -274,6 +292,10 @@ func (s *Service) get(now cluster.Time, op Get, attempts int, done Done) {
 				s.get(now, op, attempts-1, done)
 			case !found || v.Deleted:
 				done(now, nil, fmt.Errorf("object %q: version %s vanished while being read", op.Key, last.ID))
+			case len(v.PartETags) > 0 && v.Size() != last.State.Meta.Size:
+				// Only two racing completions of a multipart upload with
+				// different parts can mix its block list: refuse to serve it.
+				done(now, nil, fmt.Errorf("object %q: version %s: its parts hold %d bytes, its metadata says %d", op.Key, last.ID, v.Size(), last.State.Meta.Size))
 			default:
 				res.Blocks = v.BlocksInOrder()
 				done(now, res, nil)

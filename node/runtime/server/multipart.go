@@ -1,0 +1,145 @@
+package server
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sync"
+
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/blockstore"
+)
+
+// CreateMultipart starts a multipart upload of key with the given headers
+// (applied when it completes) and returns it: Version is the upload id.
+func (s *Server) CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error) {
+	res, err := s.Do(ctx, object.CreateMultipart{Bucket: bucket, Key: key, UploadID: newVersionID(), Meta: model.ObjectMeta{Headers: headers}})
+	if err != nil {
+		return object.Written{}, err
+	}
+	return res.(object.Written), nil
+}
+
+// PutPart uploads part number part of an upload from r, in bounded memory
+// (as PutObject: one block read at a time, putWindow in flight), and
+// returns the part's ETag (hex MD5 of its content) and size. Uploading a
+// part number again replaces the earlier upload when the upload completes.
+// A part that fails is abandoned: its blocks lose their references.
+func (s *Server) PutPart(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader) (etag string, size uint64, err error) {
+	version := newVersionID()
+	res, err := s.Do(ctx, object.PutPartBegin{Bucket: bucket, Key: key, UploadID: upload, Part: part, Version: version})
+	if err != nil {
+		return "", 0, err
+	}
+	begun := res.(object.PartBegun)
+	md5sum := md5.New()
+	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, part, r, md5sum)
+	if err != nil {
+		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
+		defer cancel()
+		s.Do(abort, object.PutPartAbort{Bucket: bucket, Key: key, Version: version, Blocks: hashes}) //nolint:errcheck // best effort
+		return "", 0, err
+	}
+	etag = hex.EncodeToString(md5sum.Sum(nil))
+	_, err = s.Do(ctx, object.PutPartComplete{Bucket: bucket, Key: key, UploadID: upload, Part: part, Version: version,
+		Timestamp: begun.Timestamp, ETag: etag, Size: size, Blocks: hashes})
+	if err != nil {
+		return "", 0, err
+	}
+	return etag, size, nil
+}
+
+// CompleteMultipart completes an upload (see object.CompleteMultipart).
+func (s *Server) CompleteMultipart(ctx context.Context, op object.CompleteMultipart) (object.Completed, error) {
+	res, err := s.Do(ctx, op)
+	if err != nil {
+		return object.Completed{}, err
+	}
+	return res.(object.Completed), nil
+}
+
+// AbortMultipart abandons an upload; its parts' blocks lose their
+// references and are collected.
+func (s *Server) AbortMultipart(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID) error {
+	_, err := s.Do(ctx, object.AbortMultipart{Bucket: bucket, Key: key, UploadID: upload})
+	return err
+}
+
+// streamBlocks writes r block by block into version as part number part,
+// putWindow blocks at a time, each block read into a fresh buffer (the
+// node may still hold the previous ones), hashed and compressed on the
+// caller's goroutine. It returns the hashes of every block it attempted,
+// also on failure (so that their references can be dropped), and the size.
+func (s *Server) streamBlocks(ctx context.Context, bucket model.BucketID, key string, version model.VersionID, part uint32, r io.Reader, sum hash.Hash) ([]cluster.Hash, uint64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+	slots := make(chan struct{}, putWindow)
+	var hashes []cluster.Hash
+	var offset uint64
+	for ctx.Err() == nil {
+		buf := make([]byte, s.cfg.BlockSize)
+		n, err := io.ReadFull(r, buf)
+		if n > 0 {
+			chunk := buf[:n]
+			sum.Write(chunk)
+			h := blockstore.Sum(chunk)
+			hashes = append(hashes, h)
+			op := object.PutBlock{Bucket: bucket, Key: key, Version: version, Part: part, Offset: offset, Hash: h, Size: uint64(n), Data: chunk}
+			if lvl := s.cfg.CompressionLevel; lvl != nil {
+				if z, zerr := blockstore.Compress(chunk, *lvl); zerr == nil {
+					op.Data, op.Compressed = z, true
+				}
+			}
+			offset += uint64(n)
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				if _, err := s.Do(ctx, op); err != nil {
+					fail(fmt.Errorf("part %d: block at offset %d: %w", part, op.Offset, err))
+				}
+			}()
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			fail(fmt.Errorf("read part %d: %w", part, err))
+		}
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if firstErr != nil {
+		return hashes, 0, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return hashes, 0, err
+	}
+	return hashes, offset, nil
+}
