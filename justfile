@@ -12,6 +12,26 @@ test-short:
 sim seed="1" *args="":
     go run ./cmd/garage sim run --seed {{seed}} {{args}}
 
+# Run every scenario under scenarios/ (checks verdicts and trace hashes).
+scenarios:
+    for f in scenarios/*.yaml; do go run ./cmd/garage sim run "$f"; done
+
+# Record the trace hashes of the scenarios after an intended change.
+record-scenarios:
+    for f in scenarios/*.yaml; do go run ./cmd/garage sim run "$f" --record; done
+
+# Search for failing fault schedules for five minutes (just fuzz 10m, or
+# just fuzz 2m --scenario scenarios/power-cut.yaml).
+fuzz time="5m" *args="":
+    go run ./cmd/garage sim fuzz --time {{time}} {{args}}
+
+# A long soak: an hour of fuzzing and 2,000 seeds of each simulator test mix.
+soak:
+    go run ./cmd/garage sim fuzz --time 1h
+    go run ./cmd/garage sim run --seed 1000 --seeds 2000
+    go run ./cmd/garage sim run --seed 1000 --seeds 1000 --objects 100 --ops 400
+    go run ./cmd/garage sim run --seed 1000 --seeds 1000 --layout-changes --objects 50 --ops 600
+
 # Run a node: the single-node default under ./garage-data, or -c FILE.
 serve *args="":
     go run ./cmd/garage {{args}} serve

@@ -89,6 +89,9 @@ func (s *Sim) randomObjectTask(c *client) task {
 			size = model.InlineThreshold + s.rng.IntN(5*s.opts.BlockSize) // 1 to 6 blocks
 		}
 		value := fmt.Sprintf("c%d-%d", c.idx, c.issued)
+		if s.opts.MultipartShare > 0 && s.rng.IntN(100) < s.opts.MultipartShare {
+			return s.newMultipart(key, value, size)
+		}
 		return s.newPut(key, value, size)
 	case r < 75:
 		return &getObject{sim: s, key: key}
@@ -147,18 +150,27 @@ func (t *putObject) advance(r node.Reply, op *checker.Op) node.Op {
 	if w, ok := r.Result.(object.Written); ok && t.ts == 0 {
 		t.ts = w.Timestamp
 	}
-	bs := t.sim.opts.BlockSize
-	if off := t.next * bs; off < len(t.body) {
-		chunk := t.body[off:min(off+bs, len(t.body))]
-		h := cluster.Sum(chunk)
-		t.hashes = append(t.hashes, h)
+	if put, ok := t.sim.blockPut(t.key, t.version, 1, t.body, t.next); ok {
+		t.hashes = append(t.hashes, put.Hash)
 		t.next++
-		return object.PutBlock{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Part: 1, Offset: uint64(off),
-			Hash: h, Size: uint64(len(chunk)), Data: chunk}
+		return put
 	}
 	t.complete = true
 	return object.PutComplete{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Timestamp: t.ts, Meta: t.meta(),
 		FirstBlock: t.hashes[0], Blocks: t.hashes}
+}
+
+// blockPut is the PutBlock for the i-th block of data (a whole object, or a
+// part of a multipart upload), or false past its end.
+func (s *Sim) blockPut(key string, version model.VersionID, part uint32, data []byte, i int) (object.PutBlock, bool) {
+	bs := s.opts.BlockSize
+	off := i * bs
+	if off >= len(data) {
+		return object.PutBlock{}, false
+	}
+	chunk := data[off:min(off+bs, len(data))]
+	return object.PutBlock{Bucket: s.bucket, Key: key, Version: version, Part: part, Offset: uint64(off),
+		Hash: cluster.Sum(chunk), Size: uint64(len(chunk)), Data: chunk}, true
 }
 
 func (t *putObject) abandon(err error, op *checker.Op) node.Op {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/garagego/garage/node"
@@ -237,7 +238,9 @@ func (s *Sim) drawChange(cur *layout.Version) (LayoutChange, bool) {
 	// A lower replication factor is drawn only where disk faults cannot
 	// strike the last copy (they hit one node; two copies survive it).
 	minRF := 1
-	if s.opts.Faults.DiskFaultEvery > 0 {
+	if s.opts.Faults.DiskFaultEvery > 0 || slices.ContainsFunc(s.schedule, func(f Fault) bool {
+		return f.Kind == LoseBlock || f.Kind == CorruptBlock || f.Kind == WipeDisk
+	}) {
 		minRF = 2
 	}
 	var choices []LayoutChange

@@ -104,6 +104,7 @@ type Stats struct {
 	// (or that got no answer).
 	LayoutApplied, LayoutRefused int
 	Changes                      map[ChangeKind]int // applied, by kind
+	MultipartCompleted           int                // multipart uploads acknowledged
 }
 
 // New prepares a run; Run executes it.

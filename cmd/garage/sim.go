@@ -17,7 +17,8 @@ import (
 
 // SimCmd groups the simulator commands.
 type SimCmd struct {
-	Run SimRunCmd `cmd:"" help:"Replay one seed and check its history."`
+	Run  SimRunCmd  `cmd:"" help:"Replay one seed (of flags or of a scenario file) and check its history."`
+	Fuzz SimFuzzCmd `cmd:"" help:"Draw random fault schedules until one breaks a property; shrink it and write it as a scenario."`
 }
 
 // SimRunCmd runs one simulation, from flags or from a scenario file.
@@ -35,6 +36,7 @@ type SimRunCmd struct {
 	Ops            int           `help:"Client operations in the fault phase." default:"1000"`
 	Keys           int           `help:"Sort keys per partition key." default:"6"`
 	Objects        int           `help:"Percentage of operations on objects (multi-block puts, checked gets, deletes, listings) instead of registers." default:"0"`
+	Multipart      int           `help:"Percentage of object puts made as multipart uploads." default:"0"`
 	NoFaults       bool          `help:"Healthy network, no crashes, no skew."`
 	LayoutChanges  bool          `help:"Let an operator change the layout under load: nodes join and leave, change zone or capacity, the replication factor changes."`
 	LayoutEvery    time.Duration `help:"Mean time between layout changes (default: drawn from the seed)."`
@@ -44,7 +46,7 @@ type SimRunCmd struct {
 	CrashEvery     time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
 	SkewEvery      time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
 	MaxSkew        time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
-	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only"`
+	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy"`
 	Trace          string        `help:"Write a line per simulated event to this file." type:"path"`
 	Out            string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }
@@ -65,6 +67,9 @@ func (c *SimRunCmd) Validate() error {
 	if c.Objects < 0 || c.Objects > 100 {
 		return fmt.Errorf("--objects is a percentage, got %d", c.Objects)
 	}
+	if c.Multipart < 0 || c.Multipart > 100 {
+		return fmt.Errorf("--multipart is a percentage, got %d", c.Multipart)
+	}
 	if c.Loss > 1 {
 		return fmt.Errorf("--loss is a probability, got %v", c.Loss)
 	}
@@ -79,7 +84,7 @@ func (c *SimRunCmd) Run(out io.Writer) error {
 	var sc *scenario.Scenario
 	if c.Scenario != "" {
 		var err error
-		if sc, err = scenario.Load(c.Scenario); err != nil {
+		if sc, err = loadScenario(c.Scenario); err != nil {
 			return err
 		}
 	}
@@ -167,25 +172,14 @@ func (c *SimRunCmd) runFlags(out io.Writer, seed uint64) (bool, error) {
 	opts := sim.Options{
 		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
-		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects,
+		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects, MultipartShare: c.Multipart,
 		LayoutChanges: c.LayoutChanges, Spares: c.Spares,
 		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew,
 			LayoutChangeEvery: c.LayoutEvery},
 	}
 	for _, b := range c.Bug {
-		switch b {
-		case "write-quorum-one":
-			opts.Bugs.WriteQuorumOne = true
-		case "read-quorum-one":
-			opts.Bugs.ReadQuorumOne = true
-		case "skip-read-join":
-			opts.Bugs.SkipReadJoin = true
-		case "gc-ignores-references":
-			opts.Block.Bugs.GCIgnoresReferences = true
-		case "read-newest-layout":
-			opts.Bugs.ReadNewestLayout = true
-		case "write-newest-only":
-			opts.Bugs.WriteNewestOnly = true
+		if err := scenario.PlantBug(&opts, b); err != nil {
+			return false, err
 		}
 	}
 	if c.Loss >= 0 {
@@ -257,6 +251,9 @@ func (c *SimRunCmd) flagsForReplay() string {
 	if c.Objects != 0 {
 		s += fmt.Sprintf(" --objects %d", c.Objects)
 	}
+	if c.Multipart != 0 {
+		s += fmt.Sprintf(" --multipart %d", c.Multipart)
+	}
 	if c.LayoutChanges {
 		s += " --layout-changes"
 	}
@@ -286,4 +283,18 @@ func writeVisualization(dir string, seed uint64, h checker.History, keys []check
 		return "", fmt.Errorf("visualise: %w", err)
 	}
 	return path, f.Close()
+}
+
+// loadScenario reads and validates a scenario file.
+func loadScenario(path string) (*scenario.Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := scenario.Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	sc.Path = path
+	return sc, nil
 }

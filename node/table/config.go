@@ -69,6 +69,9 @@ type Bugs struct {
 	// WriteNewestOnly writes only to the newest layout version's nodes, as
 	// if older versions retired the moment a new one was applied.
 	WriteNewestOnly bool
+	// NoAntiEntropy never compares replicas: a replica that missed a write
+	// stays behind.
+	NoAntiEntropy bool
 }
 
 // Config tunes the engine.

@@ -106,7 +106,7 @@ func (e *Engine) SyncWith(now cluster.Time, peer cluster.NodeID) {
 // tables replicated by r differ, table by table. With a round, every
 // comparison and exchange is counted in it.
 func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID, round *syncRound) {
-	if e.layout().Current().IsEmpty() {
+	if e.layout().Current().IsEmpty() || e.cfg.Bugs.NoAntiEntropy {
 		return
 	}
 	if h := e.layout(); e.sync.sharedFrom != h {

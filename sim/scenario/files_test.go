@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -22,7 +23,11 @@ func TestCommittedScenarios(t *testing.T) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 2)
 	for _, file := range files {
-		sc, err := Load(file)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := Parse(file, data)
 		if err != nil {
 			t.Errorf("%v", err)
 			continue

@@ -1,4 +1,4 @@
-// Package scenario loads failure scenarios written in YAML (the files under
+// Package scenario reads failure scenarios written in YAML (the files under
 // scenarios/): a cluster, a network, a workload, a timeline of faults and
 // layout changes in virtual time, the properties to check and a default
 // seed. It turns them into simulator options, runs them, judges the result
@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,7 +26,7 @@ import (
 type Scenario struct {
 	Name        string
 	Description string
-	Path        string // the file it was loaded from, if any
+	Path        string // the file it was loaded from, if the caller sets it
 	Seed        uint64 // the default seed
 	// TraceHash is the recorded trace hash of a run with Seed ("" if none
 	// is recorded); a run of that seed must reproduce it.
@@ -45,23 +44,9 @@ type Scenario struct {
 	doc *yaml.Node // the parsed document, to write variants of the file
 }
 
-// Load reads and validates a scenario file.
-func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
-	}
-	sc, err := Parse(path, data)
-	if err != nil {
-		return nil, err
-	}
-	sc.Path = path
-	return sc, nil
-}
-
 // The fields a scenario file may have, at the top level and per section.
 var (
-	topFields      = []string{"name", "description", "seed", "trace_hash", "cluster", "network", "workload", "timeline", "random_faults", "check", "expect_violations", "heal"}
+	topFields      = []string{"name", "description", "seed", "trace_hash", "cluster", "network", "workload", "timeline", "random_faults", "check", "expect_violations", "heal", "bugs"}
 	clusterFields  = []string{"nodes", "zones", "spares", "replication_factor", "consistency", "repair_on_read", "capacities", "gateways"}
 	networkFields  = []string{"intra_zone", "inter_zone"}
 	linkFields     = []string{"latency", "jitter", "loss", "duplicate", "reorder", "reorder_delay", "bandwidth"}
@@ -116,6 +101,9 @@ func Parse(name string, data []byte) (*Scenario, error) {
 	}
 	if n := top["timeline"]; n != nil && o.Nodes > 0 {
 		sc.Timeline = d.timeline(n, o)
+	}
+	if n := top["bugs"]; n != nil {
+		d.bugs(n, o)
 	}
 	if n := top["random_faults"]; n != nil {
 		sc.RandomFaults = d.randomFaults(n)
@@ -331,6 +319,65 @@ func (d *decoder) randomFaults(n *yaml.Node) *sim.FaultRates {
 	return r
 }
 
+// bugFlags maps each test-only mutation a scenario can plant (to show that
+// the checks, and the fuzzer, catch it) to its switch.
+var bugFlags = []struct {
+	name string
+	flag func(*sim.Options) *bool
+}{
+	{"write-quorum-one", func(o *sim.Options) *bool { return &o.Bugs.WriteQuorumOne }},
+	{"read-quorum-one", func(o *sim.Options) *bool { return &o.Bugs.ReadQuorumOne }},
+	{"skip-read-join", func(o *sim.Options) *bool { return &o.Bugs.SkipReadJoin }},
+	{"read-newest-layout", func(o *sim.Options) *bool { return &o.Bugs.ReadNewestLayout }},
+	{"write-newest-only", func(o *sim.Options) *bool { return &o.Bugs.WriteNewestOnly }},
+	{"no-anti-entropy", func(o *sim.Options) *bool { return &o.Bugs.NoAntiEntropy }},
+	{"gc-ignores-references", func(o *sim.Options) *bool { return &o.Block.Bugs.GCIgnoresReferences }},
+}
+
+// Bugs names the mutations PlantBug knows.
+func Bugs() []string {
+	out := make([]string, len(bugFlags))
+	for i, b := range bugFlags {
+		out[i] = b.name
+	}
+	return out
+}
+
+// PlantBug sets the named bug in o.
+func PlantBug(o *sim.Options, name string) error {
+	for _, b := range bugFlags {
+		if b.name == name {
+			*b.flag(o) = true
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown bug %q (known: %s)", name, strings.Join(Bugs(), ", "))
+}
+
+// PlantedBugs names the bugs planted in o, in the order of Bugs.
+func PlantedBugs(o sim.Options) []string {
+	var out []string
+	for _, b := range bugFlags {
+		if *b.flag(&o) {
+			out = append(out, b.name)
+		}
+	}
+	return out
+}
+
+func (d *decoder) bugs(n *yaml.Node, o *sim.Options) {
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(n, "bugs", "want a list of bugs to plant (%s), got %s", strings.Join(Bugs(), ", "), describe(n))
+		return
+	}
+	for i, item := range n.Content {
+		path := fmt.Sprintf("bugs[%d]", i)
+		if err := PlantBug(o, d.str(item, path)); err != nil {
+			d.errorf(item, path, "%v", err)
+		}
+	}
+}
+
 // OptionsFor returns the simulator options of a run with seed: the
 // scenario's options, its timeline, and the random faults drawn from seed.
 func (sc *Scenario) OptionsFor(seed uint64) sim.Options {
@@ -344,7 +391,6 @@ func (sc *Scenario) OptionsFor(seed uint64) sim.Options {
 		r := o
 		r.Schedule, r.Faults = nil, *sc.RandomFaults
 		o.Schedule = append(o.Schedule, sim.RandomSchedule(r)...)
-		o.Faults = *sc.RandomFaults
 	}
 	slices.SortStableFunc(o.Schedule, func(a, b sim.Fault) int { return int(a.At - b.At) })
 	return o

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,5 +135,27 @@ func TestRunSmall(t *testing.T) {
 	}
 	if a.Stats.Faults[sim.Crash] != 2 || a.Stats.LayoutApplied < 2 {
 		t.Fatalf("faults %v, %d layout changes\n%s", a.Stats.Faults, a.Stats.LayoutApplied, a.Summary())
+	}
+}
+
+// The format reference in the README parses: documentation that drifts
+// from the code fails here.
+func TestReadmeExampleParses(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "The format (every field")
+	if !ok {
+		t.Fatal("README has no scenario format section")
+	}
+	_, block, _ := strings.Cut(after, "```yaml\n")
+	block, _, _ = strings.Cut(block, "```")
+	sc, err := Parse("README.md", []byte(block))
+	if err != nil {
+		t.Fatalf("the README's example does not load:\n%v", err)
+	}
+	if len(sc.Timeline) < 10 || sc.RandomFaults == nil || len(sc.Expect) != 1 {
+		t.Fatalf("the README's example lost fields: %+v", sc)
 	}
 }

@@ -38,6 +38,14 @@ func (sc *Scenario) Variant(name, description string, seed uint64, timeline []si
 	set(top, "seed", scalar(fmt.Sprint(seed)))
 	set(top, "timeline", seq)
 	remove(top, "random_faults")
+	remove(top, "bugs")
+	if bugs := PlantedBugs(sc.Options); len(bugs) > 0 {
+		list := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, b := range bugs {
+			list.Content = append(list.Content, scalar(b))
+		}
+		set(top, "bugs", list)
+	}
 	remove(top, "trace_hash")
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
@@ -141,16 +149,9 @@ func eventYAML(f sim.Fault) string {
 	return fmt.Sprintf("unknown: %d", f.Kind)
 }
 
+// profileYAML writes every field of a link profile: a field left out
+// would be read back as the zone's default.
 func profileYAML(p netsim.LinkProfile) string {
-	parts := []string{"latency: " + dur(p.Latency), "jitter: " + dur(p.Jitter), fmt.Sprintf("loss: %g", p.Loss)}
-	if p.Duplicate > 0 {
-		parts = append(parts, fmt.Sprintf("duplicate: %g", p.Duplicate))
-	}
-	if p.Reorder > 0 {
-		parts = append(parts, fmt.Sprintf("reorder: %g", p.Reorder), "reorder_delay: "+dur(p.ReorderDelay))
-	}
-	if p.Bandwidth > 0 {
-		parts = append(parts, fmt.Sprintf("bandwidth: %d", p.Bandwidth))
-	}
-	return strings.Join(parts, ", ")
+	return fmt.Sprintf("latency: %s, jitter: %s, loss: %g, duplicate: %g, reorder: %g, reorder_delay: %s, bandwidth: %d",
+		dur(p.Latency), dur(p.Jitter), p.Loss, p.Duplicate, p.Reorder, dur(p.ReorderDelay), p.Bandwidth)
 }
