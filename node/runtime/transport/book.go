@@ -29,12 +29,12 @@ type bookEntry struct {
 
 // addAddr records addr, at the front if it is the best known (dialled
 // successfully or advertised by the node itself), else at the back.
-func (e *bookEntry) addAddr(addr string, best bool) {
+func (e *bookEntry) addAddr(addr string, best bool) (added bool) {
 	if i := slices.Index(e.addrs, addr); i >= 0 {
 		if best && i > 0 {
 			e.addrs = slices.Insert(slices.Delete(e.addrs, i, i+1), 0, addr)
 		}
-		return
+		return false
 	}
 	if best {
 		e.addrs = slices.Insert(e.addrs, 0, addr)
@@ -44,6 +44,7 @@ func (e *bookEntry) addAddr(addr string, best bool) {
 	if len(e.addrs) > maxAddrsPerNode {
 		e.addrs = e.addrs[:maxAddrsPerNode]
 	}
+	return true
 }
 
 // rememberLocked adds a peer to dial and returns its entry (nil for
@@ -88,10 +89,14 @@ func (t *Transport) connectedLocked(c *conn) {
 	}
 }
 
-// learn merges a peer list gossiped by c's node.
+// learn merges a peer list gossiped by c's node. What it adds to our list
+// (a new node, or a new address for one, such as a peer that connected to
+// us telling us where it listens) is passed on to our peers at once, so
+// that nodes bootstrapping from the same one meet without waiting for the
+// periodic gossip.
 func (t *Transport) learn(c *conn, peers []peerInfo) {
 	t.mu.Lock()
-	learned := 0
+	learned, changed := 0, false
 	for _, p := range peers {
 		if p.id == t.id || p.id.IsZero() {
 			continue
@@ -108,14 +113,17 @@ func (t *Transport) learn(c *conn, peers []peerInfo) {
 		// A node's own word on its address beats hearsay.
 		self := p.id == c.peer
 		for _, a := range p.addrs {
-			if validAddr(a) {
-				e.addAddr(a, self)
+			if validAddr(a) && e.addAddr(a, self) {
+				changed = true
 			}
 		}
 	}
 	t.mu.Unlock()
 	if learned > 0 {
 		t.wake()
+	}
+	if changed {
+		t.gossip()
 	}
 }
 

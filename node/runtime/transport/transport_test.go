@@ -241,6 +241,29 @@ func TestGossipBuildsFullMesh(t *testing.T) {
 	}
 }
 
+// TestSimultaneousBootstrapMeetsWithoutPeriodicGossip: two nodes
+// bootstrapping from one at the same moment must find each other at once,
+// not at the next periodic gossip (an hour away here).
+func TestSimultaneousBootstrapMeetsWithoutPeriodicGossip(t *testing.T) {
+	slow := withTiming(func(tm *timing) { tm.gossipInterval = time.Hour })
+	for range 5 {
+		b := startNode(t, slow)
+		var a, c *node
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); a = startNode(t, slow, withBootstrap(Peer{Addr: b.Addr()})) }()
+		go func() { defer wg.Done(); c = startNode(t, slow, withBootstrap(Peer{Addr: b.Addr()})) }()
+		wg.Wait()
+		deadline := time.Now().Add(5 * time.Second)
+		for !(a.connected(c.ID()) && c.connected(a.ID())) {
+			if time.Now().After(deadline) {
+				t.Fatal("two nodes bootstrapped from the same peer did not meet within 5 s")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
 func TestSimultaneousDialKeepsOneConnection(t *testing.T) {
 	for round := range 5 {
 		a := startNode(t)
