@@ -56,7 +56,7 @@ type Version struct {
 }
 
 // VersionBlock is one block of a version: Offset is where it starts within
-// its part (the whole object for a plain PUT, part 0).
+// its part (the whole object for a plain PUT, which is part 1).
 type VersionBlock struct {
 	Part   uint32
 	Offset uint64
