@@ -3,6 +3,7 @@ package blockstore
 import (
 	"errors"
 	"fmt"
+	"github.com/garagego/garage/node/runtime/durable"
 	"io"
 	"io/fs"
 	"iter"
@@ -272,7 +273,7 @@ func (s *Store) Delete(h cluster.Hash) error {
 			}
 		}
 		if removed && s.fsync {
-			if err := syncDir(filepath.Join(s.dirs[i].Path, subdir(h))); err != nil {
+			if err := durable.SyncDir(filepath.Join(s.dirs[i].Path, subdir(h))); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -297,7 +298,7 @@ func (s *Store) Quarantine(h cluster.Hash) error {
 	}
 	s.log.Warn("quarantined block", zap.String("file", path+corruptedSuffix))
 	if s.fsync {
-		if err := syncDir(filepath.Dir(path)); err != nil {
+		if err := durable.SyncDir(filepath.Dir(path)); err != nil {
 			return fmt.Errorf("quarantine block %s: %w", h, err)
 		}
 	}

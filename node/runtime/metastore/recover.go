@@ -3,6 +3,7 @@ package metastore
 import (
 	"errors"
 	"fmt"
+	"github.com/garagego/garage/node/runtime/durable"
 	"os"
 	"sort"
 	"time"
@@ -200,7 +201,7 @@ func (s *Store) restartLogAt(next uint64) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("create log segment: %w", err)
 	}
-	if err := syncDir(s.logDir); err != nil {
+	if err := durable.SyncDir(s.logDir); err != nil {
 		return err
 	}
 	if s.log, err = openWAL(s.logDir, s.opts.segmentSize); err != nil {

@@ -2,6 +2,7 @@ package metastore
 
 import (
 	"fmt"
+	"github.com/garagego/garage/node/runtime/durable"
 	"os"
 
 	"github.com/garagego/garage/node/meta"
@@ -102,7 +103,7 @@ func (s *Store) truncateLogLocked(first uint64) error {
 		return s.failLocked(fmt.Errorf("metastore: truncate log before entry %d: %w", first, err))
 	}
 	s.firstIndex = first
-	if err := syncDir(s.logDir); err != nil {
+	if err := durable.SyncDir(s.logDir); err != nil {
 		return fmt.Errorf("metastore: %w", err)
 	}
 	return s.measureLogLocked()

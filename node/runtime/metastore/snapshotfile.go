@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/garagego/garage/node/runtime/durable"
 	"hash/crc32"
 	"io"
 	"os"
@@ -156,7 +157,7 @@ func writeSnapshotFile(dir string, index uint64, snap *meta.Snapshot) (err error
 	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("install snapshot: %w", err)
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
 
 // readSnapshot loads the snapshot at sf into a fresh store. Damage yields

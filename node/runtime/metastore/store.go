@@ -3,6 +3,7 @@ package metastore
 import (
 	"errors"
 	"fmt"
+	"github.com/garagego/garage/node/runtime/durable"
 	"os"
 	"path/filepath"
 	"sync"
@@ -196,7 +197,7 @@ func (s *Store) syncLocked() error {
 	}
 	s.fsyncs++
 	if s.dirDirty {
-		if err := syncDir(s.logDir); err != nil {
+		if err := durable.SyncDir(s.logDir); err != nil {
 			return fmt.Errorf("metastore: %w", err)
 		}
 		s.dirDirty = false

@@ -57,30 +57,16 @@ func Dial(ctx context.Context, addr string, secret [32]byte, expect cluster.Node
 	}
 	rd := bufio.NewReaderSize(nc, readBufferSize)
 	identity := NewEphemeralIdentity()
-	err = nc.SetDeadline(deadline)
-	var s *session
-	if err == nil {
-		stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
-		s, err = handshake(nc, rd, handshakeConfig{
-			identity: identity,
-			role:     RoleClient,
-			secret:   &secret,
-			expect:   expect,
-			nodeOnly: true,
-			addr:     addr,
-		})
-		if !stop() && err == nil {
-			err = ctx.Err()
-		}
-	}
-	if err == nil {
-		err = nc.SetDeadline(time.Time{})
-	}
+	s, err := handshakeBy(ctx, nc, rd, deadline, handshakeConfig{
+		identity: identity,
+		role:     RoleClient,
+		secret:   &secret,
+		expect:   expect,
+		nodeOnly: true,
+		addr:     addr,
+	})
 	if err != nil {
 		nc.Close()
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
-		}
 		return nil, fmt.Errorf("transport: connect to %s: %w", addr, err)
 	}
 	c := &Client{

@@ -86,33 +86,19 @@ func (t *Transport) establish(ctx context.Context, nc net.Conn, dialed bool, exp
 	t.mu.Unlock()
 
 	rd := bufio.NewReaderSize(nc, readBufferSize)
-	err := nc.SetDeadline(time.Now().Add(t.timing.handshakeTimeout))
-	var s *session
-	if err == nil {
-		stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
-		s, err = handshake(nc, rd, handshakeConfig{
-			identity: t.cfg.Identity,
-			role:     RoleNode,
-			secret:   &t.cfg.Secret,
-			expect:   expect,
-			nodeOnly: dialed,
-			addr:     addr,
-		})
-		if !stop() && err == nil {
-			err = ctx.Err()
-		}
-	}
-	if err == nil {
-		err = nc.SetDeadline(time.Time{})
-	}
+	s, err := handshakeBy(ctx, nc, rd, time.Now().Add(t.timing.handshakeTimeout), handshakeConfig{
+		identity: t.cfg.Identity,
+		role:     RoleNode,
+		secret:   &t.cfg.Secret,
+		expect:   expect,
+		nodeOnly: dialed,
+		addr:     addr,
+	})
 	if err != nil {
 		t.mu.Lock()
 		delete(t.handshaking, nc)
 		t.mu.Unlock()
 		nc.Close()
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
-		}
 		t.logHandshakeFailure(addr, dialed, err)
 		return nil, err
 	}

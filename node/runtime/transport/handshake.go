@@ -3,6 +3,7 @@ package transport
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/hkdf"
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"github.com/garagego/garage/node/cluster"
 )
@@ -44,6 +46,28 @@ type session struct {
 // handshake runs our side of the handshake over nc. Reads go through rd,
 // which the connection must keep using: the peer may send frames right
 // behind its authentication frame. The caller bounds it with a deadline.
+// handshakeBy runs the handshake on nc with deadline as the connection's
+// deadline, cutting it short if ctx ends, and clears the deadline after.
+// A context that ended is named in the error.
+func handshakeBy(ctx context.Context, nc net.Conn, rd *bufio.Reader, deadline time.Time, hc handshakeConfig) (*session, error) {
+	err := nc.SetDeadline(deadline)
+	var s *session
+	if err == nil {
+		stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+		s, err = handshake(nc, rd, hc)
+		if !stop() && err == nil {
+			err = ctx.Err()
+		}
+	}
+	if err == nil {
+		err = nc.SetDeadline(time.Time{})
+	}
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+	}
+	return s, err
+}
+
 func handshake(nc net.Conn, rd *bufio.Reader, hc handshakeConfig) (*session, error) {
 	eph, err := ecdh.X25519().GenerateKey(rand.Reader)
 	if err != nil {
