@@ -3,7 +3,6 @@ package block
 import (
 	"encoding/binary"
 	"fmt"
-	"time"
 
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/rpc"
@@ -19,15 +18,11 @@ const (
 	errPrefix   = "b/err/"
 )
 
-// resyncState paces the resync workers. Tranquility T means: after an
-// item that took d, a worker rests T*d, as in Garage. Rests shorter than a
-// tick cannot be waited for (ticks are the only timer), so the pool keeps a
-// clock instead: each item moves it on by d*(1+T)/workers, and items start
-// while it is not ahead of now. Over any stretch longer than a tick the
-// pool works the same share of the time as Garage's sleeping workers.
+// resyncState is the resync workers' state: the blocks being checked, and
+// the pacing of the pool.
 type resyncState struct {
 	inflight map[cluster.Hash]bool
-	paidTo   cluster.Time // the pool's work and rest are accounted up to here
+	pace     pacer
 }
 
 // BlockError is a block resync keeps failing on.
@@ -104,8 +99,8 @@ func (m *Manager) runResync(now cluster.Time) {
 	if m.resync.inflight == nil {
 		m.resync.inflight = map[cluster.Hash]bool{}
 	}
-	if m.resync.paidTo > now && m.resync.paidTo.Sub(now) < time.Hour {
-		return // resting; a clock that jumped back by an hour or more is not waited for
+	if m.resync.pace.resting(now) {
+		return
 	}
 	type item struct {
 		h   cluster.Hash
@@ -135,9 +130,7 @@ func (m *Manager) runResync(now cluster.Time) {
 				m.stats.ResyncDone++
 				m.store.Delete(errPrefix + string(it.h[:]))
 			}
-			took := max(now.Sub(started), 0)
-			share := took * time.Duration(1+m.cfg.ResyncTranquility) / time.Duration(max(m.cfg.ResyncWorkers, 1))
-			m.resync.paidTo = max(m.resync.paidTo, started).Add(share)
+			m.resync.pace.worked(started, now, m.cfg.ResyncTranquility, m.cfg.ResyncWorkers)
 			m.runResync(now) // the next item, without waiting for a tick
 		})
 	}

@@ -9,10 +9,8 @@ import (
 )
 
 // The scrub re-hashes every stored block, one at a time, resting
-// ScrubTranquility times as long as each verification took. As for resync,
-// rests are accounted on a clock (next) rather than waited for tick by
-// tick, and each step starts the next one, so a pass is not held to one
-// block per tick. Its progress survives restarts in the metadata store
+// ScrubTranquility times as long as each verification took (paced like
+// resync, see pacer). Its progress survives restarts in the metadata store
 // under "b/scrub".
 const scrubKey = "b/scrub"
 
@@ -28,7 +26,7 @@ type ScrubState struct {
 type scrubRun struct {
 	state ScrubState
 	busy  bool
-	next  cluster.Time
+	pace  pacer
 	batch []cluster.Hash
 }
 
@@ -63,7 +61,7 @@ func (m *Manager) Scrub() ScrubState { return m.scrub.state }
 func (m *Manager) StartScrub(now cluster.Time) {
 	m.scrub.state.Running, m.scrub.state.Started = true, false
 	m.scrub.batch = nil
-	m.scrub.next = now
+	m.scrub.pace.restUntil(now)
 	m.saveScrub()
 }
 
@@ -78,7 +76,7 @@ func (m *Manager) runScrub(now cluster.Time) {
 			m.StartScrub(now)
 		}
 	}
-	if !s.state.Running || s.busy || (now < s.next && s.next.Sub(now) < time.Hour) {
+	if !s.state.Running || s.busy || s.pace.resting(now) {
 		return
 	}
 	s.busy = true
@@ -87,7 +85,7 @@ func (m *Manager) runScrub(now cluster.Time) {
 			s.busy = false
 			switch {
 			case r.Err != nil:
-				s.next = now.Add(time.Minute)
+				s.pace.restUntil(now.Add(time.Minute))
 			case len(r.Hashes) == 0:
 				s.state = ScrubState{LastCompleted: now, Corruptions: s.state.Corruptions}
 				m.stats.ScrubPasses++
@@ -113,8 +111,7 @@ func (m *Manager) runScrub(now cluster.Time) {
 		if len(s.batch) == 0 {
 			m.saveScrub() // progress is persisted once per batch
 		}
-		took := max(now.Sub(started), 0)
-		s.next = max(s.next, started).Add(took * time.Duration(1+m.cfg.ScrubTranquility))
+		s.pace.worked(started, now, m.cfg.ScrubTranquility, 1)
 		m.runScrub(now)
 	})
 }
