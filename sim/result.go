@@ -145,12 +145,8 @@ func (s *Sim) replicaStates() []checker.ReplicaState {
 // partition, intact; that no block sits on a disk without a live reference;
 // and that each node's reference counts match the references it holds.
 func (s *Sim) checkBlocks() []string {
-	var problems []string
-	report := func(format string, args ...any) {
-		if len(problems) < 20 {
-			problems = append(problems, fmt.Sprintf(format, args...))
-		}
-	}
+	var problems problemList
+	report := problems.add
 	cur := s.newestLayout().Current()
 	referenced := map[cluster.Hash]bool{}
 	for _, nd := range s.nodes {
@@ -300,12 +296,8 @@ func (s *Sim) newestLayout() *layout.History {
 // versions retired once synced), and no node keeps entries or blocks of a
 // partition it no longer stores (they were handed over, then dropped).
 func (s *Sim) checkLayout() []string {
-	var problems []string
-	report := func(format string, args ...any) {
-		if len(problems) < 20 {
-			problems = append(problems, fmt.Sprintf(format, args...))
-		}
-	}
+	var problems problemList
+	report := problems.add
 	newest := s.newestLayout()
 	cur := newest.Current()
 	for _, nd := range s.nodes {
@@ -342,4 +334,15 @@ func (s *Sim) checkLayout() []string {
 		}
 	}
 	return problems
+}
+
+// problemList collects the first maxProblems problems a check finds.
+type problemList []string
+
+const maxProblems = 20
+
+func (l *problemList) add(format string, args ...any) {
+	if len(*l) < maxProblems {
+		*l = append(*l, fmt.Sprintf(format, args...))
+	}
 }

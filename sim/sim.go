@@ -66,12 +66,9 @@ type Sim struct {
 	partitionKeys, sortKeys []string
 	bucket                  model.BucketID
 	objectKeys              []string
-	// msgs holds messages in flight; free lists the reusable slots.
-	msgs []rpc.Message
-	free []int32
-	// ios holds disk operations in flight, likewise.
-	ios     []block.IORequest
-	freeIOs []int32
+	// Messages and disk operations in flight.
+	msgs slab[rpc.Message]
+	ios  slab[block.IORequest]
 }
 
 // simNode is the simulator's view of one node: the state machine (nil while
@@ -292,7 +289,7 @@ func (s *Sim) runUntil(done func() bool) error {
 func (s *Sim) step(e event) {
 	switch e.kind {
 	case evDeliver:
-		m := s.takeMessage(e.ref)
+		m := s.msgs.take(e.ref)
 		nd := s.nodes[e.node]
 		if nd.n == nil || nd.inc != e.inc || !s.net.Deliver(int(e.from), int(e.node)) {
 			return
@@ -323,7 +320,7 @@ func (s *Sim) step(e event) {
 		}
 		s.emit(nd, rd)
 	case evIODone:
-		req := s.takeIO(e.ref)
+		req := s.ios.take(e.ref)
 		nd := s.nodes[e.node]
 		if nd.n == nil || nd.inc != e.inc {
 			return // crashed meanwhile: a write in flight is lost
@@ -378,7 +375,7 @@ func (s *Sim) emit(nd *simNode, rd node.Ready) {
 		s.send(nd, m)
 	}
 	for _, req := range rd.IO {
-		s.push(event{at: s.now + int64(s.opts.PersistLatency), kind: evIODone, node: int32(nd.idx), inc: nd.inc, ref: s.holdIO(req)})
+		s.push(event{at: s.now + int64(s.opts.PersistLatency), kind: evIODone, node: int32(nd.idx), inc: nd.inc, ref: s.ios.hold(req)})
 	}
 	for _, r := range rd.Replies {
 		c, ok := nd.waiting[r.ID]
@@ -415,47 +412,8 @@ func (s *Sim) send(from *simNode, m rpc.Message) {
 		s.tracef(from, "send %v", m)
 	}
 	for _, at := range s.net.Send(s.now, from.idx, to, size) {
-		s.push(event{at: at, kind: evDeliver, node: int32(to), inc: s.nodes[to].inc, from: int32(from.idx), ref: s.holdMessage(m)})
+		s.push(event{at: at, kind: evDeliver, node: int32(to), inc: s.nodes[to].inc, from: int32(from.idx), ref: s.msgs.hold(m)})
 	}
-}
-
-// holdMessage parks a message in flight and returns its slot.
-func (s *Sim) holdMessage(m rpc.Message) int32 {
-	if n := len(s.free); n > 0 {
-		slot := s.free[n-1]
-		s.free = s.free[:n-1]
-		s.msgs[slot] = m
-		return slot
-	}
-	s.msgs = append(s.msgs, m)
-	return int32(len(s.msgs) - 1)
-}
-
-// holdIO parks a disk operation in flight and returns its slot.
-func (s *Sim) holdIO(req block.IORequest) int32 {
-	if n := len(s.freeIOs); n > 0 {
-		slot := s.freeIOs[n-1]
-		s.freeIOs = s.freeIOs[:n-1]
-		s.ios[slot] = req
-		return slot
-	}
-	s.ios = append(s.ios, req)
-	return int32(len(s.ios) - 1)
-}
-
-func (s *Sim) takeIO(slot int32) block.IORequest {
-	req := s.ios[slot]
-	s.ios[slot] = block.IORequest{}
-	s.freeIOs = append(s.freeIOs, slot)
-	return req
-}
-
-// takeMessage removes a message from its slot.
-func (s *Sim) takeMessage(slot int32) rpc.Message {
-	m := s.msgs[slot]
-	s.msgs[slot] = rpc.Message{}
-	s.free = append(s.free, slot)
-	return m
 }
 
 func (s *Sim) inject(f Fault) {
