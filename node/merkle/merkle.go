@@ -128,11 +128,19 @@ func (t *Tree) Root() cluster.Hash {
 	return t.root
 }
 
+// hashGroup digests group g's leaf digests; a group with no items is the
+// zero hash, as it is before any item ever landed in it, so that a tree
+// emptied of some keys has the root of one that never held them.
 func (t *Tree) hashGroup(g int) cluster.Hash {
 	var buf [groupSize * 32]byte
+	empty := true
 	for i := range groupSize {
 		d := t.LeafDigest(uint8(g*groupSize + i))
+		empty = empty && d == cluster.Hash{}
 		copy(buf[i*32:], d[:])
+	}
+	if empty {
+		return cluster.Hash{}
 	}
 	return blake2b.Sum256(buf[:])
 }
