@@ -223,10 +223,7 @@ func (s *Service) layoutHistory(now cluster.Time) LayoutHistory {
 		}
 		out.Versions = append(out.Versions, lv)
 	}
-	up := map[cluster.NodeID]bool{}
-	for _, p := range s.members.Peers() {
-		up[p.ID] = p.Up(now, s.statusInterval)
-	}
+	up := s.upNodes(now)
 	for _, id := range h.Nodes() {
 		out.Nodes = append(out.Nodes, NodeTrackers{ID: id.Hex(), Up: up[id],
 			Ack: h.Trackers.Ack.Get(id), Sync: h.Trackers.Sync.Get(id), SyncAck: h.Trackers.SyncAck.Get(id)})
@@ -241,10 +238,7 @@ func (s *Service) skipDeadNodes(now cluster.Time, h *layout.History, op SkipDead
 	if op.Version == 0 || op.Version > h.Current().Number {
 		return fmt.Errorf("%w: version %d is not a live layout version (current is %d)", ErrInvalid, op.Version, h.Current().Number)
 	}
-	up := map[cluster.NodeID]bool{}
-	for _, p := range s.members.Peers() {
-		up[p.ID] = p.Up(now, s.statusInterval)
-	}
+	up := s.upNodes(now)
 	skipped := 0
 	for _, id := range h.Nodes() {
 		if up[id] {
@@ -262,4 +256,13 @@ func (s *Service) skipDeadNodes(now cluster.Time, h *layout.History, op SkipDead
 	}
 	h.Prune()
 	return nil
+}
+
+// upNodes tells, for every known node, whether it is up.
+func (s *Service) upNodes(now cluster.Time) map[cluster.NodeID]bool {
+	up := map[cluster.NodeID]bool{}
+	for _, p := range s.members.Peers() {
+		up[p.ID] = p.Up(now, s.statusInterval)
+	}
+	return up
 }

@@ -206,9 +206,9 @@ func (s *Service) UpdateLayout(now cluster.Time, change func(h *layout.History) 
 func (s *Service) commit(now cluster.Time, h *layout.History) {
 	old := s.history
 	s.history = h
-	s.digest = digest(h)
 	e := wire.NewEncoder(nil)
 	h.Encode(e)
+	s.digest = cluster.Sum(e.Bytes()) // the digest is of the bytes stored: one encoding
 	s.store.Put(KeyLayout, e.Bytes())
 	versionsChanged := old.Oldest().Number != h.Oldest().Number || old.Current().Number != h.Current().Number
 	if versionsChanged && s.OnLayoutChange != nil {
