@@ -1,0 +1,166 @@
+// Package s3err is the vocabulary of S3 errors: a code from the S3
+// specification, the HTTP status that goes with it, and a message for the
+// client. Every part of the S3 API reports a client's mistake as an *Error,
+// so the HTTP layer can answer with the right XML body and status instead of
+// a 500.
+package s3err
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+)
+
+// Code is an S3 error code, as written in the <Code> element.
+type Code string
+
+// The codes this store answers with, and their HTTP statuses.
+const (
+	AccessDenied                    Code = "AccessDenied"
+	AccessForbidden                 Code = "AccessForbidden" // CORS preflight refused
+	AuthorizationHeaderMalformed    Code = "AuthorizationHeaderMalformed"
+	AuthorizationQueryParamsError   Code = "AuthorizationQueryParametersError"
+	BadDigest                       Code = "BadDigest"
+	BucketAlreadyExists             Code = "BucketAlreadyExists"
+	BucketAlreadyOwnedByYou         Code = "BucketAlreadyOwnedByYou"
+	BucketNotEmpty                  Code = "BucketNotEmpty"
+	EntityTooLarge                  Code = "EntityTooLarge"
+	EntityTooSmall                  Code = "EntityTooSmall"
+	IncompleteBody                  Code = "IncompleteBody"
+	InternalError                   Code = "InternalError"
+	InvalidAccessKeyID              Code = "InvalidAccessKeyId"
+	InvalidArgument                 Code = "InvalidArgument"
+	InvalidBucketName               Code = "InvalidBucketName"
+	InvalidDigest                   Code = "InvalidDigest"
+	InvalidLocationConstraint       Code = "InvalidLocationConstraint"
+	InvalidPart                     Code = "InvalidPart"
+	InvalidPartOrder                Code = "InvalidPartOrder"
+	InvalidRange                    Code = "InvalidRange"
+	InvalidRequest                  Code = "InvalidRequest"
+	KeyTooLong                      Code = "KeyTooLongError"
+	MalformedPOSTRequest            Code = "MalformedPOSTRequest"
+	MalformedXML                    Code = "MalformedXML"
+	MethodNotAllowed                Code = "MethodNotAllowed"
+	MissingContentLength            Code = "MissingContentLength"
+	MissingSecurityHeader           Code = "MissingSecurityHeader"
+	NoSuchBucket                    Code = "NoSuchBucket"
+	NoSuchCORSConfiguration         Code = "NoSuchCORSConfiguration"
+	NoSuchKey                       Code = "NoSuchKey"
+	NoSuchLifecycleConfiguration    Code = "NoSuchLifecycleConfiguration"
+	NoSuchUpload                    Code = "NoSuchUpload"
+	NoSuchWebsiteConfiguration      Code = "NoSuchWebsiteConfiguration"
+	NotImplemented                  Code = "NotImplemented"
+	NotModified                     Code = "NotModified" // a 304: no body is sent
+	PreconditionFailed              Code = "PreconditionFailed"
+	RequestTimeTooSkewed            Code = "RequestTimeTooSkewed"
+	ServiceUnavailable              Code = "ServiceUnavailable"
+	SignatureDoesNotMatch           Code = "SignatureDoesNotMatch"
+	XAmzContentSHA256Mismatch       Code = "XAmzContentSHA256Mismatch"
+	InvalidObjectState              Code = "InvalidObjectState"
+	RequestHeaderSectionTooLarge    Code = "RequestHeaderSectionTooLarge"
+	UnexpectedContent               Code = "UnexpectedContent"
+	IllegalLocationConstraintExcept Code = "IllegalLocationConstraintException"
+	OperationAborted                Code = "OperationAborted"
+	MetadataTooLarge                Code = "MetadataTooLarge"
+	InvalidPartNumber               Code = "InvalidPartNumber"
+)
+
+var statuses = map[Code]int{
+	AccessDenied:                    403,
+	AccessForbidden:                 403,
+	AuthorizationHeaderMalformed:    400,
+	AuthorizationQueryParamsError:   400,
+	BadDigest:                       400,
+	BucketAlreadyExists:             409,
+	BucketAlreadyOwnedByYou:         409,
+	BucketNotEmpty:                  409,
+	EntityTooLarge:                  400,
+	EntityTooSmall:                  400,
+	IncompleteBody:                  400,
+	InternalError:                   500,
+	InvalidAccessKeyID:              403,
+	InvalidArgument:                 400,
+	InvalidBucketName:               400,
+	InvalidDigest:                   400,
+	InvalidLocationConstraint:       400,
+	InvalidPart:                     400,
+	InvalidPartOrder:                400,
+	InvalidRange:                    416,
+	InvalidRequest:                  400,
+	KeyTooLong:                      400,
+	MalformedPOSTRequest:            400,
+	MalformedXML:                    400,
+	MethodNotAllowed:                405,
+	MissingContentLength:            411,
+	MissingSecurityHeader:           400,
+	NoSuchBucket:                    404,
+	NoSuchCORSConfiguration:         404,
+	NoSuchKey:                       404,
+	NoSuchLifecycleConfiguration:    404,
+	NoSuchUpload:                    404,
+	NoSuchWebsiteConfiguration:      404,
+	NotImplemented:                  501,
+	NotModified:                     304,
+	PreconditionFailed:              412,
+	RequestTimeTooSkewed:            403,
+	ServiceUnavailable:              503,
+	SignatureDoesNotMatch:           403,
+	XAmzContentSHA256Mismatch:       400,
+	InvalidObjectState:              403,
+	RequestHeaderSectionTooLarge:    400,
+	UnexpectedContent:               400,
+	IllegalLocationConstraintExcept: 400,
+	OperationAborted:                409,
+	MetadataTooLarge:                400,
+	InvalidPartNumber:               416,
+}
+
+// Status is the HTTP status that goes with c (500 for an unknown code).
+func (c Code) Status() int {
+	if s, ok := statuses[c]; ok {
+		return s
+	}
+	return 500
+}
+
+// Error is an S3 error: what the client is told.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Status is the HTTP status of the answer.
+func (e *Error) Status() int { return e.Code.Status() }
+
+// New returns an error with code c and a formatted message.
+func New(c Code, format string, args ...any) *Error {
+	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+}
+
+// As returns err as an *Error if it is one (or wraps one).
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// body is the XML document S3 answers errors with.
+type body struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      Code     `xml:"Code"`
+	Message   string   `xml:"Message"`
+	Resource  string   `xml:"Resource,omitempty"`
+	RequestID string   `xml:"RequestId"`
+}
+
+// XML renders e as S3's error document for resource (the request path) and
+// the request's id.
+func (e *Error) XML(resource, requestID string) []byte {
+	out, err := xml.Marshal(body{Code: e.Code, Message: e.Message, Resource: resource, RequestID: requestID})
+	if err != nil { // cannot happen: every field is a plain string
+		return []byte(xml.Header + "<Error><Code>InternalError</Code></Error>")
+	}
+	return append([]byte(xml.Header), out...)
+}
