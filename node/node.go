@@ -120,7 +120,7 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	n.regs = lwwmap.New(cfg.ID, n.tables)
 	n.model = model.Register(n.tables)
 	n.objects = object.New(cfg.ID, n.tables, n.blocks)
-	n.admin = admin.New(cfg.ID, n.tables, n.blocks, n.objects.Refs(), n.model, n.members, cfg.StatusInterval)
+	n.admin = admin.New(cfg.ID, n.tables, n.blocks, n.objects.Refs(), n.model, n.members, n.objects, cfg.StatusInterval)
 	n.out.Take() // nothing may be sent before the first input
 	return n, nil
 }

@@ -136,47 +136,59 @@ func (s *Service) getBucketByID(now cluster.Time, id model.BucketID, name string
 	})
 }
 
-// deleteBucket frees the bucket's aliases, revokes every key's rights and
-// local aliases on it, then marks it deleted for good.
+// deleteBucket deletes a bucket that holds no object.
 func (s *Service) deleteBucket(now cluster.Time, op DeleteBucket, done Done) {
 	s.resolveBucket(now, op.Name, done, func(now cluster.Time, b model.Bucket) {
-		// Objects do not exist yet; once they do, a bucket holding any is
-		// refused here with BucketNotEmpty.
-		s.freeAliases(now, b, b.Aliases(), then(done, func(now cluster.Time) {
-			readAll(now, s.tables.Keys, func(now cluster.Time, items []table.Item[model.Key], err error) {
-				if err != nil {
-					done(now, nil, err)
-					return
+		s.objects.BucketEmpty(now, b.ID, func(now cluster.Time, empty bool, err error) {
+			switch {
+			case err != nil:
+				done(now, nil, err)
+			case !empty:
+				done(now, nil, fmt.Errorf("%w: bucket %s still holds objects", ErrBucketNotEmpty, op.Name))
+			default:
+				s.deleteEmptyBucket(now, b, done)
+			}
+		})
+	})
+}
+
+// deleteEmptyBucket frees the bucket's aliases, revokes every key's rights
+// and local aliases on it, then marks it deleted for good.
+func (s *Service) deleteEmptyBucket(now cluster.Time, b model.Bucket, done Done) {
+	s.freeAliases(now, b, b.Aliases(), then(done, func(now cluster.Time) {
+		readAll(now, s.tables.Keys, func(now cluster.Time, items []table.Item[model.Key], err error) {
+			if err != nil {
+				done(now, nil, err)
+				return
+			}
+			var touched []model.Key
+			for _, it := range items {
+				k := it.Entry
+				if k.Deleted {
+					continue
 				}
-				var touched []model.Key
-				for _, it := range items {
-					k := it.Entry
-					if k.Deleted {
-						continue
-					}
-					changed := false
-					if r := k.Buckets.Get(b.ID.String()); r.Live() {
-						k.Buckets = k.Buckets.Set(b.ID.String(), crdt.Put(s.stamp(now, r.Stamp), []byte{0}))
+				changed := false
+				if r := k.Buckets.Get(b.ID.String()); r.Live() {
+					k.Buckets = k.Buckets.Set(b.ID.String(), crdt.Put(s.stamp(now, r.Stamp), []byte{0}))
+					changed = true
+				}
+				for _, name := range k.LocalAliases.Keys() {
+					if r := k.LocalAliases.Get(name); string(r.Value) == string(b.ID[:]) {
+						k.LocalAliases = k.LocalAliases.Set(name, crdt.Tombstone(s.stamp(now, r.Stamp)))
 						changed = true
 					}
-					for _, name := range k.LocalAliases.Keys() {
-						if r := k.LocalAliases.Get(name); string(r.Value) == string(b.ID[:]) {
-							k.LocalAliases = k.LocalAliases.Set(name, crdt.Tombstone(s.stamp(now, r.Stamp)))
-							changed = true
-						}
-					}
-					if changed {
-						touched = append(touched, k)
-					}
 				}
-				putAll(now, s.tables.Keys, keyKey, touched, then(done, func(now cluster.Time) {
-					s.tables.Buckets.Insert(now, model.BucketKey(b.ID), model.Bucket{ID: b.ID, Created: b.Created, Deleted: true}, then(done, func(now cluster.Time) {
-						done(now, bucketInfo(b, nil), nil)
-					}))
+				if changed {
+					touched = append(touched, k)
+				}
+			}
+			putAll(now, s.tables.Keys, keyKey, touched, then(done, func(now cluster.Time) {
+				s.tables.Buckets.Insert(now, model.BucketKey(b.ID), model.Bucket{ID: b.ID, Created: b.Created, Deleted: true}, then(done, func(now cluster.Time) {
+					done(now, bucketInfo(b, nil), nil)
 				}))
-			})
-		}))
-	})
+			}))
+		})
+	}))
 }
 
 // freeAliases tombstones the global aliases that still point to b.

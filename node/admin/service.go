@@ -33,12 +33,13 @@ type Service struct {
 	refs           *table.Table[model.BlockRef]
 	tables         *model.Tables
 	members        *membership.Service
+	objects        ObjectIndex
 	statusInterval time.Duration
 }
 
 // New returns the admin service.
-func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager, refs *table.Table[model.BlockRef], tables *model.Tables, members *membership.Service, statusInterval time.Duration) *Service {
-	return &Service{self: self, engine: engine, blocks: blocks, refs: refs, tables: tables, members: members, statusInterval: statusInterval}
+func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager, refs *table.Table[model.BlockRef], tables *model.Tables, members *membership.Service, objects ObjectIndex, statusInterval time.Duration) *Service {
+	return &Service{self: self, engine: engine, blocks: blocks, refs: refs, tables: tables, members: members, objects: objects, statusInterval: statusInterval}
 }
 
 // Submit starts op if it is an admin operation and reports whether it was.
@@ -115,7 +116,7 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 	case AliasBucket:
 		s.aliasBucket(now, op, done)
 	default:
-		return false
+		return s.submitS3(now, op, done)
 	}
 	return true
 }

@@ -45,6 +45,26 @@ type Bucket struct {
 	GlobalAliases crdt.Map
 	LocalAliases  crdt.Map
 	Keys          crdt.Map
+	// Configs holds the bucket's S3 sub-resource configurations, each a
+	// register whose value is its encoded form (package s3/bucketcfg):
+	// ConfigCORS, ConfigWebsite, ConfigLifecycle. A tombstone removes one.
+	Configs crdt.Map
+}
+
+// Names of the bucket's configurations in Bucket.Configs.
+const (
+	ConfigCORS      = "cors"
+	ConfigWebsite   = "website"
+	ConfigLifecycle = "lifecycle"
+)
+
+// Config returns the encoded configuration name, if one is set.
+func (b Bucket) Config(name string) ([]byte, bool) {
+	r := b.Configs.Get(name)
+	if !r.Live() {
+		return nil, false
+	}
+	return r.Value, true
 }
 
 // Join merges two states of one bucket. Deletion wins and drops the rest.
@@ -57,6 +77,7 @@ func (b Bucket) Join(o Bucket) Bucket {
 	out.GlobalAliases = b.GlobalAliases.Join(o.GlobalAliases)
 	out.LocalAliases = b.LocalAliases.Join(o.LocalAliases)
 	out.Keys = b.Keys.Join(o.Keys)
+	out.Configs = b.Configs.Join(o.Configs)
 	return out
 }
 
@@ -69,6 +90,7 @@ func (b Bucket) Encode(e *wire.Encoder) {
 		b.GlobalAliases.Encode(e)
 		b.LocalAliases.Encode(e)
 		b.Keys.Encode(e)
+		b.Configs.Encode(e)
 	}
 }
 
@@ -82,6 +104,7 @@ func DecodeBucket(d *wire.Decoder) Bucket {
 		b.GlobalAliases = crdt.DecodeMap(d)
 		b.LocalAliases = crdt.DecodeMap(d)
 		b.Keys = crdt.DecodeMap(d)
+		b.Configs = crdt.DecodeMap(d)
 	}
 	return b
 }

@@ -319,3 +319,27 @@ func (s *Service) list(now cluster.Time, op List, done Done) {
 		done(now, l, nil)
 	})
 }
+
+// BucketEmpty reports whether bucket holds no live object, reading its
+// object entries page by page until it finds one.
+func (s *Service) BucketEmpty(now cluster.Time, bucket model.BucketID, done func(cluster.Time, bool, error)) {
+	var page func(now cluster.Time, start string)
+	page = func(now cluster.Time, start string) {
+		s.list(now, List{Bucket: bucket, Start: start}, func(now cluster.Time, res any, err error) {
+			if err != nil {
+				done(now, false, err)
+				return
+			}
+			l := res.(Listing)
+			switch {
+			case len(l.Entries) > 0:
+				done(now, false, nil)
+			case l.More:
+				page(now, l.Next)
+			default:
+				done(now, true, nil)
+			}
+		})
+	}
+	page(now, "")
+}

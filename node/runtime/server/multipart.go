@@ -32,6 +32,12 @@ func (s *Server) CreateMultipart(ctx context.Context, bucket model.BucketID, key
 // part number again replaces the earlier upload when the upload completes.
 // A part that fails is abandoned: its blocks lose their references.
 func (s *Server) PutPart(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader) (etag string, size uint64, err error) {
+	return s.PutPartChecked(ctx, bucket, key, upload, part, r, nil)
+}
+
+// PutPartChecked is PutPart with a check of the body (nil: none) run before
+// the part is recorded; the meta it is given holds the part's size and ETag.
+func (s *Server) PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check BodyCheck) (etag string, size uint64, err error) {
 	version := newVersionID()
 	res, err := s.Do(ctx, object.PutPartBegin{Bucket: bucket, Key: key, UploadID: upload, Part: part, Version: version})
 	if err != nil {
@@ -40,13 +46,16 @@ func (s *Server) PutPart(ctx context.Context, bucket model.BucketID, key string,
 	begun := res.(object.PartBegun)
 	md5sum := md5.New()
 	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, part, r, md5sum)
+	etag = hex.EncodeToString(md5sum.Sum(nil))
+	if err == nil && check != nil {
+		err = check(&model.ObjectMeta{Size: size, ETag: etag})
+	}
 	if err != nil {
 		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
 		defer cancel()
 		s.Do(abort, object.PutPartAbort{Bucket: bucket, Key: key, Version: version, Blocks: hashes}) //nolint:errcheck // best effort
 		return "", 0, err
 	}
-	etag = hex.EncodeToString(md5sum.Sum(nil))
 	_, err = s.Do(ctx, object.PutPartComplete{Bucket: bucket, Key: key, UploadID: upload, Part: part, Version: version,
 		Timestamp: begun.Timestamp, ETag: etag, Size: size, Blocks: hashes})
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/runtime/blockstore"
@@ -32,24 +32,41 @@ func newVersionID() model.VersionID {
 	return id
 }
 
+// BodyCheck runs once a whole body has been read and before anything
+// becomes visible. It may complete meta (checksums a streamed body sends in
+// its trailer) or refuse the body (a digest that does not match): nothing is
+// then written, and the error is returned as is.
+type BodyCheck func(meta *model.ObjectMeta) error
+
 // PutObject stores the object read from r under key, with the given headers,
 // and returns its version and metadata (size, ETag = MD5 of the content).
 func (s *Server) PutObject(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader) (object.Written, model.ObjectMeta, error) {
+	return s.PutObjectChecked(ctx, bucket, key, headers, r, nil)
+}
+
+// PutObjectChecked is PutObject with a check of the body (nil: none) run
+// before the object is committed.
+func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check BodyCheck) (object.Written, model.ObjectMeta, error) {
 	meta := model.ObjectMeta{Headers: headers}
 	md5sum := md5.New()
-	first := make([]byte, s.cfg.BlockSize)
+	first := make([]byte, model.InlineThreshold)
 	n, err := io.ReadFull(r, first)
 	first = first[:n]
-	md5sum.Write(first)
-	if (err == io.EOF || err == io.ErrUnexpectedEOF) && n < model.InlineThreshold {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		md5sum.Write(first)
 		meta.Size, meta.ETag = uint64(n), hex.EncodeToString(md5sum.Sum(nil))
+		if check != nil {
+			if err := check(&meta); err != nil {
+				return object.Written{}, meta, err
+			}
+		}
 		res, err := s.Do(ctx, object.PutInline{Bucket: bucket, Key: key, Version: newVersionID(), Meta: meta, Data: first})
 		if err != nil {
 			return object.Written{}, meta, err
 		}
 		return res.(object.Written), meta, nil
 	}
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	if err != nil {
 		return object.Written{}, meta, fmt.Errorf("read object body: %w", err)
 	}
 	version := newVersionID()
@@ -58,7 +75,13 @@ func (s *Server) PutObject(ctx context.Context, bucket model.BucketID, key strin
 		return object.Written{}, meta, err
 	}
 	begun := res.(object.Written)
-	hashes, size, err := s.putBlocks(ctx, bucket, key, version, first, r, md5sum)
+	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, 1, io.MultiReader(bytes.NewReader(first), r), md5sum)
+	if err == nil {
+		meta.Size, meta.ETag = size, hex.EncodeToString(md5sum.Sum(nil))
+		if check != nil {
+			err = check(&meta)
+		}
+	}
 	if err != nil {
 		// Abandon the version; its blocks are collected by the cascade.
 		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
@@ -66,7 +89,6 @@ func (s *Server) PutObject(ctx context.Context, bucket model.BucketID, key strin
 		s.Do(abort, object.PutAbort{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp}) //nolint:errcheck // best effort
 		return object.Written{}, meta, err
 	}
-	meta.Size, meta.ETag = size, hex.EncodeToString(md5sum.Sum(nil))
 	res, err = s.Do(ctx, object.PutComplete{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp,
 		Meta: meta, FirstBlock: hashes[0], Blocks: hashes})
 	if err != nil {
@@ -75,82 +97,21 @@ func (s *Server) PutObject(ctx context.Context, bucket model.BucketID, key strin
 	return res.(object.Written), meta, nil
 }
 
-// putBlocks writes the body block by block, putWindow at a time.
-func (s *Server) putBlocks(ctx context.Context, bucket model.BucketID, key string, version model.VersionID, first []byte, r io.Reader, md5sum io.Writer) ([]cluster.Hash, uint64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	slots := make(chan struct{}, putWindow)
-	errs := make(chan error, 1)
-	failed := func(err error) {
-		select {
-		case errs <- err:
-		default:
-		}
-		cancel()
-	}
-	var hashes []cluster.Hash
-	var offset uint64
-	pending := 0
-	done := make(chan struct{}, 1024)
-	chunk, eof := first, false
-	for len(chunk) > 0 {
-		h := blockstore.Sum(chunk)
-		hashes = append(hashes, h)
-		op := object.PutBlock{Bucket: bucket, Key: key, Version: version, Part: 1, Offset: offset, Hash: h, Size: uint64(len(chunk)), Data: chunk}
-		if lvl := s.cfg.CompressionLevel; lvl != nil {
-			if z, err := blockstore.Compress(chunk, *lvl); err == nil {
-				op.Data, op.Compressed = z, true
-			}
-		}
-		offset += uint64(len(chunk))
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		pending++
-		go func() {
-			defer func() { <-slots; done <- struct{}{} }()
-			if _, err := s.Do(ctx, op); err != nil {
-				failed(fmt.Errorf("block at offset %d: %w", op.Offset, err))
-			}
-		}()
-		if eof {
-			break
-		}
-		next := make([]byte, s.cfg.BlockSize) // a fresh buffer: the node may still hold the last one
-		n, err := io.ReadFull(r, next)
-		chunk = next[:n]
-		md5sum.Write(chunk)
-		switch {
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			eof = true
-		case err != nil:
-			failed(fmt.Errorf("read object body: %w", err))
-			chunk = nil
-		}
-	}
-	for range pending {
-		<-done
-	}
-	select {
-	case err := <-errs:
-		return nil, 0, err
-	default:
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
-	return hashes, offset, nil
-}
-
 // ErrNoSuchObject reports a key with no live version.
 var ErrNoSuchObject = errors.New("no such object")
 
 // GetObject writes the object's content to w and returns its metadata.
 func (s *Server) GetObject(ctx context.Context, bucket model.BucketID, key string, w io.Writer) (object.Object, error) {
+	obj, err := s.HeadObject(ctx, bucket, key)
+	if err != nil {
+		return obj, err
+	}
+	return obj, s.ReadObject(ctx, obj, 0, obj.Meta.Size, w)
+}
+
+// HeadObject reads the object's current version: its metadata and where
+// its data is. ErrNoSuchObject if it has none.
+func (s *Server) HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error) {
 	res, err := s.Do(ctx, object.Get{Bucket: bucket, Key: key})
 	if err != nil {
 		return object.Object{}, err
@@ -159,16 +120,39 @@ func (s *Server) GetObject(ctx context.Context, bucket model.BucketID, key strin
 	if !obj.Found {
 		return obj, ErrNoSuchObject
 	}
+	return obj, nil
+}
+
+// ReadObject writes bytes [from, to) of obj's content to w, fetching only
+// the blocks that hold them, getWindow blocks ahead of what it writes.
+func (s *Server) ReadObject(ctx context.Context, obj object.Object, from, to uint64, w io.Writer) error {
+	to = min(to, obj.Meta.Size)
+	if from >= to {
+		return nil
+	}
 	if obj.Blocks == nil {
-		_, err := w.Write(obj.Inline)
-		return obj, err
+		_, err := w.Write(obj.Inline[from:min(to, uint64(len(obj.Inline)))])
+		return err
+	}
+	// span is one block with the slice of it to write.
+	type span struct {
+		block  model.VersionBlock
+		lo, hi uint64
+	}
+	var spans []span
+	var at uint64
+	for _, b := range obj.Blocks {
+		if at < to && at+b.Size > from {
+			spans = append(spans, span{b, max(from, at) - at, min(to, at+b.Size) - at})
+		}
+		at += b.Size
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ahead := make(chan chan fetched, getWindow)
 	go func() {
 		defer close(ahead)
-		for _, b := range obj.Blocks {
+		for _, sp := range spans {
 			ch := make(chan fetched, 1)
 			select {
 			case ahead <- ch:
@@ -177,19 +161,28 @@ func (s *Server) GetObject(ctx context.Context, bucket model.BucketID, key strin
 			}
 			go func(b model.VersionBlock) {
 				ch <- s.fetchBlock(ctx, b)
-			}(b)
+			}(sp.block)
 		}
 	}()
+	i := 0
 	for ch := range ahead {
 		f := <-ch
 		if f.err != nil {
-			return obj, f.err
+			return f.err
 		}
-		if _, err := w.Write(f.data); err != nil {
-			return obj, err
+		sp := spans[i]
+		i++
+		if uint64(len(f.data)) < sp.hi {
+			return fmt.Errorf("block %s: %d bytes, the version lists %d", sp.block.Hash, len(f.data), sp.block.Size)
+		}
+		if _, err := w.Write(f.data[sp.lo:sp.hi]); err != nil {
+			return err
 		}
 	}
-	return obj, ctx.Err()
+	if i < len(spans) {
+		return ctx.Err()
+	}
+	return nil
 }
 
 // fetched is a block read ahead, or why it could not be.
