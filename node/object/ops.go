@@ -47,12 +47,15 @@ type (
 		FirstBlock cluster.Hash
 		Blocks     []cluster.Hash
 	}
-	// PutAbort abandons a version.
+	// PutAbort abandons a version. Blocks lists every block written or
+	// attempted for it: their references are dropped too, since some may
+	// have been written without making it into the version's block list.
 	PutAbort struct {
 		Bucket    model.BucketID
 		Key       string
 		Version   model.VersionID
 		Timestamp uint64 // as PutBegin answered
+		Blocks    []cluster.Hash
 	}
 	// Get reads an object's current version: its metadata and either its
 	// inline data or its block list.

@@ -246,6 +246,9 @@ func (s *Service) putComplete(now cluster.Time, op PutComplete, done Done) {
 func (s *Service) putAbort(now cluster.Time, op PutAbort, done Done) {
 	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Aborted}}
 	s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, _ any, err error) {
+		if err == nil {
+			s.dropRefs(op.Version, op.Blocks)
+		}
 		done(now, Stored{}, err)
 	})
 }

@@ -86,7 +86,7 @@ func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, ke
 		// Abandon the version; its blocks are collected by the cascade.
 		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
 		defer cancel()
-		s.Do(abort, object.PutAbort{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp}) //nolint:errcheck // best effort
+		s.Do(abort, object.PutAbort{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp, Blocks: hashes}) //nolint:errcheck // best effort
 		return object.Written{}, meta, err
 	}
 	res, err = s.Do(ctx, object.PutComplete{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp,
