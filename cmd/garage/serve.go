@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/metastore"
+	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/runtime/transport"
 	"github.com/garagego/garage/node/table"
@@ -25,6 +27,9 @@ import (
 
 // version is the build's version, reported in node statuses.
 const version = "0.1.0-dev"
+
+// lifecycleInterval is how often buckets' lifecycle rules are applied.
+const lifecycleInterval = time.Hour
 
 // ServeCmd runs a node.
 type ServeCmd struct {
@@ -54,6 +59,20 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		}
 	}
 	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
+	ctx, stopAPIs := context.WithCancel(context.Background())
+	defer stopAPIs()
+	apiErr := make(chan error, 1)
+	if cfg.S3API != nil {
+		l, err := net.Listen("tcp", cfg.S3API.APIBindAddr)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("S3 API: %w", err)
+		}
+		api := s3api.New(s3api.Config{Region: cfg.S3API.S3Region, RootDomain: cfg.S3API.RootDomain, Logger: log.Named("s3")}, srv)
+		go func() { apiErr <- api.Serve(ctx, l) }()
+		go api.RunLifecycle(ctx, lifecycleInterval)
+		fmt.Fprintf(out, "serving the S3 API on http://%s (region %q)\n", l.Addr(), cfg.S3API.S3Region)
+	}
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
@@ -62,7 +81,10 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	case s := <-signals:
 		log.Info("shutting down", zap.String("signal", s.String()))
 	case err = <-srv.Fatal():
+	case err = <-apiErr:
+		err = fmt.Errorf("S3 API: %w", err)
 	}
+	stopAPIs()
 	if cerr := srv.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -198,11 +220,15 @@ Default bucket: default
 Access key ID:  %s
 Secret key:     %s
 Region:         %s
-S3 endpoint:    %s  (the S3 API itself arrives with a later version)
+S3 endpoint:    %s
+
+Try it with the aws cli:
+    export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s
+    aws --endpoint-url %s s3 ls s3://default
 
 These credentials are shown once. To see them again:
     garage key info default --show-secret
 Operate the node with: garage status, garage bucket list, garage key list
-`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint)
+`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, key.ID, key.Secret, region, endpoint)
 	return nil
 }

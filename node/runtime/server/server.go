@@ -199,6 +199,9 @@ func (s *Server) RPCAddr() string { return s.tr.Addr() }
 // Fatal reports an error that stopped the node (the metadata store failed).
 func (s *Server) Fatal() <-chan error { return s.fatal }
 
+// ErrStopped: the node stopped before the operation finished.
+var ErrStopped = errors.New("node stopped")
+
 // Do runs a client operation and waits for its result.
 func (s *Server) Do(ctx context.Context, op node.Op) (any, error) {
 	id := s.nextReq.Add(1)
@@ -216,7 +219,7 @@ func (s *Server) Do(ctx context.Context, op node.Op) (any, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-s.loopDone:
-		return nil, errors.New("node stopped")
+		return nil, ErrStopped
 	}
 	select {
 	case r := <-ch:
@@ -224,7 +227,7 @@ func (s *Server) Do(ctx context.Context, op node.Op) (any, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-s.loopDone:
-		return nil, errors.New("node stopped")
+		return nil, ErrStopped
 	}
 }
 

@@ -1,0 +1,215 @@
+// Package localcluster starts a cluster of real nodes inside one process,
+// each with its RPC and S3 API on 127.0.0.1, for end-to-end tests and for
+// `garage bench`. The nodes talk over real TCP and keep their data in real
+// directories; only the processes are shared.
+package localcluster
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/runtime/blockstore"
+	"github.com/garagego/garage/node/runtime/metastore"
+	"github.com/garagego/garage/node/runtime/s3api"
+	"github.com/garagego/garage/node/runtime/server"
+	"github.com/garagego/garage/node/runtime/transport"
+	"github.com/garagego/garage/node/table"
+)
+
+// Region is the S3 region of a local cluster.
+const Region = "garage"
+
+// Options shape a local cluster.
+type Options struct {
+	Nodes             int    // default 3
+	ReplicationFactor int    // default min(3, Nodes)
+	Dir               string // required: each node gets a subdirectory
+	Logger            *zap.Logger
+	// Tune adjusts each node's configuration before it starts.
+	Tune func(i int, cfg *server.Config)
+}
+
+// Node is one running node with its S3 endpoint.
+type Node struct {
+	Server   *server.Server
+	API      *s3api.API
+	Endpoint string // "http://127.0.0.1:port"
+	stop     context.CancelFunc
+	served   chan error
+}
+
+// Cluster is a running local cluster with an access key allowed to create
+// buckets and a bucket it owns.
+type Cluster struct {
+	Nodes     []*Node
+	KeyID     string
+	Secret    string
+	Bucket    string
+	closed    bool
+	logger    *zap.Logger
+	rpcSecret [32]byte
+}
+
+// Start starts the cluster, applies a layout with every node in its own
+// zone, and creates the key and the bucket "bucket".
+func Start(opts Options) (*Cluster, error) {
+	if opts.Nodes == 0 {
+		opts.Nodes = 3
+	}
+	if opts.ReplicationFactor == 0 {
+		opts.ReplicationFactor = min(3, opts.Nodes)
+	}
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	c := &Cluster{logger: opts.Logger}
+	rand.Read(c.rpcSecret[:]) //nolint:errcheck // crypto/rand does not fail
+	for i := range opts.Nodes {
+		cfg := server.Config{
+			Node:        node.Config{Table: table.DefaultConfig(), ReplicationFactor: opts.ReplicationFactor, StatusInterval: time.Second},
+			MetadataDir: filepath.Join(opts.Dir, fmt.Sprint("node", i), "meta"),
+			DataDirs:    []blockstore.Dir{{Path: filepath.Join(opts.Dir, fmt.Sprint("node", i), "data")}},
+			Fsync:       metastore.FsyncNever,
+			Transport:   transport.Config{ListenAddr: "127.0.0.1:0", Secret: c.rpcSecret},
+			Logger:      opts.Logger.Named(fmt.Sprint("node", i)),
+		}
+		if i > 0 {
+			first := c.Nodes[0].Server
+			cfg.Transport.Bootstrap = []transport.Peer{{ID: first.ID(), Addr: first.RPCAddr()}}
+		}
+		if opts.Tune != nil {
+			opts.Tune(i, &cfg)
+		}
+		n, err := c.startNode(cfg)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("node %d: %w", i, err)
+		}
+		c.Nodes = append(c.Nodes, n)
+	}
+	if err := c.setUp(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) startNode(cfg server.Config) (*Node, error) {
+	srv, err := server.Start(cfg)
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	api := s3api.New(s3api.Config{Region: Region, Logger: cfg.Logger}, srv)
+	ctx, stop := context.WithCancel(context.Background())
+	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(), stop: stop, served: make(chan error, 1)}
+	go func() { n.served <- api.Serve(ctx, l) }()
+	return n, nil
+}
+
+func (c *Cluster) setUp() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	first := c.Nodes[0].Server
+	if err := waitUntil(ctx, func() bool {
+		res, err := first.Do(ctx, admin.GetStatus{})
+		return err == nil && len(res.(admin.ClusterStatus).Nodes) == len(c.Nodes)
+	}); err != nil {
+		return fmt.Errorf("the nodes did not meet: %w", err)
+	}
+	for i, n := range c.Nodes {
+		if _, err := first.Do(ctx, admin.AssignRole{Nodes: []string{n.Server.ID().Hex()}, Zone: fmt.Sprint("zone", i), Capacity: 1 << 40}); err != nil {
+			return err
+		}
+	}
+	if _, err := first.Do(ctx, admin.ApplyLayout{Version: 1}); err != nil {
+		return err
+	}
+	for _, n := range c.Nodes {
+		if err := waitUntil(ctx, func() bool {
+			res, err := n.Server.Do(ctx, admin.GetLayout{})
+			return err == nil && res.(admin.LayoutInfo).Version == 1
+		}); err != nil {
+			return fmt.Errorf("the layout did not reach every node: %w", err)
+		}
+	}
+	res, err := first.Do(ctx, admin.CreateKey{Name: "test", ID: server.NewKeyID(), Secret: server.NewSecret()})
+	if err != nil {
+		return err
+	}
+	key := res.(admin.KeyInfo)
+	c.KeyID, c.Secret, c.Bucket = key.ID, key.Secret, "bucket"
+	if _, err := first.Do(ctx, admin.SetKeyFlags{Pattern: key.ID, CreateBucket: true, Allow: true}); err != nil {
+		return err
+	}
+	if _, err := first.Do(ctx, admin.CreateBucket{Name: c.Bucket, ID: server.NewBucketID()}); err != nil {
+		return err
+	}
+	_, err = first.Do(ctx, admin.SetBucketPerms{Bucket: c.Bucket, Key: key.ID, Read: true, Write: true, Owner: true, Allow: true})
+	return err
+}
+
+// Do runs an admin or object operation on the first node that is up.
+func (c *Cluster) Do(ctx context.Context, op node.Op) (any, error) {
+	for _, n := range c.Nodes {
+		if n.Server != nil {
+			return n.Server.Do(ctx, op)
+		}
+	}
+	return nil, errors.New("every node is stopped")
+}
+
+// Kill stops node i abruptly: its listener and its node close at once,
+// without waiting for requests under way.
+func (c *Cluster) Kill(i int) error {
+	n := c.Nodes[i]
+	if n.Server == nil {
+		return nil
+	}
+	n.stop()
+	err := n.Server.Close()
+	n.Server = nil
+	return err
+}
+
+// Close stops every node.
+func (c *Cluster) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	var errs []error
+	for _, n := range c.Nodes {
+		n.stop()
+		if n.Server != nil {
+			errs = append(errs, n.Server.Close())
+			n.Server = nil
+		}
+		<-n.served
+	}
+	return errors.Join(errs...)
+}
+
+func waitUntil(ctx context.Context, cond func() bool) error {
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}

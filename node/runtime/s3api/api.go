@@ -1,0 +1,106 @@
+package s3api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/server"
+)
+
+// Backend is what the S3 API needs of a node: the runtime server.
+type Backend interface {
+	Do(ctx context.Context, op node.Op) (any, error)
+	PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check server.BodyCheck) (object.Written, model.ObjectMeta, error)
+	HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error)
+	ReadObject(ctx context.Context, obj object.Object, from, to uint64, w io.Writer) error
+	CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error)
+	PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check server.BodyCheck) (string, uint64, error)
+	CompleteMultipart(ctx context.Context, op object.CompleteMultipart) (object.Completed, error)
+	AbortMultipart(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID) error
+}
+
+// Config configures the S3 API.
+type Config struct {
+	// Region is the region clients must sign for (s3_region).
+	Region string
+	// RootDomain, if set (".s3.example.com"), enables virtual-hosted-style
+	// addressing: a request to bucket.s3.example.com names bucket.
+	RootDomain string
+	Logger     *zap.Logger
+	// Now is the clock signatures are checked against (time.Now if nil).
+	Now func() time.Time
+}
+
+// API is the S3 API's HTTP handler.
+type API struct {
+	cfg     Config
+	backend Backend
+	log     *zap.Logger
+}
+
+// New returns the S3 API over backend.
+func New(cfg Config, backend Backend) *API {
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Region == "" {
+		cfg.Region = "garage"
+	}
+	if cfg.RootDomain != "" {
+		// Garage writes it ".s3.example.com"; accept it without the dot too.
+		cfg.RootDomain = "." + strings.TrimPrefix(strings.ToLower(cfg.RootDomain), ".")
+	}
+	return &API{cfg: cfg, backend: backend, log: cfg.Logger}
+}
+
+// Serve answers S3 requests on l until ctx ends; it then stops accepting
+// and waits up to five seconds for requests under way.
+func (a *API) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          zap.NewStdLog(a.log.Named("http")),
+	}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut) //nolint:errcheck // closing anyway
+	}()
+	err := srv.Serve(l)
+	if err == http.ErrServerClosed {
+		<-stopped
+		return nil
+	}
+	return err
+}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+func newBucketID() []byte {
+	b := make([]byte, 32)
+	rand.Read(b) //nolint:errcheck // crypto/rand does not fail
+	return b
+}

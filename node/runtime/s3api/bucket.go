@@ -1,0 +1,199 @@
+package s3api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/s3/bucketcfg"
+	"github.com/garagego/garage/node/s3/s3err"
+	"github.com/garagego/garage/node/s3/s3xml"
+	"github.com/garagego/garage/node/wire"
+)
+
+func (rq *request) owner() s3xml.Owner {
+	return s3xml.Owner{ID: rq.accessKey.ID, DisplayName: rq.accessKey.DisplayName()}
+}
+
+func millisTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }
+
+func (rq *request) listBuckets() error {
+	res, err := rq.api.backend.Do(rq.ctx, admin.ListKeyBuckets{Key: rq.accessKey})
+	if err != nil {
+		return err
+	}
+	out := s3xml.ListAllMyBucketsResult{Owner: rq.owner()}
+	for _, b := range res.([]admin.NamedBucket) {
+		out.Buckets = append(out.Buckets, s3xml.Bucket{Name: b.Name, CreationDate: s3xml.Time(millisTime(b.Created))})
+	}
+	return rq.writeXML(http.StatusOK, out)
+}
+
+func (rq *request) createBucket() error {
+	data, err := rq.readBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	cfg, err := s3xml.ParseCreateBucket(data)
+	if err != nil {
+		return err
+	}
+	if err := cfg.CheckRegion(rq.api.cfg.Region); err != nil {
+		return err
+	}
+	if err := model.ValidBucketName(rq.bucketName); err != nil {
+		return s3err.New(s3err.InvalidBucketName, "%v", err)
+	}
+	if !rq.accessKey.CanCreateBuckets() {
+		// A key that already owns the name learns so, as with AWS.
+		if res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: rq.bucketName, Key: rq.accessKey}); err == nil &&
+			rq.accessKey.BucketPerms(res.(model.Bucket).ID).Owner {
+			return toS3(admin.ErrBucketOwned)
+		}
+		return s3err.New(s3err.AccessDenied, "Key %s is not allowed to create buckets.", rq.accessKey.ID)
+	}
+	var id model.BucketID
+	copy(id[:], newBucketID())
+	if _, err := rq.api.backend.Do(rq.ctx, admin.CreateBucketForKey{Name: rq.bucketName, ID: id, KeyID: rq.accessKey.ID}); err != nil {
+		return err
+	}
+	rq.w.Header().Set("Location", "/"+rq.bucketName)
+	return rq.writeEmpty(http.StatusOK)
+}
+
+func (rq *request) headBucket() error {
+	rq.w.Header().Set("x-amz-bucket-region", rq.api.cfg.Region)
+	return rq.writeEmpty(http.StatusOK)
+}
+
+func (rq *request) deleteBucket() error {
+	if _, err := rq.api.backend.Do(rq.ctx, admin.DeleteBucket{Name: rq.bucket.ID.String()}); err != nil {
+		return err
+	}
+	return rq.writeEmpty(http.StatusNoContent)
+}
+
+func (rq *request) getBucketLocation() error {
+	return rq.writeXML(http.StatusOK, s3xml.LocationConstraint{Region: rq.api.cfg.Region})
+}
+
+func (rq *request) getBucketVersioning() error {
+	return rq.writeXML(http.StatusOK, s3xml.VersioningConfiguration{})
+}
+
+// putBucketVersioning accepts only what keeps versioning off.
+func (rq *request) putBucketVersioning() error {
+	data, err := rq.readBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	v, err := s3xml.ParseVersioning(data)
+	if err != nil {
+		return err
+	}
+	if v.Status == "Enabled" {
+		return s3err.New(s3err.NotImplemented, "Object versioning is not implemented by this store.")
+	}
+	return rq.writeEmpty(http.StatusOK)
+}
+
+// Bucket configurations: each is parsed and validated, stored encoded in
+// the bucket entry, and answered back as XML.
+
+func (rq *request) setConfig(name string, value []byte) error {
+	if _, err := rq.api.backend.Do(rq.ctx, admin.SetBucketConfig{Bucket: rq.bucket.ID, Name: name, Value: value}); err != nil {
+		return err
+	}
+	if value == nil {
+		return rq.writeEmpty(http.StatusNoContent)
+	}
+	return rq.writeEmpty(http.StatusOK)
+}
+
+// configXML answers with the stored configuration name, or missing.
+func (rq *request) configXML(name string, missing s3err.Code, render func(*wire.Decoder) ([]byte, error)) error {
+	data, ok := rq.bucket.Config(name)
+	if !ok {
+		return s3err.New(missing, "The bucket has no %s configuration.", name)
+	}
+	d := wire.NewDecoder(data)
+	body, err := render(d)
+	if err != nil {
+		return err
+	}
+	if err := d.Finish(); err != nil {
+		return err
+	}
+	h := rq.w.Header()
+	h.Set("Content-Type", "application/xml")
+	rq.writeHeader(http.StatusOK)
+	rq.w.Write(body) //nolint:errcheck // the client went away
+	return nil
+}
+
+func encoded(enc func(*wire.Encoder)) []byte {
+	e := wire.NewEncoder(nil)
+	enc(e)
+	return e.Bytes()
+}
+
+func (rq *request) putBucketCORS() error {
+	data, err := rq.readBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	cfg, err := bucketcfg.ParseCORS(data)
+	if err != nil {
+		return err
+	}
+	return rq.setConfig(model.ConfigCORS, encoded(cfg.Encode))
+}
+
+func (rq *request) getBucketCORS() error {
+	return rq.configXML(model.ConfigCORS, s3err.NoSuchCORSConfiguration, func(d *wire.Decoder) ([]byte, error) {
+		return bucketcfg.DecodeCORS(d).XML(), nil
+	})
+}
+
+func (rq *request) deleteBucketCORS() error { return rq.setConfig(model.ConfigCORS, nil) }
+
+func (rq *request) putBucketWebsite() error {
+	data, err := rq.readBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	cfg, err := bucketcfg.ParseWebsite(data)
+	if err != nil {
+		return err
+	}
+	return rq.setConfig(model.ConfigWebsite, encoded(cfg.Encode))
+}
+
+func (rq *request) getBucketWebsite() error {
+	return rq.configXML(model.ConfigWebsite, s3err.NoSuchWebsiteConfiguration, func(d *wire.Decoder) ([]byte, error) {
+		return bucketcfg.DecodeWebsite(d).XML(), nil
+	})
+}
+
+func (rq *request) deleteBucketWebsite() error { return rq.setConfig(model.ConfigWebsite, nil) }
+
+func (rq *request) putBucketLifecycle() error {
+	data, err := rq.readBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	cfg, err := bucketcfg.ParseLifecycle(data)
+	if err != nil {
+		return err
+	}
+	return rq.setConfig(model.ConfigLifecycle, encoded(cfg.Encode))
+}
+
+func (rq *request) getBucketLifecycle() error {
+	return rq.configXML(model.ConfigLifecycle, s3err.NoSuchLifecycleConfiguration, func(d *wire.Decoder) ([]byte, error) {
+		return bucketcfg.DecodeLifecycle(d).XML(), nil
+	})
+}
+
+func (rq *request) deleteBucketLifecycle() error { return rq.setConfig(model.ConfigLifecycle, nil) }

@@ -1,0 +1,109 @@
+package s3api
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/s3/s3err"
+)
+
+// maxUserMetadata is S3's limit on the size of the x-amz-meta-* headers.
+const maxUserMetadata = 2 << 10
+
+// storedHeaders are the standard headers an object keeps and returns.
+var storedHeaders = []string{"cache-control", "content-disposition", "content-encoding", "content-language",
+	"content-type", "expires", "x-amz-website-redirect-location"}
+
+// objectHeaders gathers the headers an object is stored with from a PUT,
+// a copy with directive REPLACE or a multipart upload's creation, sorted
+// as the model wants them.
+func objectHeaders(h http.Header) ([]model.Header, error) {
+	var out []model.Header
+	for _, name := range storedHeaders {
+		v := h.Get(name)
+		if name == "content-encoding" {
+			v = withoutAWSChunked(v)
+		}
+		if v != "" {
+			out = append(out, model.Header{Name: name, Value: v})
+		}
+	}
+	if h.Get("content-type") == "" {
+		out = append(out, model.Header{Name: "content-type", Value: "binary/octet-stream"})
+	}
+	userSize := 0
+	for name, values := range h {
+		lower := strings.ToLower(name)
+		if !strings.HasPrefix(lower, "x-amz-meta-") {
+			continue
+		}
+		v := strings.Join(values, ",")
+		userSize += len(lower) - len("x-amz-meta-") + len(v)
+		out = append(out, model.Header{Name: lower, Value: v})
+	}
+	if userSize > maxUserMetadata {
+		return nil, s3err.New(s3err.MetadataTooLarge, "Your metadata headers exceed the maximum allowed metadata size of %d bytes.", maxUserMetadata)
+	}
+	sortHeaders(out)
+	return out, nil
+}
+
+func sortHeaders(hs []model.Header) {
+	slices.SortFunc(hs, func(a, b model.Header) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+}
+
+// withHeader returns hs with header set (replacing one of the same name).
+func withHeader(hs []model.Header, header model.Header) []model.Header {
+	out := slices.DeleteFunc(slices.Clone(hs), func(h model.Header) bool { return h.Name == header.Name })
+	out = append(out, header)
+	sortHeaders(out)
+	return out
+}
+
+// withoutAWSChunked drops the "aws-chunked" coding, which describes how
+// the request was sent, not the object.
+func withoutAWSChunked(v string) string {
+	var keep []string
+	for _, c := range strings.Split(v, ",") {
+		if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "aws-chunked") {
+			keep = append(keep, c)
+		}
+	}
+	return strings.Join(keep, ",")
+}
+
+// headerValue returns the stored header name, "" if absent.
+func headerValue(hs []model.Header, name string) string {
+	for _, h := range hs {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// setObjectHeaders writes an object's stored headers and its validators
+// to the response; additional checksums only if asked (withChecksum).
+func setObjectHeaders(w http.Header, meta model.ObjectMeta, lastModified time.Time, withChecksum bool) {
+	for _, h := range meta.Headers {
+		if strings.HasPrefix(h.Name, checksumPrefix) && !withChecksum {
+			continue
+		}
+		if strings.HasPrefix(h.Name, "x-amz-meta-") {
+			w[h.Name] = append(w[h.Name], h.Value) // as stored: S3 keeps the case clients send
+			continue
+		}
+		w.Set(h.Name, h.Value)
+	}
+	w.Set("ETag", quote(meta.ETag))
+	w.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
+	w.Set("Accept-Ranges", "bytes")
+}

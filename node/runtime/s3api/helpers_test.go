@@ -1,0 +1,189 @@
+package s3api
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/s3/s3err"
+)
+
+func TestParseRange(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		size   uint64
+		want   byteRange
+		ok     bool
+		code   s3err.Code
+	}{
+		{"bytes=0-9", 100, byteRange{0, 10}, true, ""},
+		{"bytes=90-", 100, byteRange{90, 100}, true, ""},
+		{"bytes=-10", 100, byteRange{90, 100}, true, ""},
+		{"bytes=-500", 100, byteRange{0, 100}, true, ""},
+		{"bytes=50-500", 100, byteRange{50, 100}, true, ""},
+		{"bytes=100-", 100, byteRange{}, false, s3err.InvalidRange},
+		{"bytes=0-", 0, byteRange{}, false, s3err.InvalidRange},
+		{"bytes=-0", 100, byteRange{}, false, s3err.InvalidRange},
+		{"bytes=5-2", 100, byteRange{}, false, ""},     // malformed: whole object
+		{"bytes=0-1,5-6", 100, byteRange{}, false, ""}, // several ranges: whole object
+		{"items=0-1", 100, byteRange{}, false, ""},     // unknown unit
+		{"", 100, byteRange{}, false, ""},
+	} {
+		got, ok, err := parseRange(tc.header, tc.size)
+		if tc.code != "" {
+			if e, isS3 := s3err.As(err); !isS3 || e.Code != tc.code {
+				t.Errorf("%q: err %v, want %s", tc.header, err, tc.code)
+			}
+			continue
+		}
+		if err != nil || ok != tc.ok || got != tc.want {
+			t.Errorf("%q on %d: got %v %v %v, want %v %v", tc.header, tc.size, got, ok, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestConditions(t *testing.T) {
+	modified := time.Date(2026, 11, 1, 12, 0, 0, 500e6, time.UTC)
+	before := modified.Add(-time.Hour).Format(http.TimeFormat)
+	after := modified.Add(time.Hour).Format(http.TimeFormat)
+	exact := modified.Format(http.TimeFormat)
+	for _, tc := range []struct {
+		name string
+		c    conditions
+		want s3err.Code // "" = proceed
+	}{
+		{"none", conditions{}, ""},
+		{"if-match hit", conditions{ifMatch: `"abc"`}, ""},
+		{"if-match star", conditions{ifMatch: "*"}, ""},
+		{"if-match miss", conditions{ifMatch: `"xyz"`}, s3err.PreconditionFailed},
+		{"if-none-match hit", conditions{ifNoneMatch: `"abc"`}, s3err.NotModified},
+		{"if-none-match miss", conditions{ifNoneMatch: `"xyz", "def"`}, ""},
+		{"modified since before", conditions{ifModifiedSince: before}, ""},
+		{"modified since exact", conditions{ifModifiedSince: exact}, s3err.NotModified},
+		{"unmodified since before", conditions{ifUnmodifiedSince: before}, s3err.PreconditionFailed},
+		{"unmodified since after", conditions{ifUnmodifiedSince: after}, ""},
+		// S3: If-Match true overrides a failing If-Unmodified-Since, and
+		// If-None-Match false overrides a passing If-Modified-Since.
+		{"if-match overrides unmodified", conditions{ifMatch: `"abc"`, ifUnmodifiedSince: before}, ""},
+		{"if-none-match overrides modified", conditions{ifNoneMatch: `"xyz"`, ifModifiedSince: after}, ""},
+	} {
+		err := tc.c.check("abc", modified, false)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if e, ok := s3err.As(err); !ok || e.Code != tc.want {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.want)
+		}
+	}
+	if e, _ := s3err.As(conditions{ifNoneMatch: "*"}.check("abc", modified, true)); e == nil || e.Code != s3err.PreconditionFailed {
+		t.Errorf("a copy's failed if-none-match must be 412, got %v", e)
+	}
+}
+
+func TestCommonPrefixAndPrefixEnd(t *testing.T) {
+	if cp, ok := commonPrefix("photos/2026/a.jpg", "photos/", "/"); !ok || cp != "photos/2026/" {
+		t.Errorf("commonPrefix = %q %v", cp, ok)
+	}
+	if _, ok := commonPrefix("photos/a.jpg", "photos/", "/"); ok {
+		t.Error("a key without a delimiter after the prefix rolls up into nothing")
+	}
+	if cp, ok := commonPrefix("a--b--c", "", "--"); !ok || cp != "a--" {
+		t.Errorf("multi-byte delimiter: %q %v", cp, ok)
+	}
+	for p, want := range map[string]string{"abc": "abd", "ab\xff": "ac", "\xff\xff": "", "": ""} {
+		if got := prefixEnd(p); got != want {
+			t.Errorf("prefixEnd(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func TestPartSpans(t *testing.T) {
+	obj := object.Object{Meta: model.ObjectMeta{Size: 25}, Blocks: []model.VersionBlock{
+		{Part: 1, Size: 5}, {Part: 1, Size: 5}, {Part: 3, Size: 10}, {Part: 4, Size: 5},
+	}}
+	if n := partCount(obj); n != 3 {
+		t.Fatalf("partCount = %d, want 3", n)
+	}
+	for n, want := range map[uint32]byteRange{1: {0, 10}, 3: {10, 20}, 4: {20, 25}} {
+		if got, ok := partSpan(obj, n); !ok || got != want {
+			t.Errorf("part %d: %v %v, want %v", n, got, ok, want)
+		}
+	}
+	if _, ok := partSpan(obj, 2); ok {
+		t.Error("part 2 was never uploaded")
+	}
+	single := object.Object{Meta: model.ObjectMeta{Size: 7}, Inline: make([]byte, 7)}
+	if got, ok := partSpan(single, 1); !ok || got != (byteRange{0, 7}) {
+		t.Errorf("a single-part object is its part 1: %v %v", got, ok)
+	}
+}
+
+func TestChecksumCRC64NVMECheckValue(t *testing.T) {
+	// CRC-64/NVME of "123456789" is 0xae8b14860a799888.
+	c, err := newChecksum("x-amz-checksum-crc64nvme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sum.Write([]byte("123456789"))
+	want := binary.BigEndian.AppendUint64(nil, 0xae8b14860a799888)
+	c.want = base64.StdEncoding.EncodeToString(want)
+	if _, err := c.verify(nil); err != nil {
+		t.Fatal(err)
+	}
+	c.want = base64.StdEncoding.EncodeToString(make([]byte, 8))
+	if _, err := c.verify(nil); err == nil {
+		t.Fatal("a wrong checksum passed")
+	}
+}
+
+func TestRequestChecksumRejectsTwo(t *testing.T) {
+	h := http.Header{}
+	h.Set("x-amz-checksum-crc32", "AAAAAA==")
+	h.Set("x-amz-checksum-sha1", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	if _, err := requestChecksum(h); err == nil {
+		t.Fatal("two checksums accepted")
+	}
+	h = http.Header{}
+	h.Set("x-amz-checksum-crc32", "not base64!")
+	if _, err := requestChecksum(h); err == nil {
+		t.Fatal("a malformed checksum accepted")
+	}
+}
+
+func TestCopyRange(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   byteRange
+		ok     bool
+	}{
+		{"bytes=0-9", byteRange{0, 10}, true},
+		{"bytes=90-99", byteRange{90, 100}, true},
+		{"bytes=5-5", byteRange{5, 6}, true},
+		{"bytes=90-100", byteRange{}, false}, // past the end: never clamped
+		{"bytes=100-100", byteRange{}, false},
+		{"bytes=9-5", byteRange{}, false},
+		{"bytes=-10", byteRange{}, false},
+		{"bytes=10-", byteRange{}, false},
+		{"bytes=0-1,5-6", byteRange{}, false},
+		{"0-9", byteRange{}, false},
+		{"bytes=+1-9", byteRange{}, false},
+	} {
+		got, err := copyRange(tc.header, 100)
+		if tc.ok != (err == nil) || got != tc.want {
+			t.Errorf("%q: got %v %v, want %v ok=%v", tc.header, got, err, tc.want, tc.ok)
+			continue
+		}
+		if err != nil {
+			if e, ok := s3err.As(err); !ok || e.Code != s3err.InvalidArgument {
+				t.Errorf("%q: error %v, want InvalidArgument", tc.header, err)
+			}
+		}
+	}
+}

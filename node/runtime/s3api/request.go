@@ -1,0 +1,159 @@
+package s3api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/s3/s3err"
+)
+
+// MaxKeyLength is S3's limit on an object key, in bytes.
+const MaxKeyLength = 1024
+
+// request is one S3 request on its way through.
+type request struct {
+	api   *API
+	w     http.ResponseWriter
+	r     *http.Request
+	ctx   context.Context
+	id    string
+	wrote bool
+
+	bucketName string // "" for service-level requests
+	key        string // "" for bucket-level requests
+
+	// Set once the request is authenticated.
+	accessKey model.Key
+	body      *verifiedBody
+	// Set once the bucket is resolved and the key's rights checked.
+	bucket model.Bucket
+	perms  model.Perms
+}
+
+// ServeHTTP answers one S3 request.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rq := &request{api: a, w: w, r: r, ctx: r.Context(), id: newRequestID()}
+	h := w.Header()
+	h.Set("x-amz-request-id", rq.id)
+	h.Set("x-amz-id-2", rq.id)
+	h.Set("Server", "garage")
+	if err := rq.serve(); err != nil {
+		rq.fail(err)
+	}
+}
+
+func (rq *request) writeHeader(status int) {
+	rq.wrote = true
+	rq.w.WriteHeader(status)
+}
+
+// serve routes, authenticates, authorizes and runs the request.
+func (rq *request) serve() error {
+	var err error
+	if rq.bucketName, rq.key, err = rq.api.address(rq.r); err != nil {
+		return err
+	}
+	if len(rq.key) > MaxKeyLength {
+		return s3err.New(s3err.KeyTooLong, "Your key is too long (%d bytes; the limit is %d).", len(rq.key), MaxKeyLength)
+	}
+	if rq.r.Method == http.MethodOptions {
+		return rq.preflight()
+	}
+	if rq.r.Method == http.MethodPost && rq.bucketName != "" && rq.key == "" && isFormUpload(rq.r) {
+		return rq.postObject()
+	}
+	ep, err := route(rq.r.Method, rq.bucketName, rq.key, rq.r.URL.Query(), rq.r.Header)
+	if err != nil {
+		return err
+	}
+	if err := rq.authenticate(); err != nil {
+		return err
+	}
+	if rq.bucketName != "" && ep.need != needNothing {
+		if err := rq.resolveBucket(ep.need); err != nil {
+			return err
+		}
+		rq.addCORSHeaders()
+	}
+	return ep.run(rq)
+}
+
+// address finds the bucket and the key a request names: from the host
+// name under the root domain (virtual-hosted style), else from the path.
+func (a *API) address(r *http.Request) (bucket, key string, err error) {
+	path := r.URL.Path
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	if a.cfg.RootDomain != "" {
+		host := strings.ToLower(r.Host)
+		if h, _, ok := splitHostPort(host); ok {
+			host = h
+		}
+		if b, ok := strings.CutSuffix(host, a.cfg.RootDomain); ok && b != "" {
+			return b, path[1:], nil
+		}
+	}
+	bucket, key, _ = strings.Cut(path[1:], "/")
+	return bucket, key, nil
+}
+
+// splitHostPort splits "host:port" ("[::1]:3900" too), reporting whether
+// there was a port.
+func splitHostPort(host string) (string, string, bool) {
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || strings.HasSuffix(host, "]") {
+		return host, "", false
+	}
+	return strings.Trim(host[:i], "[]"), host[i+1:], true
+}
+
+// resolveBucket finds the bucket the request names and checks that the key
+// has the rights the operation needs.
+func (rq *request) resolveBucket(need need) error {
+	res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: rq.bucketName, Key: rq.accessKey})
+	if err != nil {
+		if isNotFound(err) {
+			return s3err.New(s3err.NoSuchBucket, "The specified bucket does not exist.")
+		}
+		return err
+	}
+	rq.bucket = res.(model.Bucket)
+	rq.perms = rq.accessKey.BucketPerms(rq.bucket.ID)
+	if !need.grantedBy(rq.perms) {
+		return s3err.New(s3err.AccessDenied, "Access denied: key %s lacks the %s right on bucket %s.", rq.accessKey.ID, need, rq.bucketName)
+	}
+	return nil
+}
+
+// need is the right an operation needs on its bucket.
+type need uint8
+
+const (
+	needNothing need = iota // service-level, or the operation checks itself
+	needAny                 // any right: HeadBucket, GetBucketLocation
+	needRead
+	needWrite
+	needOwner
+)
+
+func (n need) grantedBy(p model.Perms) bool {
+	switch n {
+	case needAny:
+		return p.Any()
+	case needRead:
+		return p.Read
+	case needWrite:
+		return p.Write
+	case needOwner:
+		return p.Owner
+	}
+	return true
+}
+
+func (n need) String() string {
+	return [...]string{"no", "any", "read", "write", "owner"}[n]
+}

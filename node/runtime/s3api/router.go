@@ -1,0 +1,128 @@
+package s3api
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/garagego/garage/node/s3/s3err"
+)
+
+// endpoint is an S3 operation: the right it needs on its bucket, and what
+// runs it.
+type endpoint struct {
+	name string
+	need need
+	run  func(*request) error
+}
+
+// unsupported lists the sub-resources this store does not implement: a
+// request for one gets NotImplemented rather than being mistaken for a
+// plain object or bucket operation.
+var unsupported = []string{
+	"accelerate", "acl", "analytics", "attributes", "encryption", "intelligent-tiering", "inventory",
+	"legal-hold", "logging", "metrics", "notification", "object-lock", "ownershipControls",
+	"policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore",
+	"retention", "select", "tagging", "torrent", "versionId", "versions",
+}
+
+// route finds the operation of a request from its method, what it
+// addresses and its query parameters.
+func route(method, bucket, key string, q url.Values, h http.Header) (endpoint, error) {
+	for _, sub := range unsupported {
+		if q.Has(sub) && !(sub == "versionId" && q.Get(sub) == "null") {
+			return endpoint{}, s3err.New(s3err.NotImplemented, "The %q sub-resource is not implemented by this store.", sub)
+		}
+	}
+	switch {
+	case bucket == "":
+		if method == http.MethodGet {
+			return endpoint{"ListBuckets", needNothing, (*request).listBuckets}, nil
+		}
+	case key == "":
+		if ep, ok := bucketEndpoint(method, q, h); ok {
+			return ep, nil
+		}
+	default:
+		if ep, ok := objectEndpoint(method, q, h); ok {
+			return ep, nil
+		}
+	}
+	return endpoint{}, s3err.New(s3err.MethodNotAllowed, "The specified method is not allowed against this resource.")
+}
+
+func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool) {
+	type sub struct {
+		method, param string
+		ep            endpoint
+	}
+	for _, s := range []sub{
+		{http.MethodGet, "location", endpoint{"GetBucketLocation", needAny, (*request).getBucketLocation}},
+		{http.MethodGet, "versioning", endpoint{"GetBucketVersioning", needAny, (*request).getBucketVersioning}},
+		{http.MethodPut, "versioning", endpoint{"PutBucketVersioning", needOwner, (*request).putBucketVersioning}},
+		{http.MethodGet, "cors", endpoint{"GetBucketCors", needRead, (*request).getBucketCORS}},
+		{http.MethodPut, "cors", endpoint{"PutBucketCors", needOwner, (*request).putBucketCORS}},
+		{http.MethodDelete, "cors", endpoint{"DeleteBucketCors", needOwner, (*request).deleteBucketCORS}},
+		{http.MethodGet, "website", endpoint{"GetBucketWebsite", needRead, (*request).getBucketWebsite}},
+		{http.MethodPut, "website", endpoint{"PutBucketWebsite", needOwner, (*request).putBucketWebsite}},
+		{http.MethodDelete, "website", endpoint{"DeleteBucketWebsite", needOwner, (*request).deleteBucketWebsite}},
+		{http.MethodGet, "lifecycle", endpoint{"GetBucketLifecycleConfiguration", needRead, (*request).getBucketLifecycle}},
+		{http.MethodPut, "lifecycle", endpoint{"PutBucketLifecycleConfiguration", needOwner, (*request).putBucketLifecycle}},
+		{http.MethodDelete, "lifecycle", endpoint{"DeleteBucketLifecycle", needOwner, (*request).deleteBucketLifecycle}},
+		{http.MethodGet, "uploads", endpoint{"ListMultipartUploads", needRead, (*request).listMultipartUploads}},
+		{http.MethodPost, "delete", endpoint{"DeleteObjects", needWrite, (*request).deleteObjects}},
+	} {
+		if method == s.method && q.Has(s.param) {
+			return s.ep, true
+		}
+	}
+	switch method {
+	case http.MethodGet:
+		if q.Get("list-type") == "2" {
+			return endpoint{"ListObjectsV2", needRead, (*request).listObjectsV2}, true
+		}
+		return endpoint{"ListObjects", needRead, (*request).listObjectsV1}, true
+	case http.MethodHead:
+		return endpoint{"HeadBucket", needAny, (*request).headBucket}, true
+	case http.MethodPut:
+		return endpoint{"CreateBucket", needNothing, (*request).createBucket}, true
+	case http.MethodDelete:
+		return endpoint{"DeleteBucket", needOwner, (*request).deleteBucket}, true
+	}
+	return endpoint{}, false
+}
+
+func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool) {
+	copying := h.Get("x-amz-copy-source") != ""
+	switch method {
+	case http.MethodGet:
+		if q.Has("uploadId") {
+			return endpoint{"ListParts", needRead, (*request).listParts}, true
+		}
+		return endpoint{"GetObject", needRead, (*request).getObject}, true
+	case http.MethodHead:
+		return endpoint{"HeadObject", needRead, (*request).getObject}, true
+	case http.MethodPut:
+		switch {
+		case q.Has("partNumber") && q.Has("uploadId") && copying:
+			return endpoint{"UploadPartCopy", needWrite, (*request).uploadPartCopy}, true
+		case q.Has("partNumber") && q.Has("uploadId"):
+			return endpoint{"UploadPart", needWrite, (*request).uploadPart}, true
+		case copying:
+			return endpoint{"CopyObject", needWrite, (*request).copyObject}, true
+		}
+		return endpoint{"PutObject", needWrite, (*request).putObject}, true
+	case http.MethodPost:
+		switch {
+		case q.Has("uploads"):
+			return endpoint{"CreateMultipartUpload", needWrite, (*request).createMultipartUpload}, true
+		case q.Has("uploadId"):
+			return endpoint{"CompleteMultipartUpload", needWrite, (*request).completeMultipartUpload}, true
+		}
+	case http.MethodDelete:
+		if q.Has("uploadId") {
+			return endpoint{"AbortMultipartUpload", needWrite, (*request).abortMultipartUpload}, true
+		}
+		return endpoint{"DeleteObject", needWrite, (*request).deleteObject}, true
+	}
+	return endpoint{}, false
+}
