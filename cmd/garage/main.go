@@ -28,6 +28,7 @@ type CLI struct {
 	Repair RepairCmd `cmd:"" help:"Repair tables or blocks on a node."`
 	Worker WorkerCmd `cmd:"" help:"Background workers."`
 	Sim    SimCmd    `cmd:"" help:"Run the deterministic simulator."`
+	Bench  BenchCmd  `cmd:"" help:"Measure the S3 API: throughput, latency, time to first byte and node memory, on a local cluster or --endpoint."`
 }
 
 func main() {
