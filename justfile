@@ -25,6 +25,17 @@ record-scenarios:
 fuzz time="5m" *args="":
     go run ./cmd/garage sim fuzz --time {{time}} {{args}}
 
+# Fuzz the S3 API's parsers (SigV4, aws-chunked, POST policy, XML bodies),
+# each for the given time.
+fuzz-s3 time="30s":
+    bash .ci/fuzz-s3.sh {{time}}
+
+# Drive the aws cli, s3cmd and rclone against a fresh single-node default
+# (installs missing clients from Debian's packages).
+smoke-s3:
+    bash .ci/install-s3-clients.sh
+    bash .ci/s3-smoke.sh
+
 # A long soak: an hour of fuzzing and 2,000 seeds of each simulator test mix.
 soak:
     go run ./cmd/garage sim fuzz --time 1h
@@ -38,6 +49,7 @@ serve *args="":
 
 # Benchmarks: simulator, checker, layout computation, Merkle trees, network
 # model, transport, metadata store, quorum reads through the event loop.
+# The S3 API end to end has its own recipe: just bench-s3.
 bench:
     go test -run '^$' -bench 'Simulator|Check' -benchtime 20x ./sim ./checker
     go test -run '^$' -bench . ./node/layout
@@ -46,6 +58,13 @@ bench:
     go test -run '^$' -bench Quorum -benchtime 20000x ./node/runtime/server
     go test -run '^$' -bench . ./node/runtime/blockstore
     go test -run '^$' -bench BlockThroughput -benchtime 3x ./node/runtime/server
+
+# The S3 API on a local 3-node cluster of real processes: PUT and GET
+# throughput and latency p50/p99 for 4 KiB, 1 MiB and 64 MiB objects with 16
+# clients, time to first byte, and each node's peak memory. About two
+# minutes; flags go after it (just bench-s3 --json bench-s3.json).
+bench-s3 *args="":
+    go run ./cmd/garage bench {{args}}
 
 # Time for a new node to sync with 10,000 and 100,000 objects: simulated
 # (virtual time) and on loopback (real time). Several minutes.
