@@ -138,11 +138,7 @@ func checksumHeader(hs []model.Header) model.Header {
 }
 
 func (rq *request) uploadPartCopy() error {
-	upload, err := rq.uploadID()
-	if err != nil {
-		return err
-	}
-	part, err := rq.partNumber()
+	upload, part, err := rq.partTarget()
 	if err != nil {
 		return err
 	}

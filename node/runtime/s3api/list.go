@@ -161,16 +161,30 @@ func prefixes(page listPage, enc func(string) string) []s3xml.CommonPrefix {
 	return out
 }
 
-func (rq *request) listObjectsV1() error {
-	q := rq.r.URL.Query()
-	limit, err := maxKeys(q, "max-keys")
+// listing reads the parameters every listing shares: its page size (under
+// the name limitParam) and its key encoding.
+type listing struct {
+	limit   int
+	enc     func(string) string
+	encType string
+}
+
+func readListing(q url.Values, limitParam string) (listing, error) {
+	limit, err := maxKeys(q, limitParam)
 	if err != nil {
-		return err
+		return listing{}, err
 	}
 	enc, encType, err := encoder(q)
+	return listing{limit, enc, encType}, err
+}
+
+func (rq *request) listObjectsV1() error {
+	q := rq.r.URL.Query()
+	l, err := readListing(q, "max-keys")
 	if err != nil {
 		return err
 	}
+	limit, enc, encType := l.limit, l.enc, l.encType
 	prefix, delimiter, marker := q.Get("prefix"), q.Get("delimiter"), q.Get("marker")
 	page, err := rq.listObjects(prefix, delimiter, marker, limit)
 	if err != nil {
@@ -187,14 +201,11 @@ func (rq *request) listObjectsV1() error {
 
 func (rq *request) listObjectsV2() error {
 	q := rq.r.URL.Query()
-	limit, err := maxKeys(q, "max-keys")
+	l, err := readListing(q, "max-keys")
 	if err != nil {
 		return err
 	}
-	enc, encType, err := encoder(q)
-	if err != nil {
-		return err
-	}
+	limit, enc, encType := l.limit, l.enc, l.encType
 	prefix, delimiter, startAfter := q.Get("prefix"), q.Get("delimiter"), q.Get("start-after")
 	after := startAfter
 	token := q.Get("continuation-token")

@@ -20,6 +20,16 @@ func (rq *request) uploadID() (model.VersionID, error) {
 	return id, nil
 }
 
+// partTarget reads the upload and the part number a part upload names.
+func (rq *request) partTarget() (model.VersionID, uint32, error) {
+	upload, err := rq.uploadID()
+	if err != nil {
+		return upload, 0, err
+	}
+	part, err := rq.partNumber()
+	return upload, part, err
+}
+
 // partNumber reads the partNumber parameter.
 func (rq *request) partNumber() (uint32, error) {
 	v := rq.r.URL.Query().Get("partNumber")
@@ -46,11 +56,7 @@ func (rq *request) createMultipartUpload() error {
 }
 
 func (rq *request) uploadPart() error {
-	upload, err := rq.uploadID()
-	if err != nil {
-		return err
-	}
-	part, err := rq.partNumber()
+	upload, part, err := rq.partTarget()
 	if err != nil {
 		return err
 	}
@@ -162,14 +168,11 @@ func (rq *request) listParts() error {
 
 func (rq *request) listMultipartUploads() error {
 	q := rq.r.URL.Query()
-	limit, err := maxKeys(q, "max-uploads")
+	l, err := readListing(q, "max-uploads")
 	if err != nil {
 		return err
 	}
-	enc, encType, err := encoder(q)
-	if err != nil {
-		return err
-	}
+	limit, enc, encType := l.limit, l.enc, l.encType
 	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
 	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")
 	out := s3xml.ListMultipartUploadsResult{Bucket: rq.bucketName, KeyMarker: enc(keyMarker), UploadIDMarker: idMarker,
