@@ -1,7 +1,9 @@
 package s3api
 
 import (
+	"encoding/base64"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/garagego/garage/node/admin"
@@ -18,13 +20,41 @@ func (rq *request) owner() s3xml.Owner {
 
 func millisTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }
 
+// maxListBuckets is S3's largest page of ListBuckets.
+const maxListBuckets = 10000
+
+// listBuckets lists the key's buckets by name, under an optional prefix,
+// max-buckets at a time (a continuation token is the last name returned).
 func (rq *request) listBuckets() error {
+	q := rq.r.URL.Query()
+	limit, err := pageSize(q, "max-buckets", maxListBuckets)
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		return s3err.New(s3err.InvalidArgument, "max-buckets must be between 1 and %d.", maxListBuckets)
+	}
+	prefix, after := q.Get("prefix"), ""
+	if token := q.Get("continuation-token"); token != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return s3err.New(s3err.InvalidArgument, "The continuation token provided is incorrect.")
+		}
+		after = string(raw)
+	}
 	res, err := rq.api.backend.Do(rq.ctx, admin.ListKeyBuckets{Key: rq.accessKey})
 	if err != nil {
 		return err
 	}
-	out := s3xml.ListAllMyBucketsResult{Owner: rq.owner()}
+	out := s3xml.ListAllMyBucketsResult{Owner: rq.owner(), Prefix: prefix}
 	for _, b := range res.([]admin.NamedBucket) {
+		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
+			continue
+		}
+		if len(out.Buckets) == limit {
+			out.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(out.Buckets[limit-1].Name))
+			break
+		}
 		out.Buckets = append(out.Buckets, s3xml.Bucket{Name: b.Name, CreationDate: s3xml.Time(millisTime(b.Created))})
 	}
 	return rq.writeXML(http.StatusOK, out)

@@ -64,6 +64,34 @@ func testBuckets(t *testing.T, e *env) {
 		if out.Owner == nil || aws.ToString(out.Owner.ID) == "" {
 			t.Errorf("ListBuckets without an owner")
 		}
+		// Paged and under a prefix: the SDK's paginator follows the tokens.
+		var paged []string
+		pages := s3.NewListBucketsPaginator(other, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1), Prefix: aws.String("pla")})
+		for n := 0; pages.HasMorePages() && n < 10; n++ {
+			page, err := pages.NextPage(ctx)
+			must(t, err, "list buckets page")
+			for _, b := range page.Buckets {
+				paged = append(paged, aws.ToString(b.Name))
+			}
+		}
+		if !slices.Equal(paged, []string{"plain-bucket"}) {
+			t.Errorf("ListBuckets prefix \"pla\", one a page: %v", paged)
+		}
+		var all []string
+		pages = s3.NewListBucketsPaginator(other, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1)})
+		for n := 0; pages.HasMorePages() && n < 20; n++ {
+			page, err := pages.NextPage(ctx)
+			must(t, err, "list buckets page")
+			if len(page.Buckets) > 1 {
+				t.Errorf("a page of %d buckets with max-buckets 1", len(page.Buckets))
+			}
+			for _, b := range page.Buckets {
+				all = append(all, aws.ToString(b.Name))
+			}
+		}
+		if !slices.Equal(all, names) {
+			t.Errorf("paged ListBuckets %v, unpaged %v", all, names)
+		}
 		h, err := other.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("plain-bucket")})
 		must(t, err, "head plain-bucket")
 		if aws.ToString(h.BucketRegion) != localcluster.Region {

@@ -111,16 +111,19 @@ func prefixEnd(p string) string {
 }
 
 // maxKeys reads the max-keys parameter (default and ceiling 1000).
-func maxKeys(q url.Values, param string) (int, error) {
+func maxKeys(q url.Values, param string) (int, error) { return pageSize(q, param, maxListKeys) }
+
+// pageSize reads a page size parameter: ceiling if absent, at most ceiling.
+func pageSize(q url.Values, param string, ceiling int) (int, error) {
 	v := q.Get(param)
 	if v == "" {
-		return maxListKeys, nil
+		return ceiling, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return 0, s3err.New(s3err.InvalidArgument, "%s must be a non-negative integer, not %q.", param, v)
 	}
-	return min(n, maxListKeys), nil
+	return min(n, ceiling), nil
 }
 
 // s3URLEncode encodes a key for encoding-type=url: spaces as %20, so that

@@ -56,6 +56,10 @@ type ListAllMyBucketsResult struct {
 	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListAllMyBucketsResult"`
 	Owner   Owner    `xml:"Owner"`
 	Buckets []Bucket `xml:"Buckets>Bucket"`
+	// Prefix echoes the request's; ContinuationToken, when set, asks for
+	// the next page (ListBuckets with max-buckets).
+	Prefix            string `xml:"Prefix,omitempty"`
+	ContinuationToken string `xml:"ContinuationToken,omitempty"`
 }
 
 // Bucket is one entry of ListAllMyBucketsResult.
