@@ -541,15 +541,7 @@ func (s *Service) writeFinal(now cluster.Time, c *completion) {
 			fail(now, fmt.Errorf("write its block list: %w", err))
 			return
 		}
-		fanOut(now, len(c.hashes), fanOutWidth, func(now cluster.Time, i int, next func(cluster.Time, error)) {
-			h := c.hashes[i]
-			s.refs.Insert(now, model.BlockRefKey(h, id), model.BlockRef{Block: h, Version: id}, func(now cluster.Time, err error) {
-				if err != nil {
-					err = fmt.Errorf("reference block %s: %w", h, err)
-				}
-				next(now, err)
-			})
-		}, func(now cluster.Time, err error) {
+		s.reference(now, id, c.hashes, func(now cluster.Time, err error) {
 			if err != nil {
 				fail(now, err)
 				return

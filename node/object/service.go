@@ -135,6 +135,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.listParts(now, op, done)
 	case ListMultipartUploads:
 		s.listMultipartUploads(now, op, done)
+	case CopyObject:
+		s.copyObject(now, op, done)
 	default:
 		return false
 	}

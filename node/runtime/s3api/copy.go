@@ -92,9 +92,7 @@ func (rq *request) copyObject() error {
 	default:
 		return s3err.New(s3err.InvalidArgument, "Unknown metadata directive %q: use COPY or REPLACE.", d)
 	}
-	body := rq.open(src, 0, src.obj.Meta.Size)
-	defer body.Close()
-	_, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, rq.key, headers, body, nil)
+	_, meta, err := rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers)
 	if err != nil {
 		return err
 	}

@@ -210,3 +210,14 @@ func (s *Server) fetchBlock(ctx context.Context, b model.VersionBlock) fetched {
 	}
 	return fetched{data: data}
 }
+
+// CopyObject stores a new version of key with src's data and the given
+// headers, sharing src's blocks instead of moving its bytes.
+func (s *Server) CopyObject(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header) (object.Written, model.ObjectMeta, error) {
+	meta := model.ObjectMeta{Size: src.Meta.Size, ETag: src.Meta.ETag, Headers: headers}
+	res, err := s.Do(ctx, object.CopyObject{Bucket: bucket, Key: key, Version: newVersionID(), Source: src, Meta: meta})
+	if err != nil {
+		return object.Written{}, meta, err
+	}
+	return res.(object.Written), meta, nil
+}
