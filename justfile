@@ -49,7 +49,7 @@ serve *args="":
 
 # Benchmarks: simulator, checker, layout computation, Merkle trees, network
 # model, transport, metadata store, quorum reads through the event loop.
-# The S3 API end to end has its own recipe: just bench-s3.
+# Ends with the S3 API end to end (garage bench; alone: just bench-s3).
 bench:
     go test -run '^$' -bench 'Simulator|Check' -benchtime 20x ./sim ./checker
     go test -run '^$' -bench . ./node/layout
@@ -58,6 +58,7 @@ bench:
     go test -run '^$' -bench Quorum -benchtime 20000x ./node/runtime/server
     go test -run '^$' -bench . ./node/runtime/blockstore
     go test -run '^$' -bench BlockThroughput -benchtime 3x ./node/runtime/server
+    go run ./cmd/garage bench
 
 # The S3 API on a local 3-node cluster of real processes: PUT and GET
 # throughput and latency p50/p99 for 4 KiB, 1 MiB and 64 MiB objects with 16
