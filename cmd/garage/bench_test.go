@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/garagego/garage/internal/localcluster"
+	"github.com/garagego/garage/internal/s3bench"
 )
 
 // The bench against its own cluster: the real binary starting three
@@ -40,7 +41,7 @@ func TestBenchLocalCluster(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, stdout.String())
 		}
 	}
-	var r benchReport
+	var r s3bench.Report
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +104,7 @@ func TestBenchEndpoint(t *testing.T) {
 	if code := run(args, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
 	}
-	var r benchReport
+	var r s3bench.Report
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +116,8 @@ func TestBenchEndpoint(t *testing.T) {
 	if len(r.Nodes) != 0 || len(r.Results[0].NodePeakRSSBytes) != 0 || strings.Contains(out.String(), "peak RSS") {
 		t.Errorf("memory figures for a cluster the bench did not start:\n%s", out.String())
 	}
-	left := newBenchTarget(endpoints[:1], localcluster.Region, c.KeyID, c.Secret, c.Bucket, 1)
-	list, err := left.clients[0].ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(c.Bucket)})
+	left := s3bench.NewTarget(s3bench.TargetConfig{Endpoints: endpoints[:1], Region: localcluster.Region, AccessKey: c.KeyID, SecretKey: c.Secret, Bucket: c.Bucket, Clients: 1})
+	list, err := left.Client(0).ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(c.Bucket)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestBenchEndpoint(t *testing.T) {
 	}
 }
 
-func checkResults(t *testing.T, r benchReport, want []string, count int) {
+func checkResults(t *testing.T, r s3bench.Report, want []string, count int) {
 	t.Helper()
 	if len(r.Results) != len(want) {
 		t.Fatalf("%d results, want %d: %+v", len(r.Results), len(want), r.Results)
@@ -146,38 +147,6 @@ func checkResults(t *testing.T, r benchReport, want []string, count int) {
 		ttfb := p.TTFBP50Ms > 0 && p.TTFBP99Ms >= p.TTFBP50Ms && p.TTFBP50Ms <= p.LatencyP50Ms
 		if (p.Op == "GET") != ttfb {
 			t.Errorf("%s %s: time to first byte p50 %.2fms p99 %.2fms", p.Op, p.Size, p.TTFBP50Ms, p.TTFBP99Ms)
-		}
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	var d []time.Duration
-	for i := 1; i <= 200; i++ {
-		d = append(d, time.Duration(i))
-	}
-	for _, tc := range []struct {
-		values []time.Duration
-		p      int
-		want   time.Duration
-	}{
-		{d, 50, 100}, {d, 99, 198}, {d, 100, 200}, {d[:1], 99, 1}, {d[:10], 50, 5}, {d[:10], 99, 10}, {nil, 50, 0},
-	} {
-		if got := percentile(tc.values, tc.p); got != tc.want {
-			t.Errorf("p%d of %d values: %d, want %d", tc.p, len(tc.values), got, tc.want)
-		}
-	}
-}
-
-func TestDefaultCount(t *testing.T) {
-	for _, tc := range []struct {
-		size    int64
-		clients int
-		want    int
-	}{
-		{4 << 10, 16, 2048}, {1 << 20, 16, 512}, {64 << 20, 16, 32}, {64 << 20, 4, 8}, {4 << 10, 2000, 4000},
-	} {
-		if got := defaultCount(tc.size, tc.clients); got != tc.want {
-			t.Errorf("defaultCount(%d, %d) = %d, want %d", tc.size, tc.clients, got, tc.want)
 		}
 	}
 }
