@@ -146,7 +146,7 @@ func freeLocalAddr() (string, error) {
 
 // waitUp waits until the node answers on its RPC port, and learns its id.
 func (n *benchNode) waitUp(ctx context.Context) error {
-	return waitFor(ctx, 30*time.Second, func() error {
+	return s3bench.Retry(ctx, 30*time.Second, func() error {
 		select {
 		case <-n.exited:
 			return fmt.Errorf("exited (%v): see %s", n.waitErr, n.logPath)
@@ -172,7 +172,7 @@ func (n *benchNode) admin(fn func(*adminClient) error) error {
 // node, and creates a key allowed to read and write the bench bucket.
 func (bc *benchCluster) setUp(ctx context.Context) error {
 	first := bc.nodes[0]
-	err := waitFor(ctx, 60*time.Second, func() error {
+	err := s3bench.Retry(ctx, 60*time.Second, func() error {
 		var st admin.ClusterStatus
 		if err := first.admin(func(a *adminClient) error { return a.call(admin.GetStatus{}, &st) }); err != nil {
 			return err
@@ -219,7 +219,7 @@ func countUp(st admin.ClusterStatus) int {
 // waitLayout waits until every node runs layout version v.
 func (bc *benchCluster) waitLayout(ctx context.Context, v uint64) error {
 	for _, n := range bc.nodes {
-		err := waitFor(ctx, 60*time.Second, func() error {
+		err := s3bench.Retry(ctx, 60*time.Second, func() error {
 			var info admin.LayoutInfo
 			if err := n.admin(func(a *adminClient) error { return a.call(admin.GetLayout{}, &info) }); err != nil {
 				return err
@@ -403,23 +403,4 @@ func benchDir(dir string) (string, func(), error) {
 		return "", nil, fmt.Errorf("create --dir %s: %w", dir, err)
 	}
 	return dir, func() {}, nil
-}
-
-// waitFor retries try every 100 ms until it succeeds, ctx ends or timeout
-// passes, and then returns its last error.
-func waitFor(ctx context.Context, timeout time.Duration, try func() error) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		err := try()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -92,7 +92,7 @@ func (t *Target) CheckBucket(ctx context.Context) error {
 // after creation.
 func (t *Target) WaitReady(ctx context.Context) error {
 	for i, cl := range t.clients {
-		err := waitFor(ctx, 30*time.Second, func() error {
+		err := Retry(ctx, 30*time.Second, func() error {
 			_, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.bucket)})
 			return err
 		})
@@ -178,9 +178,9 @@ func (t *Target) key(size Size, i int) string {
 	return fmt.Sprintf("%s/%s/%07d", t.prefix, size.Label, i)
 }
 
-// waitFor retries try every 100 ms until it succeeds, ctx ends or timeout
+// Retry calls try every 100 ms until it succeeds, ctx ends or timeout
 // passes, and then returns its last error.
-func waitFor(ctx context.Context, timeout time.Duration, try func() error) error {
+func Retry(ctx context.Context, timeout time.Duration, try func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		err := try()
