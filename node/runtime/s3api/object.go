@@ -69,7 +69,19 @@ func (rq *request) putObject() error {
 	if err := rq.checkWriteConditions(); err != nil {
 		return err
 	}
-	_, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, rq.key, headers, cs.wrap(rq.body), rq.bodyCheck(cs))
+	check := rq.bodyCheck(cs)
+	if rq.r.Header.Get("If-Match") != "" || rq.r.Header.Get("If-None-Match") != "" {
+		// Again just before the commit: another writer may have committed
+		// while this body uploaded, and S3 judges a condition at the end.
+		bodyOK := check
+		check = func(meta *model.ObjectMeta) error {
+			if err := bodyOK(meta); err != nil {
+				return err
+			}
+			return rq.checkWriteConditions()
+		}
+	}
+	_, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, rq.key, headers, cs.wrap(rq.body), check)
 	if err != nil {
 		return err
 	}
