@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.uber.org/zap"
@@ -98,29 +99,34 @@ func (a *API) LifecyclePass(ctx context.Context) (LifecycleStats, error) {
 	return stats, nil
 }
 
+// expireObjects deletes the objects a rule expires, listing only the key
+// ranges some expiration rule selects.
 func (a *API) expireObjects(ctx context.Context, bucket model.BucketID, cfg bucketcfg.Lifecycle, now time.Time) (int, error) {
 	expired := 0
-	start := ""
-	for {
-		res, err := a.backend.Do(ctx, object.List{Bucket: bucket, Start: start, Limit: maxListKeys})
-		if err != nil {
-			return expired, err
-		}
-		l := res.(object.Listing)
-		for _, e := range l.Entries {
-			if !objectExpires(cfg, e, now) {
-				continue
-			}
-			if _, err := a.backend.Do(ctx, object.Delete{Bucket: bucket, Key: e.Key, Version: newVersionID()}); err != nil {
+	for _, prefix := range cfg.Prefixes(bucketcfg.Expire) {
+		start, end := prefix, prefixEnd(prefix)
+		for {
+			res, err := a.backend.Do(ctx, object.List{Bucket: bucket, Start: start, End: end, Limit: maxListKeys})
+			if err != nil {
 				return expired, err
 			}
-			expired++
+			l := res.(object.Listing)
+			for _, e := range l.Entries {
+				if !objectExpires(cfg, e, now) {
+					continue
+				}
+				if _, err := a.backend.Do(ctx, object.Delete{Bucket: bucket, Key: e.Key, Version: newVersionID()}); err != nil {
+					return expired, err
+				}
+				expired++
+			}
+			if !l.More {
+				break
+			}
+			start = l.Next
 		}
-		if !l.More {
-			return expired, nil
-		}
-		start = l.Next
 	}
+	return expired, nil
 }
 
 func objectExpires(cfg bucketcfg.Lifecycle, e object.ListEntry, now time.Time) bool {
@@ -132,29 +138,38 @@ func objectExpires(cfg bucketcfg.Lifecycle, e object.ListEntry, now time.Time) b
 	return false
 }
 
+// abortStaleUploads aborts the multipart uploads a rule finds stale,
+// listing only the key ranges some abort rule selects.
 func (a *API) abortStaleUploads(ctx context.Context, bucket model.BucketID, cfg bucketcfg.Lifecycle, now time.Time) (int, error) {
 	aborted := 0
-	start := ""
-	for {
-		res, err := a.backend.Do(ctx, object.ListMultipartUploads{Bucket: bucket, Start: start, Limit: maxListKeys})
-		if err != nil {
-			return aborted, err
-		}
-		l := res.(object.UploadList)
-		for _, u := range l.Uploads {
-			if !uploadAbortable(cfg, u, now) {
-				continue
-			}
-			if err := a.backend.AbortMultipart(ctx, bucket, u.Key, u.UploadID); err != nil {
+	for _, prefix := range cfg.Prefixes(bucketcfg.AbortUpload) {
+		start := prefix
+		for {
+			res, err := a.backend.Do(ctx, object.ListMultipartUploads{Bucket: bucket, Prefix: prefix, Start: start, Limit: maxListKeys})
+			if err != nil {
 				return aborted, err
 			}
-			aborted++
+			l := res.(object.UploadList)
+			for _, u := range l.Uploads {
+				if !uploadAbortable(cfg, u, now) {
+					continue
+				}
+				err := a.backend.AbortMultipart(ctx, bucket, u.Key, u.UploadID)
+				switch {
+				case errors.Is(err, object.ErrNoSuchUpload): // completed or aborted meanwhile
+				case err != nil:
+					return aborted, err
+				default:
+					aborted++
+				}
+			}
+			if !l.More {
+				break
+			}
+			start = l.Next
 		}
-		if !l.More {
-			return aborted, nil
-		}
-		start = l.Next
 	}
+	return aborted, nil
 }
 
 func uploadAbortable(cfg bucketcfg.Lifecycle, u object.UploadInfo, now time.Time) bool {

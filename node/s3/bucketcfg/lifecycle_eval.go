@@ -1,6 +1,7 @@
 package bucketcfg
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,4 +51,37 @@ func (r LifecycleRule) UploadAbortable(initiated, now time.Time) bool {
 func midnightAfter(t time.Time, days int) time.Time {
 	end := t.UTC().AddDate(0, 0, days)
 	return time.Date(end.Year(), end.Month(), end.Day()+1, 0, 0, 0, 0, time.UTC)
+}
+
+// Action is what a lifecycle rule does.
+type Action int
+
+const (
+	Expire      Action = iota // delete current objects
+	AbortUpload               // abort unfinished multipart uploads
+)
+
+// Prefixes is the least sorted set of key prefixes holding every key an
+// enabled rule with action may act on, so a pass lists only those ranges:
+// [""] when some such rule covers every key, none when no rule has action.
+func (l Lifecycle) Prefixes(action Action) []string {
+	var prefixes []string
+	for _, r := range l.Rules {
+		has := r.ExpirationDays != 0 || !r.ExpirationDate.IsZero()
+		if action == AbortUpload {
+			has = r.AbortIncompleteUploadDays != 0
+		}
+		if r.Enabled && has {
+			prefixes = append(prefixes, r.Filter.Prefix)
+		}
+	}
+	slices.Sort(prefixes)
+	var out []string
+	for _, p := range prefixes {
+		if n := len(out); n > 0 && strings.HasPrefix(p, out[n-1]) {
+			continue // covered by a shorter prefix already kept
+		}
+		out = append(out, p)
+	}
+	return out
 }

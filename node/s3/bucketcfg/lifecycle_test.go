@@ -3,6 +3,7 @@ package bucketcfg
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -265,5 +266,31 @@ func TestDecodeLifecycleRefusals(t *testing.T) {
 		if got := DecodeLifecycle(d); d.Finish() == nil {
 			t.Errorf("%s: decoded %#v", name, got)
 		}
+	}
+}
+
+func TestLifecyclePrefixes(t *testing.T) {
+	rule := func(prefix string, enabled bool, days, abort int) LifecycleRule {
+		return LifecycleRule{Enabled: enabled, Filter: LifecycleFilter{Prefix: prefix}, ExpirationDays: days, AbortIncompleteUploadDays: abort}
+	}
+	l := Lifecycle{Rules: []LifecycleRule{
+		rule("logs/2026/", true, 30, 0),
+		rule("logs/", true, 7, 0),
+		rule("tmp/", true, 1, 2),
+		rule("cache/", false, 1, 1), // disabled: lists nothing
+		rule("uploads/", true, 0, 3),
+	}}
+	if got, want := l.Prefixes(Expire), []string{"logs/", "tmp/"}; !slices.Equal(got, want) {
+		t.Errorf("expiration prefixes %q, want %q", got, want)
+	}
+	if got, want := l.Prefixes(AbortUpload), []string{"tmp/", "uploads/"}; !slices.Equal(got, want) {
+		t.Errorf("abort prefixes %q, want %q", got, want)
+	}
+	l.Rules = append(l.Rules, rule("", true, 365, 0))
+	if got := l.Prefixes(Expire); !slices.Equal(got, []string{""}) {
+		t.Errorf("a rule over every key must list everything, got %q", got)
+	}
+	if got := (Lifecycle{Rules: []LifecycleRule{rule("a/", true, 0, 1)}}).Prefixes(Expire); len(got) != 0 {
+		t.Errorf("no expiration rule, yet prefixes %q", got)
 	}
 }
