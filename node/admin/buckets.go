@@ -91,6 +91,11 @@ func (s *Service) resolveBucket(now cluster.Time, name string, done Done, next f
 		done(now, nil, fmt.Errorf("%w: empty bucket name", ErrInvalid))
 		return
 	}
+	if id, err := model.ParseBucketID(name); err == nil {
+		// 64 hex digits: too long for an alias (at most 63), so an id.
+		s.getBucketByID(now, id, name, done, next)
+		return
+	}
 	s.tables.Aliases.Get(now, model.AliasKey(name), func(now cluster.Time, alias model.Alias, _ bool, err error) {
 		if err != nil {
 			done(now, nil, err)

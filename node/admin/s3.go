@@ -48,13 +48,13 @@ type (
 	// Answers []NamedBucket sorted by name.
 	ListKeyBuckets struct{ Key model.Key }
 	// CreateBucketForKey creates bucket ID under the global alias Name and
-	// gives KeyID read, write and owner rights on it. ErrBucketOwned if the
-	// name already means a bucket the key owns, ErrBucketExists if it is
-	// taken otherwise.
+	// gives Key (as the request read it) read, write and owner rights on
+	// it. ErrBucketOwned if the name already means a bucket the key owns,
+	// ErrBucketExists if it is taken otherwise.
 	CreateBucketForKey struct {
-		Name  string
-		ID    model.BucketID
-		KeyID string
+		Name string
+		ID   model.BucketID
+		Key  model.Key
 	}
 	// SetBucketConfig sets configuration Name (model.ConfigCORS, ...) of
 	// the bucket to Value, or removes it when Value is nil. Answers
@@ -170,45 +170,39 @@ func (s *Service) createBucketForKey(now cluster.Time, op CreateBucketForKey, do
 		done(now, nil, fmt.Errorf("%w: %v", ErrInvalid, err))
 		return
 	}
-	s.getAccessKey(now, op.KeyID, func(now cluster.Time, res any, err error) {
+	k := op.Key
+	if r := k.LocalAliases.Get(op.Name); r.Live() {
+		done(now, nil, fmt.Errorf("%w: %q", ErrBucketOwned, op.Name))
+		return
+	}
+	s.tables.Aliases.Get(now, model.AliasKey(op.Name), func(now cluster.Time, alias model.Alias, _ bool, err error) {
 		if err != nil {
 			done(now, nil, err)
 			return
 		}
-		k := res.(model.Key)
-		if r := k.LocalAliases.Get(op.Name); r.Live() {
-			done(now, nil, fmt.Errorf("%w: %q", ErrBucketOwned, op.Name))
+		if id, taken := alias.Bucket(); taken {
+			if k.BucketPerms(id).Owner {
+				done(now, nil, fmt.Errorf("%w: %q", ErrBucketOwned, op.Name))
+			} else {
+				done(now, nil, fmt.Errorf("%w: %q", ErrBucketExists, op.Name))
+			}
 			return
 		}
-		s.tables.Aliases.Get(now, model.AliasKey(op.Name), func(now cluster.Time, alias model.Alias, _ bool, err error) {
-			if err != nil {
-				done(now, nil, err)
-				return
-			}
-			if id, taken := alias.Bucket(); taken {
-				if k.BucketPerms(id).Owner {
-					done(now, nil, fmt.Errorf("%w: %q", ErrBucketOwned, op.Name))
-				} else {
-					done(now, nil, fmt.Errorf("%w: %q", ErrBucketExists, op.Name))
-				}
-				return
-			}
-			stamp := s.stamp(now, alias.Stamp, k.Buckets.Get(op.ID.String()).Stamp)
-			perms := []byte{model.Perms{Read: true, Write: true, Owner: true}.Byte()}
-			b := model.Bucket{ID: op.ID, Created: now.Millis()}
-			b.GlobalAliases = b.GlobalAliases.Set(op.Name, crdt.Put(stamp, []byte{1}))
-			b.Keys = b.Keys.Set(k.ID, crdt.Put(stamp, perms))
-			k.Buckets = k.Buckets.Set(op.ID.String(), crdt.Put(stamp, perms))
-			// The bucket and the key's rights first, the alias last: a name
-			// that resolves always leads to a bucket the key can use.
-			s.tables.Buckets.Insert(now, model.BucketKey(op.ID), b, then(done, func(now cluster.Time) {
-				s.tables.Keys.Insert(now, model.KeyKey(k.ID), k, then(done, func(now cluster.Time) {
-					s.tables.Aliases.Insert(now, model.AliasKey(op.Name), model.Alias{Register: crdt.Put(stamp, op.ID[:])}, then(done, func(now cluster.Time) {
-						done(now, b, nil)
-					}))
+		stamp := s.stamp(now, alias.Stamp, k.Buckets.Get(op.ID.String()).Stamp)
+		perms := []byte{model.Perms{Read: true, Write: true, Owner: true}.Byte()}
+		b := model.Bucket{ID: op.ID, Created: now.Millis()}
+		b.GlobalAliases = b.GlobalAliases.Set(op.Name, crdt.Put(stamp, []byte{1}))
+		b.Keys = b.Keys.Set(k.ID, crdt.Put(stamp, perms))
+		k.Buckets = k.Buckets.Set(op.ID.String(), crdt.Put(stamp, perms))
+		// The bucket and the key's rights first, the alias last: a name
+		// that resolves always leads to a bucket the key can use.
+		s.tables.Buckets.Insert(now, model.BucketKey(op.ID), b, then(done, func(now cluster.Time) {
+			s.tables.Keys.Insert(now, model.KeyKey(k.ID), k, then(done, func(now cluster.Time) {
+				s.tables.Aliases.Insert(now, model.AliasKey(op.Name), model.Alias{Register: crdt.Put(stamp, op.ID[:])}, then(done, func(now cluster.Time) {
+					done(now, b, nil)
 				}))
 			}))
-		})
+		}))
 	})
 }
 
