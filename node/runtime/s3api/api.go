@@ -24,6 +24,7 @@ type Backend interface {
 	PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check server.BodyCheck) (object.Written, model.ObjectMeta, error)
 	HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error)
 	ReadObject(ctx context.Context, obj object.Object, from, to uint64, w io.Writer) error
+	DeleteObject(ctx context.Context, bucket model.BucketID, key string) error
 	CopyObject(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header) (object.Written, model.ObjectMeta, error)
 	CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error)
 	PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check server.BodyCheck) (string, uint64, error)
@@ -98,10 +99,4 @@ func newRequestID() string {
 	var b [8]byte
 	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
 	return strings.ToUpper(hex.EncodeToString(b[:]))
-}
-
-func newBucketID() []byte {
-	b := make([]byte, 32)
-	rand.Read(b) //nolint:errcheck // crypto/rand does not fail
-	return b
 }

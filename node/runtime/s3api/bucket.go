@@ -8,6 +8,7 @@ import (
 
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/bucketcfg"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
@@ -83,9 +84,11 @@ func (rq *request) createBucket() error {
 		}
 		return s3err.New(s3err.AccessDenied, "Key %s is not allowed to create buckets.", rq.accessKey.ID)
 	}
-	var id model.BucketID
-	copy(id[:], newBucketID())
-	if _, err := rq.api.backend.Do(rq.ctx, admin.CreateBucketForKey{Name: rq.bucketName, ID: id, KeyID: rq.accessKey.ID}); err != nil {
+	id, err := model.ParseBucketID(server.NewBucketID())
+	if err != nil {
+		return err
+	}
+	if _, err := rq.api.backend.Do(rq.ctx, admin.CreateBucketForKey{Name: rq.bucketName, ID: id, Key: rq.accessKey}); err != nil {
 		return err
 	}
 	rq.w.Header().Set("Location", "/"+rq.bucketName)

@@ -18,6 +18,7 @@ import (
 // checked against the copy's source conditions.
 type copySource struct {
 	bucket model.Bucket
+	key    string
 	obj    object.Object
 }
 
@@ -45,7 +46,7 @@ func (rq *request) readCopySource() (copySource, error) {
 		}
 		return copySource{}, err
 	}
-	src := copySource{bucket: res.(model.Bucket)}
+	src := copySource{bucket: res.(model.Bucket), key: key}
 	if !rq.accessKey.BucketPerms(src.bucket.ID).Read {
 		return src, s3err.New(s3err.AccessDenied, "Access denied: key %s lacks the read right on source bucket %s.", rq.accessKey.ID, bucketName)
 	}
@@ -79,7 +80,7 @@ func (rq *request) copyObject() error {
 	headers := src.obj.Meta.Headers
 	switch d := rq.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
-		if src.bucket.ID == rq.bucket.ID && sameKey(rq) {
+		if src.bucket.ID == rq.bucket.ID && src.key == rq.key {
 			return s3err.New(s3err.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":
@@ -97,14 +98,6 @@ func (rq *request) copyObject() error {
 		return err
 	}
 	return rq.writeXML(http.StatusOK, s3xml.CopyObjectResult{ETag: s3xml.ETag(meta.ETag), LastModified: s3xml.Time(rq.api.cfg.Now())})
-}
-
-// sameKey reports whether the copy's source key is its destination.
-func sameKey(rq *request) bool {
-	raw, _, _ := strings.Cut(rq.r.Header.Get("x-amz-copy-source"), "?")
-	decoded, _ := url.PathUnescape(raw)
-	_, key, _ := strings.Cut(strings.TrimPrefix(decoded, "/"), "/")
-	return key == rq.key
 }
 
 // copyRange reads an x-amz-copy-source-range: "bytes=first-last", both

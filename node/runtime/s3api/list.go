@@ -187,17 +187,16 @@ func (rq *request) listObjectsV1() error {
 	if err != nil {
 		return err
 	}
-	limit, enc, encType := l.limit, l.enc, l.encType
 	prefix, delimiter, marker := q.Get("prefix"), q.Get("delimiter"), q.Get("marker")
-	page, err := rq.listObjects(prefix, delimiter, marker, limit)
+	page, err := rq.listObjects(prefix, delimiter, marker, l.limit)
 	if err != nil {
 		return err
 	}
-	out := s3xml.ListBucketResultV1{Name: rq.bucketName, Prefix: enc(prefix), Marker: enc(marker), MaxKeys: limit,
-		Delimiter: enc(delimiter), IsTruncated: page.truncated, EncodingType: encType,
-		Contents: rq.contents(page, enc, true), CommonPrefixes: prefixes(page, enc)}
+	out := s3xml.ListBucketResultV1{Name: rq.bucketName, Prefix: l.enc(prefix), Marker: l.enc(marker), MaxKeys: l.limit,
+		Delimiter: l.enc(delimiter), IsTruncated: page.truncated, EncodingType: l.encType,
+		Contents: rq.contents(page, l.enc, true), CommonPrefixes: prefixes(page, l.enc)}
 	if page.truncated && delimiter != "" {
-		out.NextMarker = enc(page.next)
+		out.NextMarker = l.enc(page.next)
 	}
 	return rq.writeXML(http.StatusOK, out)
 }
@@ -208,7 +207,6 @@ func (rq *request) listObjectsV2() error {
 	if err != nil {
 		return err
 	}
-	limit, enc, encType := l.limit, l.enc, l.encType
 	prefix, delimiter, startAfter := q.Get("prefix"), q.Get("delimiter"), q.Get("start-after")
 	after := startAfter
 	token := q.Get("continuation-token")
@@ -219,13 +217,13 @@ func (rq *request) listObjectsV2() error {
 		}
 		after = string(raw)
 	}
-	page, err := rq.listObjects(prefix, delimiter, after, limit)
+	page, err := rq.listObjects(prefix, delimiter, after, l.limit)
 	if err != nil {
 		return err
 	}
-	out := s3xml.ListBucketResultV2{Name: rq.bucketName, Prefix: enc(prefix), MaxKeys: limit, Delimiter: enc(delimiter),
-		IsTruncated: page.truncated, EncodingType: encType, ContinuationToken: token, StartAfter: enc(startAfter),
-		Contents: rq.contents(page, enc, q.Get("fetch-owner") == "true"), CommonPrefixes: prefixes(page, enc)}
+	out := s3xml.ListBucketResultV2{Name: rq.bucketName, Prefix: l.enc(prefix), MaxKeys: l.limit, Delimiter: l.enc(delimiter),
+		IsTruncated: page.truncated, EncodingType: l.encType, ContinuationToken: token, StartAfter: l.enc(startAfter),
+		Contents: rq.contents(page, l.enc, q.Get("fetch-owner") == "true"), CommonPrefixes: prefixes(page, l.enc)}
 	out.KeyCount = len(out.Contents) + len(out.CommonPrefixes)
 	if page.truncated {
 		out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.next))

@@ -172,11 +172,10 @@ func (rq *request) listMultipartUploads() error {
 	if err != nil {
 		return err
 	}
-	limit, enc, encType := l.limit, l.enc, l.encType
 	prefix, delimiter := q.Get("prefix"), q.Get("delimiter")
 	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")
-	out := s3xml.ListMultipartUploadsResult{Bucket: rq.bucketName, KeyMarker: enc(keyMarker), UploadIDMarker: idMarker,
-		Prefix: enc(prefix), Delimiter: enc(delimiter), MaxUploads: limit, EncodingType: encType}
+	out := s3xml.ListMultipartUploadsResult{Bucket: rq.bucketName, KeyMarker: l.enc(keyMarker), UploadIDMarker: idMarker,
+		Prefix: l.enc(prefix), Delimiter: l.enc(delimiter), MaxUploads: l.limit, EncodingType: l.encType}
 	owner := rq.owner()
 	start := max(prefix, keyMarker)
 	passedMarker := false
@@ -203,20 +202,20 @@ func (rq *request) listMultipartUploads() error {
 			if rolled && (cp == lastPrefix || cp <= keyMarker) {
 				continue
 			}
-			if count == limit {
+			if count == l.limit {
 				out.IsTruncated = true
 				return rq.writeXML(http.StatusOK, out)
 			}
 			count++
 			if rolled {
 				lastPrefix = cp
-				out.CommonPrefixes = append(out.CommonPrefixes, s3xml.CommonPrefix{Prefix: enc(cp)})
-				out.NextKeyMarker, out.NextUploadIDMarker = enc(cp), ""
+				out.CommonPrefixes = append(out.CommonPrefixes, s3xml.CommonPrefix{Prefix: l.enc(cp)})
+				out.NextKeyMarker, out.NextUploadIDMarker = l.enc(cp), ""
 				continue
 			}
-			out.Uploads = append(out.Uploads, s3xml.Upload{Key: enc(u.Key), UploadID: id, Initiated: s3xml.Time(millisTime(u.Timestamp)),
+			out.Uploads = append(out.Uploads, s3xml.Upload{Key: l.enc(u.Key), UploadID: id, Initiated: s3xml.Time(millisTime(u.Timestamp)),
 				StorageClass: "STANDARD", Owner: owner, Initiator: owner})
-			out.NextKeyMarker, out.NextUploadIDMarker = enc(u.Key), id
+			out.NextKeyMarker, out.NextUploadIDMarker = l.enc(u.Key), id
 		}
 		if !list.More {
 			return rq.writeXML(http.StatusOK, out)

@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,12 +17,6 @@ import (
 
 // maxPutSize is S3's limit on a single PUT; larger objects go multipart.
 const maxPutSize = 5 << 30
-
-func newVersionID() model.VersionID {
-	var id model.VersionID
-	rand.Read(id[:]) //nolint:errcheck // crypto/rand does not fail
-	return id
-}
 
 // bodyCheck verifies a body once it has been read, before it is stored:
 // its length, its Content-MD5 and its additional checksum, whose header it
@@ -263,7 +256,7 @@ func (w *lazyWriter) Write(p []byte) (int, error) {
 }
 
 func (rq *request) deleteObject() error {
-	if _, err := rq.api.backend.Do(rq.ctx, object.Delete{Bucket: rq.bucket.ID, Key: rq.key, Version: newVersionID()}); err != nil {
+	if err := rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, rq.key); err != nil {
 		return err
 	}
 	return rq.writeEmpty(http.StatusNoContent)
@@ -293,7 +286,7 @@ func (rq *request) deleteObjects() error {
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			_, errs[i] = rq.api.backend.Do(rq.ctx, object.Delete{Bucket: rq.bucket.ID, Key: o.Key, Version: newVersionID()})
+			errs[i] = rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, o.Key)
 		}()
 	}
 	wg.Wait()

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/garagego/garage/node/model"
@@ -155,8 +156,7 @@ func (rq *request) authenticatePost(fields map[string]string, key string) error 
 func formHeaders(fields map[string]string) http.Header {
 	h := http.Header{}
 	for name, v := range fields {
-		if strings.HasPrefix(name, "x-amz-meta-") || name == "content-type" || name == "cache-control" ||
-			name == "content-disposition" || name == "content-encoding" || name == "expires" || name == "content-language" {
+		if strings.HasPrefix(name, "x-amz-meta-") || slices.Contains(storedHeaders, name) {
 			h.Set(name, v)
 		}
 	}

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 
@@ -90,7 +91,7 @@ func (a *API) address(r *http.Request) (bucket, key string, err error) {
 	}
 	if a.cfg.RootDomain != "" {
 		host := strings.ToLower(r.Host)
-		if h, _, ok := splitHostPort(host); ok {
+		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
 		if b, ok := strings.CutSuffix(host, a.cfg.RootDomain); ok && b != "" {
@@ -99,16 +100,6 @@ func (a *API) address(r *http.Request) (bucket, key string, err error) {
 	}
 	bucket, key, _ = strings.Cut(path[1:], "/")
 	return bucket, key, nil
-}
-
-// splitHostPort splits "host:port" ("[::1]:3900" too), reporting whether
-// there was a port.
-func splitHostPort(host string) (string, string, bool) {
-	i := strings.LastIndexByte(host, ':')
-	if i < 0 || strings.HasSuffix(host, "]") {
-		return host, "", false
-	}
-	return strings.Trim(host[:i], "[]"), host[i+1:], true
 }
 
 // resolveBucket finds the bucket the request names and checks that the key

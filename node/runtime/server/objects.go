@@ -221,3 +221,9 @@ func (s *Server) CopyObject(ctx context.Context, bucket model.BucketID, key stri
 	}
 	return res.(object.Written), meta, nil
 }
+
+// DeleteObject writes a delete marker for key.
+func (s *Server) DeleteObject(ctx context.Context, bucket model.BucketID, key string) error {
+	_, err := s.Do(ctx, object.Delete{Bucket: bucket, Key: key, Version: newVersionID()})
+	return err
+}
