@@ -34,7 +34,7 @@ func isNotFound(err error) bool { return errors.Is(err, admin.ErrNotFound) }
 
 // sigv4Request is what signature checks read of the request.
 func (rq *request) sigv4Request() sigv4.Request {
-	return sigv4.Request{Method: rq.r.Method, EscapedPath: rq.r.URL.EscapedPath(), Query: rq.r.URL.Query(), Header: rq.r.Header, Host: rq.r.Host}
+	return sigv4.Request{Method: rq.r.Method, EscapedPath: rq.r.URL.EscapedPath(), Query: rq.query, Header: rq.r.Header, Host: rq.r.Host}
 }
 
 // authenticate checks the request's signature against its key's secret and

@@ -27,7 +27,7 @@ const maxListBuckets = 10000
 // listBuckets lists the key's buckets by name, under an optional prefix,
 // max-buckets at a time (a continuation token is the last name returned).
 func (rq *request) listBuckets() error {
-	q := rq.r.URL.Query()
+	q := rq.query
 	limit, err := pageSize(q, "max-buckets", maxListBuckets)
 	if err != nil {
 		return err

@@ -182,7 +182,7 @@ func readListing(q url.Values, limitParam string) (listing, error) {
 }
 
 func (rq *request) listObjectsV1() error {
-	q := rq.r.URL.Query()
+	q := rq.query
 	l, err := readListing(q, "max-keys")
 	if err != nil {
 		return err
@@ -202,7 +202,7 @@ func (rq *request) listObjectsV1() error {
 }
 
 func (rq *request) listObjectsV2() error {
-	q := rq.r.URL.Query()
+	q := rq.query
 	l, err := readListing(q, "max-keys")
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 // uploadID reads the uploadId parameter; one that cannot be an upload's
 // id names no upload.
 func (rq *request) uploadID() (model.VersionID, error) {
-	id, err := model.ParseVersionID(rq.r.URL.Query().Get("uploadId"))
+	id, err := model.ParseVersionID(rq.query.Get("uploadId"))
 	if err != nil {
 		return id, s3err.New(s3err.NoSuchUpload, "The specified multipart upload does not exist: malformed upload id.")
 	}
@@ -32,7 +32,7 @@ func (rq *request) partTarget() (model.VersionID, uint32, error) {
 
 // partNumber reads the partNumber parameter.
 func (rq *request) partNumber() (uint32, error) {
-	v := rq.r.URL.Query().Get("partNumber")
+	v := rq.query.Get("partNumber")
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > object.MaxPartNumber {
 		return 0, s3err.New(s3err.InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive, not %q.", v)
@@ -135,7 +135,7 @@ func (rq *request) listParts() error {
 	if err != nil {
 		return err
 	}
-	q := rq.r.URL.Query()
+	q := rq.query
 	limit, err := maxKeys(q, "max-parts")
 	if err != nil {
 		return err
@@ -167,7 +167,7 @@ func (rq *request) listParts() error {
 }
 
 func (rq *request) listMultipartUploads() error {
-	q := rq.r.URL.Query()
+	q := rq.query
 	l, err := readListing(q, "max-uploads")
 	if err != nil {
 		return err

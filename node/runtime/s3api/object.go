@@ -138,7 +138,7 @@ func (rq *request) getObject() error {
 	}
 	meta := obj.Meta
 	modified := millisTime(obj.Timestamp)
-	q := rq.r.URL.Query()
+	q := rq.query
 	h := rq.w.Header()
 	whole := byteRange{0, meta.Size}
 	span, partial, err := rq.requestedSpan(obj)
@@ -190,7 +190,7 @@ func (rq *request) getObject() error {
 // requestedSpan is the part of obj a GET asks for with a Range header or a
 // partNumber; partial is false when it asks for the whole object.
 func (rq *request) requestedSpan(obj object.Object) (span byteRange, partial bool, err error) {
-	q := rq.r.URL.Query()
+	q := rq.query
 	if pn := q.Get("partNumber"); pn != "" {
 		n, err := strconv.Atoi(pn)
 		if err != nil || n < 1 || n > object.MaxPartNumber {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/garagego/garage/node/admin"
@@ -21,6 +22,7 @@ type request struct {
 	r     *http.Request
 	ctx   context.Context
 	id    string
+	query url.Values // parsed once: most steps read it
 	wrote bool
 
 	bucketName string // "" for service-level requests
@@ -36,7 +38,7 @@ type request struct {
 
 // ServeHTTP answers one S3 request.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rq := &request{api: a, w: w, r: r, ctx: r.Context(), id: newRequestID()}
+	rq := &request{api: a, w: w, r: r, ctx: r.Context(), id: newRequestID(), query: r.URL.Query()}
 	h := w.Header()
 	h.Set("x-amz-request-id", rq.id)
 	h.Set("x-amz-id-2", rq.id)
@@ -66,7 +68,7 @@ func (rq *request) serve() error {
 	if rq.r.Method == http.MethodPost && rq.bucketName != "" && rq.key == "" && isFormUpload(rq.r) {
 		return rq.postObject()
 	}
-	ep, err := route(rq.r.Method, rq.bucketName, rq.key, rq.r.URL.Query(), rq.r.Header)
+	ep, err := route(rq.r.Method, rq.bucketName, rq.key, rq.query, rq.r.Header)
 	if err != nil {
 		return err
 	}
