@@ -36,6 +36,8 @@ type Options struct {
 	Logger            *zap.Logger
 	// Tune adjusts each node's configuration before it starts.
 	Tune func(i int, cfg *server.Config)
+	// TuneAPI adjusts each node's S3 API configuration.
+	TuneAPI func(i int, cfg *s3api.Config)
 }
 
 // Node is one running node with its S3 endpoint.
@@ -89,7 +91,11 @@ func Start(opts Options) (*Cluster, error) {
 		if opts.Tune != nil {
 			opts.Tune(i, &cfg)
 		}
-		n, err := c.startNode(cfg)
+		apiCfg := s3api.Config{Region: Region, Logger: cfg.Logger}
+		if opts.TuneAPI != nil {
+			opts.TuneAPI(i, &apiCfg)
+		}
+		n, err := c.startNode(cfg, apiCfg)
 		if err != nil {
 			c.Close()
 			return nil, fmt.Errorf("node %d: %w", i, err)
@@ -103,7 +109,7 @@ func Start(opts Options) (*Cluster, error) {
 	return c, nil
 }
 
-func (c *Cluster) startNode(cfg server.Config) (*Node, error) {
+func (c *Cluster) startNode(cfg server.Config, apiCfg s3api.Config) (*Node, error) {
 	srv, err := server.Start(cfg)
 	if err != nil {
 		return nil, err
@@ -113,7 +119,7 @@ func (c *Cluster) startNode(cfg server.Config) (*Node, error) {
 		srv.Close()
 		return nil, err
 	}
-	api := s3api.New(s3api.Config{Region: Region, Logger: cfg.Logger}, srv)
+	api := s3api.New(apiCfg, srv)
 	ctx, stop := context.WithCancel(context.Background())
 	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(), stop: stop, served: make(chan error, 1)}
 	go func() { n.served <- api.Serve(ctx, l) }()

@@ -146,9 +146,19 @@ func (a Alias) Bucket() (BucketID, bool) {
 	return id, true
 }
 
+// reservedBucketPrefixes and reservedBucketSuffixes are the names S3 keeps
+// for itself (punycode, access point aliases, Object Lambda, multi-region
+// access points, directory and table buckets): a bucket named so here
+// would be refused, or misread, by clients and by S3 itself.
+var (
+	reservedBucketPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedBucketSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
+
 // ValidBucketName applies S3's naming rules: 3 to 63 characters, lowercase
 // letters, digits, dots and hyphens, starting and ending with a letter or
-// digit, no "..", and not an IPv4 address.
+// digit, no "..", not an IPv4 address, and none of S3's reserved prefixes
+// and suffixes.
 func ValidBucketName(name string) error {
 	if len(name) < 3 || len(name) > 63 {
 		return fmt.Errorf("bucket name %q: must be 3 to 63 characters", name)
@@ -167,6 +177,16 @@ func ValidBucketName(name string) error {
 	}
 	if looksLikeIPv4(name) {
 		return fmt.Errorf("bucket name %q: must not look like an IP address", name)
+	}
+	for _, p := range reservedBucketPrefixes {
+		if strings.HasPrefix(name, p) {
+			return fmt.Errorf("bucket name %q: the prefix %q is reserved by S3", name, p)
+		}
+	}
+	for _, suffix := range reservedBucketSuffixes {
+		if strings.HasSuffix(name, suffix) {
+			return fmt.Errorf("bucket name %q: the suffix %q is reserved by S3", name, suffix)
+		}
 	}
 	return nil
 }

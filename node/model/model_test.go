@@ -70,12 +70,14 @@ func TestDeletionWins(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
-	for _, ok := range []string{"abc", "my-bucket.2", "a1b"} {
+	for _, ok := range []string{"abc", "my-bucket.2", "a1b", "xn-a", "my-s3alias-x", "s3alias"} {
 		if err := ValidBucketName(ok); err != nil {
 			t.Errorf("%q refused: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"ab", "Abc", "a_b", "-ab", "ab-", "a..b", "192.168.1.1", string(make([]byte, 64))} {
+	for _, bad := range []string{"ab", "Abc", "a_b", "-ab", "ab-", "a..b", "192.168.1.1", string(make([]byte, 64)),
+		// S3's reserved prefixes and suffixes.
+		"xn--bucket", "sthree-bucket", "amzn-s3-demo-bucket", "bucket-s3alias", "bucket--ol-s3", "bucket.mrap", "bucket--x-s3", "bucket--table-s3"} {
 		if ValidBucketName(bad) == nil {
 			t.Errorf("%q accepted", bad)
 		}

@@ -42,6 +42,9 @@ type Config struct {
 	Logger     *zap.Logger
 	// Now is the clock signatures are checked against (time.Now if nil).
 	Now func() time.Time
+	// Timeouts bound slow and vanished clients; zero fields take
+	// DefaultTimeouts.
+	Timeouts Timeouts
 }
 
 // API is the S3 API's HTTP handler.
@@ -59,6 +62,7 @@ func New(cfg Config, backend Backend) *API {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.Timeouts = cfg.Timeouts.withDefaults()
 	if cfg.Region == "" {
 		cfg.Region = "garage"
 	}
@@ -74,8 +78,8 @@ func New(cfg Config, backend Backend) *API {
 func (a *API) Serve(ctx context.Context, l net.Listener) error {
 	srv := &http.Server{
 		Handler:           a,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: a.cfg.Timeouts.Header,
+		IdleTimeout:       a.cfg.Timeouts.Idle,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(a.log.Named("http")),
 	}

@@ -3,6 +3,7 @@ package s3api
 import (
 	"errors"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -97,14 +98,17 @@ func bodyFor(rq *request, v sigv4.Verified) (*verifiedBody, error) {
 	chunkMode := payload.Chunked
 	b.chunked = sigv4.NewChunkedReader(r.Body, chunkMode, v)
 	b.Reader = b.chunked
-	b.size = -1
-	if dl := r.Header.Get("x-amz-decoded-content-length"); dl != "" {
-		n, err := strconv.ParseInt(dl, 10, 64)
-		if err != nil || n < 0 {
-			return nil, s3err.New(s3err.InvalidArgument, "x-amz-decoded-content-length %q is not a length.", dl)
-		}
-		b.chunked.SetDecodedLength(n)
-		b.size = n
+	// S3 requires the decoded length of an aws-chunked body: without it
+	// a body cut short at a chunk boundary would look complete.
+	values, present := r.Header[http.CanonicalHeaderKey("x-amz-decoded-content-length")]
+	if !present {
+		return nil, s3err.New(s3err.MissingContentLength, "An aws-chunked body needs the x-amz-decoded-content-length header.")
 	}
+	n, err := strconv.ParseInt(values[0], 10, 64)
+	if err != nil || n < 0 || len(values) > 1 {
+		return nil, s3err.New(s3err.InvalidArgument, "x-amz-decoded-content-length %q is not a length.", strings.Join(values, ","))
+	}
+	b.chunked.SetDecodedLength(n)
+	b.size = n
 	return b, nil
 }

@@ -31,6 +31,25 @@ var checksumAlgorithms = map[string]func() hash.Hash{
 	"sha256":    sha256.New,
 }
 
+// checkAlgorithmHeaders refuses a request naming a checksum algorithm S3
+// does not know in x-amz-sdk-checksum-algorithm (sent by SDKs beside the
+// checksum itself) or x-amz-checksum-algorithm (CreateMultipartUpload's
+// choice for the parts): a typo there must not pass for a checksum.
+func checkAlgorithmHeaders(h http.Header) error {
+	for _, name := range []string{"x-amz-sdk-checksum-algorithm", "x-amz-checksum-algorithm"} {
+		values, present := h[http.CanonicalHeaderKey(name)]
+		if !present {
+			continue
+		}
+		for _, v := range values {
+			if _, known := checksumAlgorithms[strings.ToLower(strings.TrimSpace(v))]; !known {
+				return s3err.New(s3err.InvalidRequest, "Value for %s header is invalid: %q is not CRC32, CRC32C, CRC64NVME, SHA1 or SHA256.", name, v)
+			}
+		}
+	}
+	return nil
+}
+
 // checksum is the additional checksum a request declares for its body:
 // its value in a header, or its name in x-amz-trailer with the value in the
 // aws-chunked trailer.

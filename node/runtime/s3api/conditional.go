@@ -121,5 +121,7 @@ func parseRange(header string, size uint64) (r byteRange, ok bool, err error) {
 	if a >= size {
 		return r, false, unsatisfiable
 	}
-	return byteRange{a, min(b+1, size)}, true, nil
+	// The end clamps to the last byte before it is made exclusive: b+1
+	// would wrap for bytes=0-18446744073709551615.
+	return byteRange{a, min(b, size-1) + 1}, true, nil
 }

@@ -27,6 +27,9 @@ type copySource struct {
 // the x-amz-copy-source-if-* conditions.
 func (rq *request) readCopySource() (copySource, error) {
 	raw := rq.r.Header.Get("x-amz-copy-source")
+	if strings.TrimSpace(raw) == "" {
+		return copySource{}, s3err.New(s3err.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.")
+	}
 	path, query, _ := strings.Cut(raw, "?")
 	if v, err := url.ParseQuery(query); err == nil && v.Has("versionId") && v.Get("versionId") != "null" {
 		return copySource{}, s3err.New(s3err.NotImplemented, "Copying a specific version is not implemented: versioning is off.")

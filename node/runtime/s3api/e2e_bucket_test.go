@@ -89,8 +89,26 @@ func testBuckets(t *testing.T, e *env) {
 				all = append(all, aws.ToString(b.Name))
 			}
 		}
-		if !slices.Equal(all, names) {
-			t.Errorf("paged ListBuckets %v, unpaged %v", all, names)
+		// Other tests create buckets meanwhile: the pages must hold every
+		// bucket listed before them and nothing missing from a list after.
+		after, err := other.ListBuckets(ctx, &s3.ListBucketsInput{})
+		must(t, err, "list buckets again")
+		var namesAfter []string
+		for _, b := range after.Buckets {
+			namesAfter = append(namesAfter, aws.ToString(b.Name))
+		}
+		for _, n := range names {
+			if !slices.Contains(all, n) {
+				t.Errorf("paged ListBuckets %v misses %q, listed unpaged before", all, n)
+			}
+		}
+		for _, n := range all {
+			if !slices.Contains(namesAfter, n) {
+				t.Errorf("paged ListBuckets lists %q, missing from the unpaged list after: %v", n, namesAfter)
+			}
+		}
+		if !slices.IsSorted(all) || len(slices.Compact(slices.Clone(all))) != len(all) {
+			t.Errorf("paged ListBuckets not sorted and unique: %v", all)
 		}
 		h, err := other.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("plain-bucket")})
 		must(t, err, "head plain-bucket")

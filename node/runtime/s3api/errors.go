@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"go.uber.org/zap"
@@ -19,6 +20,11 @@ import (
 // toS3 gives err its S3 error: a client's mistake keeps its code; the
 // cluster failing to answer is a 503 the client may retry; anything else
 // is an internal error.
+//
+// The status class is a promise: a 4xx means the request had no effect
+// (it was refused before anything was written), a 5xx that its outcome is
+// unknown (a write may have reached some replicas). Only the 5xx codes are
+// used for failures that can strike after a write began.
 func toS3(err error) *s3err.Error {
 	if e, ok := s3err.As(err); ok {
 		return e
@@ -49,28 +55,33 @@ func toS3(err error) *s3err.Error {
 	case errors.Is(err, rpc.ErrQuorum), errors.Is(err, rpc.ErrTimeout), errors.Is(err, table.ErrNoLayout),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, server.ErrStopped):
 		return s3err.New(s3err.ServiceUnavailable, "The cluster could not reach a quorum: %v", err)
+	case errors.Is(err, context.Canceled):
+		// Only a read's context ends with its client; what it did is moot.
+		return s3err.New(s3err.ServiceUnavailable, "The request was cancelled: %v", err)
 	}
 	return s3err.New(s3err.InternalError, "%v", err)
 }
 
-// fail answers the request with err's S3 error document.
+// fail answers the request with err's S3 error document, unless the
+// status line is already out (then the client sees a short body).
+//
+// It answers even when the client seems gone: a client that half-closed
+// its connection after a short body is still reading, and must learn that
+// its request failed rather than get the implicit 200 net/http would send.
 func (rq *request) fail(err error) {
-	if rq.ctx.Err() != nil {
-		// The client went away: nobody is left to answer, nothing went wrong.
-		rq.api.log.Debug("client gone", zap.String("request", rq.id), zap.String("method", rq.r.Method),
-			zap.String("path", rq.r.URL.Path), zap.Error(err))
-		return
-	}
 	e := toS3(err)
-	if e.Code == s3err.InternalError {
-		rq.api.log.Error("internal error", zap.String("request", rq.id), zap.String("method", rq.r.Method),
-			zap.String("path", rq.r.URL.Path), zap.Error(err))
-	} else {
-		rq.api.log.Debug("request failed", zap.String("request", rq.id), zap.String("method", rq.r.Method),
-			zap.String("path", rq.r.URL.Path), zap.String("code", string(e.Code)), zap.Error(err))
+	log := rq.api.log.With(zap.String("request", rq.id), zap.String("method", rq.r.Method),
+		zap.String("path", rq.r.URL.Path), zap.String("code", string(e.Code)), zap.Error(err))
+	switch {
+	case rq.r.Context().Err() != nil:
+		log.Debug("client gone")
+	case e.Code == s3err.InternalError:
+		log.Error("internal error")
+	default:
+		log.Debug("request failed")
 	}
-	if rq.wrote {
-		return // the status line is gone; the client sees a short body
+	if rq.w.started() {
+		return
 	}
 	h := rq.w.Header()
 	if e.Code == s3err.NotModified {
@@ -79,7 +90,7 @@ func (rq *request) fail(err error) {
 	}
 	body := e.XML(rq.r.URL.Path, rq.id)
 	h.Set("Content-Type", "application/xml")
-	h.Del("Content-Length")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Del("ETag")
 	h.Del("Last-Modified")
 	rq.writeHeader(e.Status())

@@ -25,6 +25,11 @@ func TestParseRange(t *testing.T) {
 		{"bytes=-10", 100, byteRange{90, 100}, true, ""},
 		{"bytes=-500", 100, byteRange{0, 100}, true, ""},
 		{"bytes=50-500", 100, byteRange{50, 100}, true, ""},
+		// The end clamps without wrapping around (it once gave 0-0 and 50-0).
+		{"bytes=0-18446744073709551615", 100, byteRange{0, 100}, true, ""},
+		{"bytes=50-18446744073709551615", 100, byteRange{50, 100}, true, ""},
+		{"bytes=99-18446744073709551615", 100, byteRange{99, 100}, true, ""},
+		{"bytes=0-18446744073709551616", 100, byteRange{}, false, ""}, // not a number: whole object
 		{"bytes=100-", 100, byteRange{}, false, s3err.InvalidRange},
 		{"bytes=0-", 0, byteRange{}, false, s3err.InvalidRange},
 		{"bytes=-0", 100, byteRange{}, false, s3err.InvalidRange},

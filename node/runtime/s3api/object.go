@@ -176,7 +176,7 @@ func (rq *request) getObject() error {
 	}
 	out := &lazyWriter{rq: rq, status: status}
 	if err := rq.api.backend.ReadObject(rq.ctx, obj, span.from, span.to, out); err != nil {
-		if !rq.wrote {
+		if !rq.w.started() {
 			return err
 		}
 		// Part of the body is gone: cut the connection so the client sees a
@@ -249,7 +249,7 @@ type lazyWriter struct {
 }
 
 func (w *lazyWriter) Write(p []byte) (int, error) {
-	if !w.rq.wrote {
+	if !w.rq.w.started() {
 		w.rq.writeHeader(w.status)
 	}
 	return w.rq.w.Write(p)

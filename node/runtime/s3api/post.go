@@ -85,6 +85,12 @@ func (rq *request) postObject() error {
 	if err := policy.Check(checked, rq.api.cfg.Now()); err != nil {
 		return err
 	}
+	if err := refuseUnimplemented(rq.r.Header); err != nil {
+		return err
+	}
+	if err := refuseUnimplemented(formRequestHeaders(fields)); err != nil {
+		return err
+	}
 	headers, err := objectHeaders(formHeaders(fields))
 	if err != nil {
 		return err
@@ -157,6 +163,24 @@ func formHeaders(fields map[string]string) http.Header {
 	h := http.Header{}
 	for name, v := range fields {
 		if strings.HasPrefix(name, "x-amz-meta-") || slices.Contains(storedHeaders, name) {
+			h.Set(name, v)
+		}
+	}
+	return h
+}
+
+// formRequestHeaders presents every form field as the request header it
+// stands for: the x-amz-* fields as they are, "acl" and "tagging" as
+// x-amz-acl and x-amz-tagging.
+func formRequestHeaders(fields map[string]string) http.Header {
+	h := http.Header{}
+	for name, v := range fields {
+		switch name {
+		case "acl":
+			h.Set("x-amz-acl", v)
+		case "tagging":
+			h.Set("x-amz-tagging", v)
+		default:
 			h.Set(name, v)
 		}
 	}

@@ -2,10 +2,12 @@ package s3api
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
@@ -18,12 +20,11 @@ const MaxKeyLength = 1024
 // request is one S3 request on its way through.
 type request struct {
 	api   *API
-	w     http.ResponseWriter
+	w     *response
 	r     *http.Request
 	ctx   context.Context
 	id    string
 	query url.Values // parsed once: most steps read it
-	wrote bool
 
 	bucketName string // "" for service-level requests
 	key        string // "" for bucket-level requests
@@ -37,20 +38,41 @@ type request struct {
 }
 
 // ServeHTTP answers one S3 request.
+//
+// Every request ends with a status written here: its own, an S3 error, or,
+// should a handler return without answering, a logged 500. A request that
+// did not commit never looks like a success, whatever its client does.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rq := &request{api: a, w: w, r: r, ctx: r.Context(), id: newRequestID(), query: r.URL.Query()}
-	h := w.Header()
+	start := time.Now()
+	resp := newResponse(w, a.cfg.Timeouts.Body)
+	r.Body = newClientBody(r, resp.rc, a.cfg.Timeouts, start)
+	rq := &request{api: a, w: resp, r: r, ctx: operationContext(r), id: newRequestID(), query: r.URL.Query()}
+	h := resp.Header()
 	h.Set("x-amz-request-id", rq.id)
 	h.Set("x-amz-id-2", rq.id)
 	h.Set("Server", "garage")
 	if err := rq.serve(); err != nil {
 		rq.fail(err)
 	}
+	if !resp.started() {
+		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
+	}
+	resp.finish()
 }
 
-func (rq *request) writeHeader(status int) {
-	rq.wrote = true
-	rq.w.WriteHeader(status)
+func (rq *request) writeHeader(status int) { rq.w.WriteHeader(status) }
+
+// operationContext is the context a request's operations run under. A
+// read stops when its client leaves. A write does not: once its body is
+// in, it runs to its end (the core bounds every step with its RPC
+// timeouts), so that what it answers is what happened — a write abandoned
+// half-way would have an outcome nobody knows, not even the server. A
+// write whose body never arrives whole still fails, from the body reader.
+func operationContext(r *http.Request) context.Context {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		return r.Context()
+	}
+	return context.WithoutCancel(r.Context())
 }
 
 // serve routes, authenticates, authorizes and runs the request.
@@ -70,6 +92,12 @@ func (rq *request) serve() error {
 	}
 	ep, err := route(rq.r.Method, rq.bucketName, rq.key, rq.query, rq.r.Header)
 	if err != nil {
+		return err
+	}
+	if err := refuseUnimplemented(rq.r.Header); err != nil {
+		return err
+	}
+	if err := checkAlgorithmHeaders(rq.r.Header); err != nil {
 		return err
 	}
 	if err := rq.authenticate(); err != nil {

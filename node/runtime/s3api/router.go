@@ -3,6 +3,8 @@ package s3api
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/garagego/garage/node/s3/s3err"
 )
@@ -23,6 +25,68 @@ var unsupported = []string{
 	"legal-hold", "logging", "metrics", "notification", "object-lock", "ownershipControls",
 	"policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore",
 	"retention", "select", "tagging", "torrent", "versionId", "versions",
+}
+
+// unimplementedHeaders are request headers whose meaning this store does
+// not implement and whose absence would change what the client believes
+// (its object encrypted, locked, public, tagged, or an owner checked):
+// such a request is refused with NotImplemented, never served as if the
+// header were not there. accepted lists the values that ask for nothing
+// beyond what the store does anyway.
+var unimplementedHeaders = []struct {
+	name     string
+	accepted []string
+}{
+	{"x-amz-server-side-encryption", nil},
+	{"x-amz-server-side-encryption-aws-kms-key-id", nil},
+	{"x-amz-server-side-encryption-context", nil},
+	{"x-amz-server-side-encryption-bucket-key-enabled", nil},
+	{"x-amz-server-side-encryption-customer-algorithm", nil},
+	{"x-amz-server-side-encryption-customer-key", nil},
+	{"x-amz-server-side-encryption-customer-key-md5", nil},
+	{"x-amz-copy-source-server-side-encryption-customer-algorithm", nil},
+	{"x-amz-copy-source-server-side-encryption-customer-key", nil},
+	{"x-amz-copy-source-server-side-encryption-customer-key-md5", nil},
+	{"x-amz-object-lock-mode", nil},
+	{"x-amz-object-lock-retain-until-date", nil},
+	{"x-amz-object-lock-legal-hold", nil},
+	{"x-amz-bucket-object-lock-enabled", []string{"false"}},
+	{"x-amz-bypass-governance-retention", nil},
+	{"x-amz-mfa", nil},
+	{"x-amz-tagging", nil},
+	{"x-amz-tagging-directive", []string{"COPY"}},
+	// The bucket owner has full control of every object already; the
+	// other canned ACLs and the grants would make objects public.
+	{"x-amz-acl", []string{"private", "bucket-owner-full-control"}},
+	{"x-amz-grant-read", nil},
+	{"x-amz-grant-write", nil},
+	{"x-amz-grant-read-acp", nil},
+	{"x-amz-grant-write-acp", nil},
+	{"x-amz-grant-full-control", nil},
+	{"x-amz-object-ownership", []string{"BucketOwnerEnforced"}},
+	{"x-amz-storage-class", []string{"STANDARD"}},
+	{"x-amz-expected-bucket-owner", nil},
+	{"x-amz-source-expected-bucket-owner", nil},
+	{"x-amz-write-offset-bytes", nil},
+	{"x-amz-if-match-last-modified-time", nil},
+	{"x-amz-if-match-size", nil},
+}
+
+// refuseUnimplemented fails a request that carries one of the
+// unimplementedHeaders with a value that asks for more than the store does.
+func refuseUnimplemented(h http.Header) error {
+	for _, u := range unimplementedHeaders {
+		values, present := h[http.CanonicalHeaderKey(u.name)]
+		if !present {
+			continue
+		}
+		for _, v := range values {
+			if !slices.ContainsFunc(u.accepted, func(a string) bool { return strings.EqualFold(a, strings.TrimSpace(v)) }) {
+				return s3err.New(s3err.NotImplemented, "The %s header is not implemented by this store (value %q); the request was not served, rather than served without it.", u.name, v)
+			}
+		}
+	}
+	return nil
 }
 
 // route finds the operation of a request from its method, what it
@@ -92,7 +156,9 @@ func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool)
 }
 
 func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool) {
-	copying := h.Get("x-amz-copy-source") != ""
+	// Present, even empty, makes a copy: an empty source is refused as one,
+	// never mistaken for a PutObject of the (empty) body.
+	_, copying := h[http.CanonicalHeaderKey("x-amz-copy-source")]
 	switch method {
 	case http.MethodGet:
 		if q.Has("uploadId") {

@@ -53,6 +53,7 @@ const (
 	NotModified                     Code = "NotModified" // a 304: no body is sent
 	PreconditionFailed              Code = "PreconditionFailed"
 	RequestTimeTooSkewed            Code = "RequestTimeTooSkewed"
+	RequestTimeout                  Code = "RequestTimeout"
 	ServiceUnavailable              Code = "ServiceUnavailable"
 	SignatureDoesNotMatch           Code = "SignatureDoesNotMatch"
 	XAmzContentSHA256Mismatch       Code = "XAmzContentSHA256Mismatch"
@@ -103,6 +104,7 @@ var statuses = map[Code]int{
 	NotModified:                     304,
 	PreconditionFailed:              412,
 	RequestTimeTooSkewed:            403,
+	RequestTimeout:                  400,
 	ServiceUnavailable:              503,
 	SignatureDoesNotMatch:           403,
 	XAmzContentSHA256Mismatch:       400,
