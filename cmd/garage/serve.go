@@ -68,7 +68,7 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			srv.Close()
 			return fmt.Errorf("S3 API: %w", err)
 		}
-		api := s3api.New(s3api.Config{Region: cfg.S3API.S3Region, RootDomain: cfg.S3API.RootDomain, Logger: log.Named("s3")}, srv)
+		api := s3api.New(s3APIConfig(cfg.S3API, log), srv)
 		go func() { apiErr <- api.Serve(ctx, l) }()
 		go api.RunLifecycle(ctx, lifecycleInterval)
 		fmt.Fprintf(out, "serving the S3 API on http://%s (region %q)\n", l.Addr(), cfg.S3API.S3Region)
@@ -136,6 +136,11 @@ api_bind_addr = "127.0.0.1:3903"
 	return os.WriteFile(path, []byte(toml), 0o600)
 }
 
+func s3APIConfig(c *config.S3API, log *zap.Logger) s3api.Config {
+	return s3api.Config{Region: c.S3Region, RootDomain: c.RootDomain, Logger: log.Named("s3"),
+		Timeouts: s3api.Timeouts{Header: c.HeaderTimeout, Body: c.BodyTimeout, Request: c.RequestTimeout, Idle: c.IdleTimeout}}
+}
+
 func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 	consistency, _ := table.ParseConsistency(cfg.ConsistencyMode) // validated by config
 	tcfg := table.DefaultConfig()
@@ -147,7 +152,7 @@ func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 		Node:        node.Config{Table: tcfg, ReplicationFactor: cfg.ReplicationFactor},
 		MetadataDir: cfg.MetadataDir,
 		Fsync:       metastore.FsyncNever,
-		Transport:   transport.Config{ListenAddr: cfg.RPCBindAddr, PublicAddr: cfg.RPCPublicAddr, Secret: cfg.RPCSecret},
+		Transport:   transport.Config{ListenAddr: cfg.RPCBindAddr, PublicAddr: cfg.RPCPublicAddr, Secret: cfg.RPCSecret, BindOutgoing: cfg.RPCBindOutgoing},
 		Logger:      log,
 		Version:     version,
 	}

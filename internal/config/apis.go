@@ -10,6 +10,10 @@ func decodeS3API(s *section) *S3API {
 	s.bindAddr("api_bind_addr", &api.APIBindAddr)
 	s.str("s3_region", &api.S3Region)
 	s.str("root_domain", &api.RootDomain)
+	s.seconds("header_timeout_secs", &api.HeaderTimeout)
+	s.seconds("body_timeout_secs", &api.BodyTimeout)
+	s.seconds("request_timeout_secs", &api.RequestTimeout)
+	s.seconds("idle_timeout_secs", &api.IdleTimeout)
 	s.finish()
 	return api
 }

@@ -55,11 +55,12 @@ type Config struct {
 	BlockSize        int64 // block_size, in bytes
 	CompressionLevel *int  // compression_level; nil means blocks are stored uncompressed
 
-	RPCBindAddr    string        // rpc_bind_addr
-	RPCPublicAddr  string        // rpc_public_addr; empty lets peers use the address they see
-	RPCSecret      [32]byte      // rpc_secret or rpc_secret_file
-	BootstrapPeers []Peer        // bootstrap_peers
-	RPCTimeout     time.Duration // rpc_timeout_msec
+	RPCBindAddr     string        // rpc_bind_addr
+	RPCBindOutgoing bool          // rpc_bind_outgoing: dial peers from rpc_bind_addr's IP
+	RPCPublicAddr   string        // rpc_public_addr; empty lets peers use the address they see
+	RPCSecret       [32]byte      // rpc_secret or rpc_secret_file
+	BootstrapPeers  []Peer        // bootstrap_peers
+	RPCTimeout      time.Duration // rpc_timeout_msec
 
 	S3API  *S3API  // [s3_api]; nil when the section is absent
 	S3Web  *S3Web  // [s3_web]; nil when the section is absent
@@ -87,6 +88,13 @@ type S3API struct {
 	APIBindAddr string // api_bind_addr
 	S3Region    string // s3_region
 	RootDomain  string // root_domain: enables virtual-hosted-style bucket addressing
+
+	// Timeouts for slow or vanished clients, additions of this
+	// implementation; zero leaves the S3 API's default.
+	HeaderTimeout  time.Duration // header_timeout_secs: reading a request's headers
+	BodyTimeout    time.Duration // body_timeout_secs: a request or response body that stalls
+	RequestTimeout time.Duration // request_timeout_secs: reading the whole of a small request
+	IdleTimeout    time.Duration // idle_timeout_secs: a keep-alive connection between requests
 }
 
 // S3Web is the [s3_web] section: static website hosting.

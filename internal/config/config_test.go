@@ -181,6 +181,29 @@ root_domain = ".web.example"
 	}
 }
 
+func TestParseClientTimeoutsAndOutgoingBind(t *testing.T) {
+	c := mustParse(t, minimalFile+`rpc_bind_outgoing = true
+[s3_api]
+header_timeout_secs = 5
+body_timeout_secs = 7
+request_timeout_secs = 60
+idle_timeout_secs = 90
+`)
+	want := &S3API{APIBindAddr: "[::]:3900", S3Region: "garage", HeaderTimeout: 5 * time.Second, BodyTimeout: 7 * time.Second,
+		RequestTimeout: time.Minute, IdleTimeout: 90 * time.Second}
+	if !reflect.DeepEqual(c.S3API, want) {
+		t.Errorf("S3API = %+v, want %+v", c.S3API, want)
+	}
+	if !c.RPCBindOutgoing {
+		t.Error("rpc_bind_outgoing not read")
+	}
+	for _, bad := range []string{"body_timeout_secs = 0", "body_timeout_secs = -3", `idle_timeout_secs = "2m"`} {
+		if _, err := Parse([]byte(minimalFile+"[s3_api]\n"+bad+"\n"), "garage.toml"); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
 func TestParseOptionVariants(t *testing.T) {
 	t.Run("compression none", func(t *testing.T) {
 		c := mustParse(t, minimalFile+`compression_level = "none"`)

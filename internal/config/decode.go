@@ -121,6 +121,7 @@ func describeLevel(v any) string {
 
 func decodeRPC(s *section, c *Config) {
 	s.bindAddr("rpc_bind_addr", &c.RPCBindAddr)
+	s.boolean("rpc_bind_outgoing", &c.RPCBindOutgoing)
 	var public string
 	if s.str("rpc_public_addr", &public) {
 		if err := checkDialAddr(public); err != nil {

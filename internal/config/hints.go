@@ -22,7 +22,6 @@ var renamedOptions = map[string]string{
 	"disable_scrub":                   unsupportedHint,
 	"use_local_tz":                    unsupportedHint,
 	"block_ram_buffer_max":            unsupportedHint,
-	"rpc_bind_outgoing":               unsupportedHint,
 	"rpc_public_addr_subnet":          unsupportedHint,
 	"rpc_ping_timeout_msec":           unsupportedHint,
 	"allow_punycode":                  unsupportedHint,

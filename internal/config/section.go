@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -118,6 +119,19 @@ func (s *section) integer(key string) (int64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// seconds stores key's value, a positive whole number of seconds, in dst.
+func (s *section) seconds(key string, dst *time.Duration) {
+	n, ok := s.integer(key)
+	if !ok {
+		return
+	}
+	if n <= 0 || n > math.MaxInt64/int64(time.Second) {
+		s.fail(key, "must be a positive number of seconds, got %d", n)
+		return
+	}
+	*dst = time.Duration(n) * time.Second
 }
 
 // size returns key's value, an integer number of bytes or a string such as

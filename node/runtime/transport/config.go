@@ -26,6 +26,10 @@ type Config struct {
 	PublicAddr string
 	// Bootstrap lists nodes to dial at start and keep redialling.
 	Bootstrap []Peer
+	// BindOutgoing makes connections to peers leave from ListenAddr's IP
+	// (rpc_bind_outgoing), for hosts with several addresses where peers
+	// must see this one; it does nothing when that IP is unspecified.
+	BindOutgoing bool
 	// Logger receives connection events; nil discards them.
 	Logger *zap.Logger
 	// MaxQueue is the per-peer outbound queue length; 0 means 1024.
@@ -98,7 +102,7 @@ func (r Role) String() string {
 type Handler interface {
 	Deliver(m rpc.Message)
 	PeerUp(id cluster.NodeID, addr string, role Role)
-	PeerDown(id cluster.NodeID)
+	PeerDown(id cluster.NodeID, role Role)
 }
 
 // PeerStatus describes a known node or a connected client.

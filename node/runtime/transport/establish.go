@@ -56,7 +56,7 @@ func (t *Transport) serveInbound(nc net.Conn) {
 // dial opens a connection to addr and registers it once authenticated; the
 // connection then runs on its own goroutines.
 func (t *Transport) dial(ctx context.Context, addr string, expect cluster.NodeID) (*conn, error) {
-	var d net.Dialer
+	d := net.Dialer{LocalAddr: t.outgoingAddr()}
 	dctx, cancel := context.WithTimeout(ctx, t.timing.handshakeTimeout)
 	defer cancel()
 	nc, err := d.DialContext(dctx, "tcp", addr)
@@ -71,6 +71,21 @@ func (t *Transport) dial(ctx context.Context, addr string, expect cluster.NodeID
 		return nil, err
 	}
 	return c, nil
+}
+
+// outgoingAddr is where connections to peers leave from: the listen
+// address's IP with any port when BindOutgoing is set, else wherever the
+// system routes them (nil).
+func (t *Transport) outgoingAddr() net.Addr {
+	if !t.cfg.BindOutgoing {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(t.cfg.ListenAddr)
+	ip := net.ParseIP(host)
+	if err != nil || ip == nil || ip.IsUnspecified() {
+		return nil
+	}
+	return &net.TCPAddr{IP: ip}
 }
 
 // establish runs the handshake on nc within the handshake timeout (or

@@ -371,3 +371,22 @@ func TestCloseReportsPeersDownAndIsIdempotent(t *testing.T) {
 	}
 	eventually(t, "a to see b go", func() bool { return a.rec.downCount(b.ID()) == 1 })
 }
+
+// TestBindOutgoingDialsFromTheListenIP: with BindOutgoing, a node's
+// connections leave from its listen address's IP (rpc_bind_outgoing), so
+// a peer sees that address; without it, the system picks one.
+func TestBindOutgoingDialsFromTheListenIP(t *testing.T) {
+	for _, bind := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bind=%v", bind), func(t *testing.T) {
+			a := startNode(t)
+			b := startNode(t, withListen("127.0.0.2:0"), withBootstrap(Peer{ID: a.ID(), Addr: a.Addr()}),
+				func(n *nodeSetup) { n.cfg.BindOutgoing = bind })
+			eventually(t, "a sees b", func() bool { return a.rec.upCount(b.ID()) == 1 })
+			ups := a.rec.upsSnapshot()
+			fromListenIP := strings.HasPrefix(ups[0].addr, "127.0.0.2:")
+			if fromListenIP != bind {
+				t.Fatalf("a saw b's connection from %s (BindOutgoing %v)", ups[0].addr, bind)
+			}
+		})
+	}
+}
