@@ -195,11 +195,13 @@ func (n *testNode) localEntries(tableName string) int {
 	return -1
 }
 
+// healthyNodes counts the node lines (those starting with a node id) of
+// the status's healthy section.
 func healthyNodes(statusOut string) int {
 	healthy := strings.Split(statusOut, "==== FAILED NODES ====")[0]
 	count := 0
 	for _, line := range strings.Split(healthy, "\n") {
-		if strings.Contains(line, " v") && !strings.HasPrefix(line, "ID") {
+		if f := strings.Fields(line); len(f) > 0 && len(f[0]) == 16 && strings.Trim(f[0], "0123456789abcdef") == "" {
 			count++
 		}
 	}
@@ -371,4 +373,39 @@ func TestEmbeddedDefault(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("clean shutdown: %v", err)
 	}
+}
+
+// TestStatusListsMembersAtTheirRPCAddress: CLI calls are clients, not
+// members, and peers show at the address they listen on. Each CLI call
+// once left a "never seen" failed node behind, and a peer that dialled in
+// showed at its connection's ephemeral port.
+func TestStatusListsMembersAtTheirRPCAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	n1 := newTestNode(t, "n1", 2, "")
+	n1.start()
+	n2 := newTestNode(t, "n2", 2, n1.id()+"@"+n1.rpcAddr)
+	n2.start()
+	n1.waitFor("two healthy nodes", func() bool { out, _ := n1.cli("status"); return healthyNodes(out) == 2 })
+	for range 5 {
+		n1.mustCLI("node", "id")
+		n2.mustCLI("stats")
+	}
+	for _, n := range []*testNode{n1, n2} {
+		out := n.mustCLI("status")
+		if strings.Contains(out, "FAILED NODES") || strings.Contains(out, "never") {
+			t.Errorf("status lists CLI calls as nodes:\n%s", out)
+		}
+		if healthyNodes(out) != 2 {
+			t.Errorf("status shows %d healthy nodes, want 2:\n%s", healthyNodes(out), out)
+		}
+		for _, addr := range []string{n1.rpcAddr, n2.rpcAddr} {
+			if !strings.Contains(out, addr) {
+				t.Errorf("status does not show the node listening on %s:\n%s", addr, out)
+			}
+		}
+	}
+	n1.stop()
+	n2.stop()
 }

@@ -21,12 +21,14 @@ func (s *Service) status(now cluster.Time) ClusterStatus {
 			DataAvail: p.Info.DataAvail, DataTotal: p.Info.DataTotal, MetaAvail: p.Info.MetaAvail, MetaTotal: p.Info.MetaTotal,
 		}
 		if p.Self {
-			ns.Addr, ns.LastSeenSecs = p.Info.RPCAddr, 0
+			ns.LastSeenSecs = 0
 		} else if p.LastSeen != 0 {
 			ns.LastSeenSecs = int64(now.Sub(p.LastSeen).Seconds())
 		}
-		if ns.Addr == "" {
-			ns.Addr = p.Info.RPCAddr
+		// The address a node advertises is where it listens; the one the
+		// transport saw may be the ephemeral port of a connection it dialled.
+		if ns.Addr = p.Info.RPCAddr; ns.Addr == "" {
+			ns.Addr = p.Addr
 		}
 		if m, ok := cur.Member(p.ID); ok {
 			ns.HasRole, ns.Zone, ns.Capacity, ns.Gateway, ns.Tags = true, m.Zone, m.Capacity, m.Gateway, m.Tags

@@ -42,14 +42,16 @@ type Peer struct {
 	LayoutVersion uint64
 	LastSeen      cluster.Time // last status received; 0 = never
 	Connected     bool         // the transport has a live connection
+	Lost          bool         // the transport reported the connection lost, and none since
 	Addr          string       // address the transport connected to
 	Self          bool
 }
 
 // Up reports whether the peer is reachable: connected, or heard from within
-// three status intervals.
+// three status intervals, unless the transport since reported it lost (a
+// killed node is down at once, not once its last status ages).
 func (p Peer) Up(now cluster.Time, interval time.Duration) bool {
-	return p.Self || p.Connected || (p.LastSeen != 0 && now.Sub(p.LastSeen) < 3*interval)
+	return p.Self || p.Connected || (!p.Lost && p.LastSeen != 0 && now.Sub(p.LastSeen) < 3*interval)
 }
 
 // KeyLayout is where the node's layout history is persisted.
@@ -98,12 +100,17 @@ func (s *Service) SetInfo(info Info) { s.info = info }
 // PeerConnected records that the transport reached node id at addr.
 func (s *Service) PeerConnected(now cluster.Time, id cluster.NodeID, addr string) {
 	p := s.peer(id)
-	p.Connected, p.Addr = true, addr
+	p.Connected, p.Lost, p.Addr = true, false, addr
 	s.sendStatus(id) // introduce ourselves at once
 }
 
-// PeerDisconnected records that the transport lost node id.
-func (s *Service) PeerDisconnected(id cluster.NodeID) { s.peer(id).Connected = false }
+// PeerDisconnected records that the transport lost node id. A node never
+// connected is not made known by losing it.
+func (s *Service) PeerDisconnected(id cluster.NodeID) {
+	if p, ok := s.peers[id]; ok {
+		p.Connected, p.Lost = false, true
+	}
+}
 
 func (s *Service) peer(id cluster.NodeID) *Peer {
 	p, ok := s.peers[id]

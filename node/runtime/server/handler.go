@@ -34,7 +34,13 @@ func (h handler) PeerUp(id cluster.NodeID, addr string, role transport.Role) {
 	}
 }
 
-func (h handler) PeerDown(id cluster.NodeID) { h.s.enqueue(input{kind: inPeerDown, peer: id}) }
+// PeerDown reports a node gone; a client (the CLI) leaving is no news to
+// the node, which never counted it as a member.
+func (h handler) PeerDown(id cluster.NodeID, role transport.Role) {
+	if role == transport.RoleNode {
+		h.s.enqueue(input{kind: inPeerDown, peer: id})
+	}
+}
 
 func (s *Server) enqueue(in input) {
 	select {

@@ -224,7 +224,7 @@ func (c *conn) readLoop() {
 	case errors.Is(err, io.EOF) && !c.t.isActive(c):
 		c.log.Debug("peer closed a duplicate connection")
 	case errors.Is(err, io.EOF):
-		c.log.Info("peer closed the connection")
+		c.logEvent("peer closed the connection")
 	case isTimeout(err):
 		c.log.Warn("closing connection: peer silent", zap.Duration("silence", c.t.timing.silence()))
 	default:
@@ -290,6 +290,16 @@ func (c *conn) dispatch(typ frameType, body []byte) error {
 		return fmt.Errorf("unexpected frame type %d", typ)
 	}
 	return nil
+}
+
+// logEvent logs a connection's life: a node's at info level, a client's
+// (every CLI command is one) at debug level.
+func (c *conn) logEvent(msg string) {
+	if c.role == RoleClient {
+		c.log.Debug(msg)
+	} else {
+		c.log.Info(msg)
+	}
 }
 
 func isTimeout(err error) bool {

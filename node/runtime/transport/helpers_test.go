@@ -88,7 +88,7 @@ func (r *recorder) PeerUp(id cluster.NodeID, addr string, role Role) {
 	r.ups = append(r.ups, peerUp{id, addr, role})
 }
 
-func (r *recorder) PeerDown(id cluster.NodeID) {
+func (r *recorder) PeerDown(id cluster.NodeID, _ Role) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.downs = append(r.downs, id)

@@ -62,7 +62,7 @@ func (t *Transport) register(c *conn) error {
 	t.mu.Unlock()
 
 	if up {
-		c.log.Info("peer up")
+		c.logEvent("peer up")
 		t.h.PeerUp(c.peer, c.addr, c.role)
 	} else {
 		c.log.Debug("duplicate connection", zap.Bool("active", l.active == c))
@@ -109,8 +109,8 @@ func (t *Transport) unregister(c *conn) {
 	t.mu.Unlock()
 
 	if down {
-		c.log.Info("peer down")
-		t.h.PeerDown(c.peer)
+		c.logEvent("peer down")
+		t.h.PeerDown(c.peer, c.role)
 	}
 	t.wake()
 }
