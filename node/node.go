@@ -160,9 +160,12 @@ func (n *Node) PeerConnected(now cluster.Time, id cluster.NodeID, addr string) {
 	n.tables.SyncWith(now, id)
 }
 
-// PeerDisconnected records that the transport lost node id.
+// PeerDisconnected records that the transport lost node id. What was sent
+// to id and not answered is lost with the connection: the calls waiting
+// for it count it as failed now, not at their deadline.
 func (n *Node) PeerDisconnected(now cluster.Time, id cluster.NodeID) {
 	n.members.PeerDisconnected(id)
+	n.calls.PeerLost(now, id)
 }
 
 // Tables exposes the table engine for inspection (convergence checks,

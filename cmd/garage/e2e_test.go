@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -408,4 +409,73 @@ func TestStatusListsMembersAtTheirRPCAddress(t *testing.T) {
 	}
 	n1.stop()
 	n2.stop()
+}
+
+// TestInFlightCallsFailFastWhenPeersDie: with replication 3, two nodes
+// frozen (SIGSTOP) leave writes through the third waiting for their
+// quorum; killing the frozen nodes then must fail those writes within a
+// second or two, as the connections drop, not at the 30 s RPC timeout.
+func TestInFlightCallsFailFastWhenPeersDie(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	n1 := newTestNode(t, "n1", 3, "")
+	n1.start()
+	id1 := n1.id()
+	n2 := newTestNode(t, "n2", 3, id1+"@"+n1.rpcAddr)
+	n3 := newTestNode(t, "n3", 3, id1+"@"+n1.rpcAddr)
+	n2.start()
+	n3.start()
+	n1.waitFor("three healthy nodes", func() bool { out, _ := n1.cli("status"); return healthyNodes(out) == 3 })
+	for i, n := range []*testNode{n1, n2, n3} {
+		n1.mustCLI("layout", "assign", "-z", fmt.Sprintf("dc%d", i+1), "-c", "1G", n.id()[:10])
+	}
+	n1.mustCLI("layout", "apply", "--version", "1")
+	n1.mustCLI("bucket", "create", "before")
+
+	for _, n := range []*testNode{n2, n3} {
+		if err := n.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const calls = 8
+	type result struct {
+		err  error
+		out  string
+		done time.Time
+	}
+	results := make(chan result, calls)
+	for i := range calls {
+		go func() {
+			out, err := n1.cli("bucket", "create", fmt.Sprintf("in-flight-%d", i))
+			results <- result{err, out, time.Now()}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond) // the calls reach the server and wait for quorum
+	select {
+	case r := <-results:
+		t.Fatalf("a write with two of three nodes frozen returned before they died: %v\n%s", r.err, r.out)
+	default:
+	}
+	killed := time.Now()
+	for _, n := range []*testNode{n2, n3} {
+		n.cmd.Process.Signal(syscall.SIGKILL)
+	}
+	var waits []time.Duration
+	for range calls {
+		r := <-results
+		if r.err == nil {
+			t.Errorf("a write succeeded with two of three nodes dead:\n%s", r.out)
+		}
+		waits = append(waits, r.done.Sub(killed))
+	}
+	slices.Sort(waits)
+	t.Logf("in-flight writes failed %v (p50) to %v (max) after their peers died", waits[len(waits)/2], waits[len(waits)-1])
+	if worst := waits[len(waits)-1]; worst > 5*time.Second {
+		t.Errorf("in-flight writes waited up to %v after their peers died; want them to fail as the connections drop", worst)
+	}
+	for _, n := range []*testNode{n2, n3} {
+		n.cmd.Wait()
+	}
+	n1.stop()
 }

@@ -144,6 +144,35 @@ func (c *Caller) Handle(now cluster.Time, m Message) bool {
 	return true
 }
 
+// PeerLost fails, as if node had answered with an error, every call still
+// waiting for node's answer: the connection that carried the request, and
+// would have carried the answer, is gone. A call that can no longer reach
+// its quorum fails at once instead of at its deadline; one that can still
+// reach it goes on with the other nodes.
+func (c *Caller) PeerLost(now cluster.Time, node cluster.NodeID) {
+	ids := make([]uint64, 0, len(c.inflight))
+	for id, p := range c.inflight {
+		if !slices.Contains(p.answered, node) && p.call.reaches(node) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids) // done callbacks run in call order, not map order
+	lost := Error{Message: "connection to " + node.String() + " lost"}
+	for _, id := range ids {
+		c.Handle(now, Message{From: node, ID: id, Response: true, Body: lost})
+	}
+}
+
+// reaches reports whether node is in one of the call's sets.
+func (c Call) reaches(node cluster.NodeID) bool {
+	for _, set := range c.Sets {
+		if slices.Contains(set, node) {
+			return true
+		}
+	}
+	return false
+}
+
 // Tick fails every call whose deadline has passed.
 func (c *Caller) Tick(now cluster.Time) {
 	for c.expiry.Len() > 0 && c.expiry[0].at <= now {

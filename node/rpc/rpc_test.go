@@ -129,3 +129,43 @@ func TestMessageCodec(t *testing.T) {
 		t.Fatal("trailing bytes must be refused")
 	}
 }
+
+// TestPeerLostFailsWaitingCallsAtOnce: a lost connection counts as an
+// error from that node in every call still waiting for it, so a call that
+// can no longer reach quorum fails now, not at its deadline, while one
+// that still can goes on.
+func TestPeerLostFailsWaitingCallsAtOnce(t *testing.T) {
+	out := NewOutbox(id(0))
+	c := NewCaller(out, 1)
+	var quorumLost, stillPossible, answered, elsewhere outcome
+	set := []cluster.NodeID{id(1), id(2), id(3)}
+	c.Start(0, Call{Sets: [][]cluster.NodeID{set}, Quorum: 2, Body: ping{1}, Timeout: time.Minute}, quorumLost.done)
+	c.Start(0, Call{Sets: [][]cluster.NodeID{set}, Quorum: 1, Body: ping{2}, Timeout: time.Minute}, stillPossible.done)
+	c.Start(0, Call{Sets: [][]cluster.NodeID{set}, Quorum: 3, Body: ping{3}, Timeout: time.Minute}, answered.done)
+	c.Start(0, Call{Sets: [][]cluster.NodeID{{id(4)}}, Quorum: 1, Body: ping{4}, Timeout: time.Minute}, elsewhere.done)
+	for _, r := range out.Take() {
+		if r.Body == (ping{3}) && r.To == id(2) {
+			respond(c, r, ping{}) // node 2 answered this one before it went
+		}
+	}
+	c.PeerLost(1, id(2))
+	if quorumLost.called || stillPossible.called {
+		t.Fatal("one lost node of three must not fail a call that can still reach its quorum")
+	}
+	c.PeerLost(1, id(3))
+	if !quorumLost.called || !errors.Is(quorumLost.err, ErrQuorum) {
+		t.Fatalf("quorum 2 of 3 with two nodes lost: %+v, want ErrQuorum at once", quorumLost)
+	}
+	if stillPossible.called {
+		t.Fatal("quorum 1 with node 1 still up must wait for it")
+	}
+	if !answered.called || !errors.Is(answered.err, ErrQuorum) {
+		t.Fatalf("quorum 3: %+v, want ErrQuorum (node 3 lost)", answered)
+	}
+	if elsewhere.called {
+		t.Fatal("a call to other nodes is not concerned")
+	}
+	if c.InFlight() != 2 {
+		t.Fatalf("%d calls in flight, want 2", c.InFlight())
+	}
+}
