@@ -149,12 +149,13 @@ func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 		tcfg.RequestTimeout = cfg.RPCTimeout
 	}
 	sc := server.Config{
-		Node:        node.Config{Table: tcfg, ReplicationFactor: cfg.ReplicationFactor},
-		MetadataDir: cfg.MetadataDir,
-		Fsync:       metastore.FsyncNever,
-		Transport:   transport.Config{ListenAddr: cfg.RPCBindAddr, PublicAddr: cfg.RPCPublicAddr, Secret: cfg.RPCSecret, BindOutgoing: cfg.RPCBindOutgoing},
-		Logger:      log,
-		Version:     version,
+		Node:          node.Config{Table: tcfg, ReplicationFactor: cfg.ReplicationFactor},
+		MetadataDir:   cfg.MetadataDir,
+		Fsync:         metastore.FsyncNever,
+		Transport:     transport.Config{ListenAddr: cfg.RPCBindAddr, PublicAddr: cfg.RPCPublicAddr, Secret: cfg.RPCSecret, BindOutgoing: cfg.RPCBindOutgoing},
+		Logger:        log,
+		Version:       version,
+		AllowOpenDirs: cfg.AllowWorldReadableSecrets,
 	}
 	if cfg.MetadataFsync {
 		sc.Fsync = metastore.FsyncEveryCommit

@@ -23,7 +23,7 @@ type Lock struct{ f *os.File }
 // Acquire locks dir, which must exist.
 func Acquire(dir string) (*Lock, error) {
 	path := filepath.Join(dir, fileName)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o640)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}

@@ -20,7 +20,7 @@ func (s *Store) recover() (*meta.Store, error) {
 	if err := removeTempSnapshots(s.dir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(s.logDir, 0o750); err != nil {
+	if err := os.MkdirAll(s.logDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create log directory: %w", err)
 	}
 	if err := s.openLog(); err != nil {
@@ -80,8 +80,8 @@ func openWAL(dir string, segmentSize int) (*wal.Log, error) {
 		NoCopy:           true,
 		// A snapshot may cover every entry, leaving the log empty.
 		AllowEmpty: true,
-		DirPerms:   0o750,
-		FilePerms:  0o640,
+		DirPerms:   0o700,
+		FilePerms:  0o600,
 	})
 }
 
@@ -194,7 +194,7 @@ func (s *Store) restartLogAt(next uint64) error {
 			return fmt.Errorf("remove log segment: %w", err)
 		}
 	}
-	f, err := os.OpenFile(segmentPath(s.logDir, next), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+	f, err := os.OpenFile(segmentPath(s.logDir, next), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("create log segment: %w", err)
 	}

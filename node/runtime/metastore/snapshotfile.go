@@ -107,7 +107,7 @@ func removeTempSnapshots(dir string) error {
 func writeSnapshotFile(dir string, index uint64, snap *meta.Snapshot) (err error) {
 	final := snapshotPath(dir, index)
 	tmp := final + tempSuffix
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("create snapshot: %w", err)
 	}

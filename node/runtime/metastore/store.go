@@ -104,7 +104,7 @@ func Open(dir string, opts Options) (*Store, *meta.Store, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("metastore: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("metastore: create %s: %w", dir, err)
 	}
 	lock, err := dirlock.Acquire(dir)

@@ -48,6 +48,10 @@ type Config struct {
 	TickInterval time.Duration
 	// Version is reported in the node's status.
 	Version string
+	// AllowOpenDirs lets the metadata and data directories stay readable
+	// by other users (allow_world_readable_secrets); otherwise Start
+	// tightens them to the owner alone.
+	AllowOpenDirs bool
 }
 
 // Server is a running node.
@@ -103,6 +107,11 @@ func Start(cfg Config) (*Server, error) {
 	for _, dir := range dirs {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create %s: %w", dir, err)
+		}
+		if !cfg.AllowOpenDirs {
+			if err := ownerOnly(dir, cfg.Logger); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// Data dirs are locked like the metadata store, so two processes never
@@ -178,6 +187,28 @@ func Start(cfg Config) (*Server, error) {
 	s.log.Info("node started", zap.String("id", id.ID.Hex()), zap.String("rpc", s.tr.Addr()),
 		zap.Uint64("layout", n.Layout().Current().Number))
 	return s, nil
+}
+
+// ownerOnly makes dir readable by its owner alone: the metadata directory
+// holds the node's private key and every access key's secret in clear, the
+// data directories every object. A directory others can read is tightened,
+// with a warning; one that cannot be is refused.
+func ownerOnly(dir string, log *zap.Logger) error {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	mode := info.Mode().Perm()
+	if mode&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(dir, mode&0o700|0o700); err != nil {
+		return fmt.Errorf("%s is open to other users (mode %#o) and holds secrets and data in clear, and could not be restricted (%w): "+
+			"run `chmod 700 %s`, or set allow_world_readable_secrets = true if that is intended", dir, mode, err, dir)
+	}
+	log.Warn("directory was open to other users; restricted it to its owner", zap.String("dir", dir),
+		zap.String("was", fmt.Sprintf("%#o", mode)), zap.String("now", "0700"))
+	return nil
 }
 
 // weighted gives a lone data directory without a capacity (data_dir as a

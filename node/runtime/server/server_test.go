@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,4 +174,47 @@ func BenchmarkQuorumReads(b *testing.B) {
 	after := a.LoopStats()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "reads/s")
 	b.ReportMetric(100*float64(after.Busy-before.Busy)/float64(elapsed), "loop-busy-%")
+}
+
+// TestOpenDirectoriesAreRestricted: a metadata or data directory others can
+// read (the secrets and objects inside are in clear) is tightened to its
+// owner at start, unless the operator allowed it; it was once used as is.
+func TestOpenDirectoriesAreRestricted(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		t.Run(fmt.Sprintf("allow=%v", allow), func(t *testing.T) {
+			meta := filepath.Join(t.TempDir(), "meta")
+			data := filepath.Join(meta, "data")
+			for _, d := range []string{meta, data} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			startTuned(t, meta, 1, func(c *Config) { c.AllowOpenDirs = allow })
+			for _, d := range []string{meta, data} {
+				info, err := os.Stat(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := os.FileMode(0o700)
+				if allow {
+					want = 0o755
+				}
+				if got := info.Mode().Perm(); got != want {
+					t.Errorf("%s has mode %#o, want %#o", d, got, want)
+				}
+			}
+			err := filepath.Walk(meta, func(path string, info os.FileInfo, err error) error {
+				if err == nil && info.Mode().IsRegular() && !strings.HasSuffix(path, ".pub") && info.Mode().Perm()&0o077 != 0 {
+					t.Errorf("%s is readable by others: %#o", path, info.Mode().Perm())
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
