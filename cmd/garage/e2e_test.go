@@ -479,3 +479,56 @@ func TestInFlightCallsFailFastWhenPeersDie(t *testing.T) {
 	}
 	n1.stop()
 }
+
+// TestServeRefusesATakenPortBeforeAnnouncing: a port already taken stops
+// serve before it prints anything, naming the port and the option that
+// sets it. It once printed its ready banner, credentials included, and
+// then exited because the S3 port was taken.
+func TestServeRefusesATakenPortBeforeAnnouncing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, tc := range []struct{ name, option, extra string }{
+		{"s3", "[s3_api] api_bind_addr", fmt.Sprintf("[s3_api]\napi_bind_addr = %q\n", taken.Addr())},
+		{"rpc", "rpc_bind_addr", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := newTestNode(t, "n", 1, "")
+			cfg, err := os.ReadFile(n.config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(cfg)
+			if tc.name == "rpc" {
+				text = strings.Replace(text, n.rpcAddr, taken.Addr().String(), 1)
+			}
+			// The options must come before the [log] table the node's file ends with.
+			text = strings.Replace(text, "[log]", tc.extra+"[log]", 1)
+			if err := os.WriteFile(n.config, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, garageBinary(t), "-c", n.config, "serve")
+			cmd.Env = cleanEnv()
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err == nil {
+				t.Fatalf("serve ran with its port taken:\n%s", stdout.String())
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("serve announced before failing:\n%s", stdout.String())
+			}
+			for _, want := range []string{taken.Addr().String(), tc.option, n.config} {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("the error does not name %q:\n%s", want, stderr.String())
+				}
+			}
+		})
+	}
+}

@@ -38,7 +38,7 @@ type ServeCmd struct {
 
 // Run starts the node and serves until SIGINT or SIGTERM.
 func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
-	cfg, embedded, err := c.loadConfig(g)
+	cfg, cfgPath, embedded, err := c.loadConfig(g)
 	if err != nil {
 		return err
 	}
@@ -48,31 +48,49 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	}
 	defer log.Sync() //nolint:errcheck // stderr may not sync; nothing to do about it
 
-	srv, err := server.Start(serverConfig(cfg, log))
+	// Every port is bound before anything is announced: a node that cannot
+	// serve says so, naming the option, instead of printing credentials
+	// and exiting.
+	rpcListener, err := listen(cfg.RPCBindAddr, "rpc_bind_addr", cfgPath)
 	if err != nil {
 		return err
 	}
+	var s3Listener net.Listener
+	if cfg.S3API != nil {
+		if s3Listener, err = listen(cfg.S3API.APIBindAddr, "[s3_api] api_bind_addr", cfgPath); err != nil {
+			rpcListener.Close()
+			return err
+		}
+	}
+	sc := serverConfig(cfg, log)
+	sc.Transport.Listener = rpcListener
+	srv, err := server.Start(sc)
+	if err != nil {
+		rpcListener.Close()
+		if s3Listener != nil {
+			s3Listener.Close()
+		}
+		return err
+	}
+	ctx, stopAPIs := context.WithCancel(context.Background())
+	defer stopAPIs()
+	apiErr := make(chan error, 1)
+	if s3Listener != nil {
+		api := s3api.New(s3APIConfig(cfg.S3API, log), srv)
+		go func() { apiErr <- api.Serve(ctx, s3Listener) }()
+		go api.RunLifecycle(ctx, lifecycleInterval)
+	}
 	if embedded {
 		if err := c.initEmbedded(srv, cfg, out); err != nil {
+			stopAPIs()
 			srv.Close()
 			return fmt.Errorf("set up the single-node default: %w", err)
 		}
 	}
-	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
-	ctx, stopAPIs := context.WithCancel(context.Background())
-	defer stopAPIs()
-	apiErr := make(chan error, 1)
-	if cfg.S3API != nil {
-		l, err := net.Listen("tcp", cfg.S3API.APIBindAddr)
-		if err != nil {
-			srv.Close()
-			return fmt.Errorf("S3 API: %w", err)
-		}
-		api := s3api.New(s3APIConfig(cfg.S3API, log), srv)
-		go func() { apiErr <- api.Serve(ctx, l) }()
-		go api.RunLifecycle(ctx, lifecycleInterval)
-		fmt.Fprintf(out, "serving the S3 API on http://%s (region %q)\n", l.Addr(), cfg.S3API.S3Region)
+	if s3Listener != nil {
+		fmt.Fprintf(out, "serving the S3 API on http://%s (region %q)\n", s3Listener.Addr(), cfg.S3API.S3Region)
 	}
+	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
@@ -92,20 +110,29 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 }
 
 // loadConfig reads the configuration file, or sets up the embedded default
-// under --data-dir when none is given.
-func (c *ServeCmd) loadConfig(g *Globals) (*config.Config, bool, error) {
+// under --data-dir when none is given; it returns the file's path too.
+func (c *ServeCmd) loadConfig(g *Globals) (*config.Config, string, bool, error) {
 	if g.Config != "" {
 		cfg, err := config.Load(g.Config)
-		return cfg, false, err
+		return cfg, g.Config, false, err
 	}
 	path := filepath.Join(c.DataDir, "garage.toml")
 	if !fileExists(path) {
 		if err := writeDefaultConfig(c.DataDir, path); err != nil {
-			return nil, false, err
+			return nil, path, false, err
 		}
 	}
 	cfg, err := config.Load(path)
-	return cfg, true, err
+	return cfg, path, true, err
+}
+
+// listen binds addr, or says which option of which file set it.
+func listen(addr, option, cfgPath string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s, set by %s in %s: %w", addr, option, cfgPath, err)
+	}
+	return l, nil
 }
 
 // writeDefaultConfig writes the embedded default's configuration, with a
