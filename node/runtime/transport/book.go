@@ -50,6 +50,9 @@ func (e *bookEntry) addAddr(addr string, best bool) (added bool) {
 // rememberLocked adds a peer to dial and returns its entry (nil for
 // ourselves).
 func (t *Transport) rememberLocked(p Peer) *bookEntry {
+	if p.ID != t.id {
+		t.gate.trust(p.Addr)
+	}
 	switch {
 	case p.ID == t.id:
 		return nil
@@ -114,6 +117,7 @@ func (t *Transport) learn(c *conn, peers []peerInfo) {
 		self := p.id == c.peer
 		for _, a := range p.addrs {
 			if validAddr(a) && e.addAddr(a, self) {
+				t.gate.trust(a)
 				changed = true
 			}
 		}

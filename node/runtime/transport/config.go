@@ -3,6 +3,7 @@ package transport
 import (
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"time"
 
@@ -19,6 +20,9 @@ type Config struct {
 	Secret [32]byte
 	// ListenAddr is the TCP address to listen on, such as "[::]:3901".
 	ListenAddr string
+	// Listener, if set, is the listener to accept on (already bound to
+	// ListenAddr), so a caller can bind every port before starting any.
+	Listener net.Listener
 	// PublicAddr is the address advertised to other nodes in gossip. If
 	// empty, the bound listen address is advertised unless its host is
 	// unspecified (0.0.0.0 or ::), in which case nothing is: peers then
@@ -122,19 +126,24 @@ type PeerStatus struct {
 // timing holds the transport's intervals; tests shorten them.
 type timing struct {
 	handshakeTimeout time.Duration
-	backoffMin       time.Duration
-	backoffMax       time.Duration
-	gossipInterval   time.Duration
-	pingInterval     time.Duration
+	// inboundHandshakeTimeout bounds an inbound connection's handshake:
+	// shorter, since a peer that has not sent its hello in a few round
+	// trips holds a slot for nothing.
+	inboundHandshakeTimeout time.Duration
+	backoffMin              time.Duration
+	backoffMax              time.Duration
+	gossipInterval          time.Duration
+	pingInterval            time.Duration
 }
 
 func defaultTiming() timing {
 	return timing{
-		handshakeTimeout: 10 * time.Second,
-		backoffMin:       time.Second,
-		backoffMax:       time.Minute,
-		gossipInterval:   30 * time.Second,
-		pingInterval:     10 * time.Second,
+		handshakeTimeout:        10 * time.Second,
+		inboundHandshakeTimeout: 5 * time.Second,
+		backoffMin:              time.Second,
+		backoffMax:              time.Minute,
+		gossipInterval:          30 * time.Second,
+		pingInterval:            10 * time.Second,
 	}
 }
 

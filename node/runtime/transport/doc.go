@@ -11,7 +11,9 @@
 //
 // # Handshake
 //
-// Both ends of a fresh connection run the same steps, within a 10 s deadline:
+// Both ends of a fresh connection run the same steps, within a deadline of
+// 10 s for the dialler and 5 s for an inbound connection, which has proved
+// nothing yet:
 //
 //  1. Hello, in the clear, 134 bytes, sent by both sides at once:
 //
@@ -70,6 +72,14 @@
 // connection drained by one writer goroutine, so Send never blocks on the
 // network. Every connection sends a ping each ping interval and is closed
 // when nothing has arrived for three intervals.
+//
+// Inbound connections wait for their handshake in a bounded gate: at most
+// 128 at once, 8 per source address, 32 of them kept for trusted sources
+// (addresses of known nodes, sources that once authenticated as a node,
+// and 127.0.0.1/::1 for the local CLI). A new connection is never turned
+// away; when a bound is reached, the oldest handshake counting against it
+// is closed, so idle connections held without the secret cannot lock the
+// cluster or its operator out.
 //
 // Known cluster nodes not connected are redialled with jittered exponential
 // backoff. Nodes gossip the nodes they have reached, with their advertised

@@ -13,8 +13,8 @@ import (
 	"github.com/garagego/garage/node/cluster"
 )
 
-// acceptLoop hands each inbound connection to its own handshake, up to
-// maxInboundHandshakes at a time.
+// acceptLoop hands each inbound connection to its own handshake, through
+// the gate that bounds handshakes in progress.
 func (t *Transport) acceptLoop(ln net.Listener) {
 	for {
 		nc, err := ln.Accept()
@@ -30,24 +30,22 @@ func (t *Transport) acceptLoop(ln net.Listener) {
 			}
 			continue
 		}
-		select {
-		case t.inbound <- struct{}{}:
-		default:
-			t.log.Warn("too many handshakes in progress; dropping inbound connection", zap.Stringer("addr", nc.RemoteAddr()))
-			nc.Close()
-			continue
+		leave, evicted := t.gate.admit(nc)
+		if n := t.gate.takeEvictions(time.Now(), 10*time.Second); n > 0 {
+			t.log.Warn("too many connections waiting in their handshake: closed the oldest to make room",
+				zap.Int("closed", n), zap.Stringer("latest_from", nc.RemoteAddr()))
 		}
-		if !t.spawn(func() { t.serveInbound(nc) }) {
-			<-t.inbound
+		if !t.spawn(func() { t.serveInbound(nc, leave, evicted) }) {
+			leave()
 			nc.Close()
 			return
 		}
 	}
 }
 
-func (t *Transport) serveInbound(nc net.Conn) {
-	c, err := t.establish(t.ctx, nc, false, cluster.NodeID{}, nc.RemoteAddr().String())
-	<-t.inbound
+func (t *Transport) serveInbound(nc net.Conn, leave func(), evicted func() bool) {
+	c, err := t.establish(t.ctx, nc, false, cluster.NodeID{}, nc.RemoteAddr().String(), evicted)
+	leave()
 	if err == nil {
 		_ = t.register(c) // failures are logged and the connection closed
 	}
@@ -63,7 +61,7 @@ func (t *Transport) dial(ctx context.Context, addr string, expect cluster.NodeID
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
-	c, err := t.establish(ctx, nc, true, expect, addr)
+	c, err := t.establish(ctx, nc, true, expect, addr, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +87,10 @@ func (t *Transport) outgoingAddr() net.Addr {
 }
 
 // establish runs the handshake on nc within the handshake timeout (or
-// until ctx ends or the transport closes) and logs why it failed.
-func (t *Transport) establish(ctx context.Context, nc net.Conn, dialed bool, expect cluster.NodeID, addr string) (*conn, error) {
+// until ctx ends or the transport closes) and logs why it failed, unless
+// the gate evicted it (evicted, nil for a connection we dialled). An
+// inbound connection has less time: it has not proved anything yet.
+func (t *Transport) establish(ctx context.Context, nc net.Conn, dialed bool, expect cluster.NodeID, addr string, evicted func() bool) (*conn, error) {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
@@ -101,7 +101,11 @@ func (t *Transport) establish(ctx context.Context, nc net.Conn, dialed bool, exp
 	t.mu.Unlock()
 
 	rd := bufio.NewReaderSize(nc, readBufferSize)
-	s, err := handshakeBy(ctx, nc, rd, time.Now().Add(t.timing.handshakeTimeout), handshakeConfig{
+	timeout := t.timing.handshakeTimeout
+	if !dialed {
+		timeout = t.timing.inboundHandshakeTimeout
+	}
+	s, err := handshakeBy(ctx, nc, rd, time.Now().Add(timeout), handshakeConfig{
 		identity: t.cfg.Identity,
 		role:     RoleNode,
 		secret:   &t.cfg.Secret,
@@ -114,7 +118,11 @@ func (t *Transport) establish(ctx context.Context, nc net.Conn, dialed bool, exp
 		delete(t.handshaking, nc)
 		t.mu.Unlock()
 		nc.Close()
-		t.logHandshakeFailure(addr, dialed, err)
+		if evicted != nil && evicted() {
+			t.log.Debug("handshake evicted to make room", zap.String("addr", addr))
+		} else {
+			t.logHandshakeFailure(addr, dialed, err)
+		}
 		return nil, err
 	}
 	return newConn(t, nc, rd, s, dialed, addr), nil

@@ -39,11 +39,12 @@ var (
 // fastTiming keeps tests quick while leaving the race detector slack.
 func fastTiming() timing {
 	return timing{
-		handshakeTimeout: 3 * time.Second,
-		backoffMin:       20 * time.Millisecond,
-		backoffMax:       200 * time.Millisecond,
-		gossipInterval:   100 * time.Millisecond,
-		pingInterval:     500 * time.Millisecond,
+		handshakeTimeout:        3 * time.Second,
+		inboundHandshakeTimeout: 3 * time.Second,
+		backoffMin:              20 * time.Millisecond,
+		backoffMax:              200 * time.Millisecond,
+		gossipInterval:          100 * time.Millisecond,
+		pingInterval:            500 * time.Millisecond,
 	}
 }
 

@@ -52,6 +52,7 @@ func (t *Transport) register(c *conn) error {
 		l.standby = append(l.standby, c)
 	}
 	if c.role == RoleNode {
+		t.gate.trust(c.addr) // a source that proved it holds the secret
 		t.connectedLocked(c)
 		// Tell the new peer whom we know; it dials those it does not.
 		c.queue <- t.peerListFrameLocked()

@@ -14,10 +14,6 @@ import (
 	"github.com/garagego/garage/node/rpc"
 )
 
-// maxInboundHandshakes bounds concurrent inbound handshakes, so a flood of
-// idle connections costs at most this many goroutines.
-const maxInboundHandshakes = 128
-
 // Transport connects this node to the rest of the cluster.
 type Transport struct {
 	cfg    Config
@@ -30,7 +26,7 @@ type Transport struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	wakeup  chan struct{} // nudges the maintenance loop
-	inbound chan struct{} // semaphore of inbound handshakes
+	gate    *inboundGate  // bounds inbound handshakes in progress
 
 	// eventMu serialises link changes together with their PeerUp and
 	// PeerDown calls, so the handler sees them in the order they happened.
@@ -59,6 +55,9 @@ func New(cfg Config, h Handler) (*Transport, error) {
 	if cfg.Secret == ([32]byte{}) {
 		return nil, errors.New("transport: rpc secret is all zeros")
 	}
+	if cfg.ListenAddr == "" && cfg.Listener != nil {
+		cfg.ListenAddr = cfg.Listener.Addr().String()
+	}
 	if cfg.ListenAddr == "" {
 		return nil, errors.New("transport: no listen address")
 	}
@@ -81,7 +80,7 @@ func New(cfg Config, h Handler) (*Transport, error) {
 		ctx:         ctx,
 		cancel:      cancel,
 		wakeup:      make(chan struct{}, 1),
-		inbound:     make(chan struct{}, maxInboundHandshakes),
+		gate:        newInboundGate(),
 		handshaking: map[net.Conn]struct{}{},
 		links:       map[cluster.NodeID]*link{},
 		book:        map[cluster.NodeID]*bookEntry{},
@@ -113,9 +112,12 @@ func (t *Transport) Start() error {
 	t.started = true
 	t.mu.Unlock()
 
-	ln, err := net.Listen("tcp", t.cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("transport: listen on %s: %w", t.cfg.ListenAddr, err)
+	ln := t.cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", t.cfg.ListenAddr); err != nil {
+			return fmt.Errorf("transport: listen on %s: %w", t.cfg.ListenAddr, err)
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
