@@ -17,7 +17,7 @@ type fakeConn struct {
 }
 
 func (c *fakeConn) RemoteAddr() net.Addr { return c.remote }
-func (c *fakeConn) Close() error        { c.closed = true; return nil }
+func (c *fakeConn) Close() error         { c.closed = true; return nil }
 
 func fakeFrom(ip string) *fakeConn {
 	return &fakeConn{remote: &net.TCPAddr{IP: net.ParseIP(ip), Port: 40000}}

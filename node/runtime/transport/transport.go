@@ -22,11 +22,11 @@ type Transport struct {
 	log    *zap.Logger
 	timing timing // fixed once Start runs
 
-	ctx     context.Context // cancelled by Close; bounds dials
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	wakeup  chan struct{} // nudges the maintenance loop
-	gate    *inboundGate  // bounds inbound handshakes in progress
+	ctx    context.Context // cancelled by Close; bounds dials
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	wakeup chan struct{} // nudges the maintenance loop
+	gate   *inboundGate  // bounds inbound handshakes in progress
 
 	// eventMu serialises link changes together with their PeerUp and
 	// PeerDown calls, so the handler sees them in the order they happened.
