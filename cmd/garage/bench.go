@@ -11,13 +11,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/garagego/garage/internal/proccluster"
 	"github.com/garagego/garage/internal/s3bench"
 )
 
 // BenchCmd measures the S3 API: PUT and GET throughput and latency per
 // object size, time to first byte of GETs, and each node's peak memory.
 // The workload and the report are internal/s3bench's; the local cluster
-// of child processes is benchcluster.go's.
+// of child processes is internal/proccluster's.
 type BenchCmd struct {
 	Sizes    []string      `default:"4KiB,1MiB,64MiB" help:"Object sizes, comma-separated (K, M, G are powers of 1000; Ki, Mi, Gi of 1024)."`
 	Clients  int           `default:"16" help:"Concurrent clients."`
@@ -123,20 +124,45 @@ func (c *BenchCmd) runLocal(ctx context.Context, workload s3bench.Workload, repo
 		return fmt.Errorf("find this program to start the nodes: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "bench: starting a local %d-node cluster under %s\n", c.Nodes, dir)
-	cluster := &benchCluster{bin: bin, dir: dir}
-	defer func() {
-		report.Nodes = cluster.stop()
-		err = errors.Join(err, cluster.stopErr())
-	}()
-	if err := cluster.start(ctx, c.Nodes); err != nil {
+	cluster, err := proccluster.Start(ctx, proccluster.Options{Binary: bin, Dir: dir, Nodes: c.Nodes, Bucket: benchBucket})
+	if err != nil {
 		return err
 	}
-	report.Cluster = fmt.Sprintf("local %d-node cluster, replication factor %d, one zone per node", c.Nodes, cluster.replication)
-	target := s3bench.NewTarget(s3bench.TargetConfig{Endpoints: cluster.endpoints(), Region: benchRegion,
-		AccessKey: cluster.keyID, SecretKey: cluster.secret, Bucket: benchBucket, Clients: c.Clients})
+	defer func() {
+		for _, u := range cluster.Stop() {
+			report.Nodes = append(report.Nodes, s3bench.NodeUsage{Node: u.Node, PID: u.PID, PeakRSSBytes: u.PeakRSSBytes,
+				CPUSeconds: u.CPUSeconds, Warnings: u.Warnings, Errors: u.Errors, FirstProblem: u.FirstProblem})
+		}
+		err = errors.Join(err, cluster.StopErr())
+	}()
+	report.Cluster = fmt.Sprintf("local %d-node cluster, replication factor %d, one zone per node", c.Nodes, cluster.Replication)
+	target := s3bench.NewTarget(s3bench.TargetConfig{Endpoints: cluster.Endpoints(), Region: proccluster.Region,
+		AccessKey: cluster.KeyID, SecretKey: cluster.Secret, Bucket: benchBucket, Clients: c.Clients})
 	if err := target.WaitReady(ctx); err != nil {
 		return err
 	}
-	workload.NodePeaks = cluster.peaksSoFar
+	workload.NodePeaks = cluster.PeaksSoFar
 	return workload.Run(ctx, target, report)
+}
+
+// benchBucket is the local cluster's bucket.
+const benchBucket = "bench"
+
+// benchDir makes the cluster's directory: --dir, which must be new or
+// empty and is kept, or a temporary one that cleanup removes.
+func benchDir(dir string) (string, func(), error) {
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "garage-bench-")
+		if err != nil {
+			return "", nil, fmt.Errorf("create a directory for the cluster: %w", err)
+		}
+		return tmp, func() { os.RemoveAll(tmp) }, nil
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return "", nil, fmt.Errorf("--dir %s is not empty: the bench needs a fresh cluster", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", nil, fmt.Errorf("create --dir %s: %w", dir, err)
+	}
+	return dir, func() {}, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -14,7 +13,6 @@ import (
 	"github.com/garagego/garage/internal/config"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/runtime/adminrpc"
-	"github.com/garagego/garage/node/runtime/transport"
 )
 
 // Globals are the flags every command shares: how to reach a node.
@@ -46,13 +44,10 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// admin is a connection to a node for operator commands.
+// adminClient is a connection to a node for operator commands.
 type adminClient struct {
-	conn *transport.Client
+	*adminrpc.Client
 }
-
-// callTimeout bounds one operator command.
-const callTimeout = 70 * time.Second
 
 // dial connects to the node named by the flags or the configuration.
 func (g *Globals) dial() (*adminClient, error) {
@@ -62,11 +57,11 @@ func (g *Globals) dial() (*adminClient, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	conn, err := transport.Dial(ctx, addr, secret, expect)
+	c, err := adminrpc.Dial(ctx, addr, secret, expect)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach a garage node at %s: %w", addr, err)
+		return nil, err
 	}
-	return &adminClient{conn: conn}, nil
+	return &adminClient{c}, nil
 }
 
 func (g *Globals) target() (addr string, expect cluster.NodeID, secret [32]byte, err error) {
@@ -134,28 +129,9 @@ func parseSecret(s string) ([32]byte, error) {
 }
 
 // call runs op on the node and decodes its result into result.
-func (c *adminClient) call(op adminrpc.Op, result any) error {
-	req, err := adminrpc.NewRequest(op)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	body, err := c.conn.Call(ctx, req)
-	if err != nil {
-		return err
-	}
-	resp, ok := body.(adminrpc.Response)
-	if !ok {
-		return fmt.Errorf("unexpected answer to %s", op.OpName())
-	}
-	if result == nil {
-		return nil
-	}
-	return json.Unmarshal(resp.Result, result)
-}
+func (c *adminClient) call(op adminrpc.Op, result any) error { return c.Call(op, result) }
 
-func (c *adminClient) close() { c.conn.Close() }
+func (c *adminClient) close() { c.Close() }
 
 // withAdmin dials, runs fn and closes.
 func (g *Globals) withAdmin(fn func(*adminClient) error) error {

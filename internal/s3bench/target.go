@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/garagego/garage/internal/retry"
 )
 
 const (
@@ -92,7 +94,7 @@ func (t *Target) CheckBucket(ctx context.Context) error {
 // after creation.
 func (t *Target) WaitReady(ctx context.Context) error {
 	for i, cl := range t.clients {
-		err := Retry(ctx, 30*time.Second, func() error {
+		err := retry.Until(ctx, 30*time.Second, func() error {
 			_, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.bucket)})
 			return err
 		})
@@ -176,23 +178,4 @@ func (t *Target) get(ctx context.Context, i int, size Size) (sample, error) {
 
 func (t *Target) key(size Size, i int) string {
 	return fmt.Sprintf("%s/%s/%07d", t.prefix, size.Label, i)
-}
-
-// Retry calls try every 100 ms until it succeeds, ctx ends or timeout
-// passes, and then returns its last error.
-func Retry(ctx context.Context, timeout time.Duration, try func() error) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		err := try()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
