@@ -62,13 +62,7 @@ func valueOf(body []byte) string {
 
 // objectStamp orders object versions as the object table does.
 func objectStamp(ts uint64, id model.VersionID) checker.Stamp {
-	if ts == 0 {
-		return ""
-	}
-	var b [8 + 16]byte
-	binary.BigEndian.PutUint64(b[:], ts)
-	copy(b[8:], id[:])
-	return checker.Stamp(b[:])
+	return checker.Stamp(object.Stamp(ts, id))
 }
 
 func (s *Sim) versionID() model.VersionID {

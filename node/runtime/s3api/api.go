@@ -24,7 +24,7 @@ type Backend interface {
 	PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check server.BodyCheck) (object.Written, model.ObjectMeta, error)
 	HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error)
 	ReadObject(ctx context.Context, obj object.Object, from, to uint64, w io.Writer) error
-	DeleteObject(ctx context.Context, bucket model.BucketID, key string) error
+	DeleteObject(ctx context.Context, bucket model.BucketID, key string) (object.Written, error)
 	CopyObject(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header) (object.Written, model.ObjectMeta, error)
 	CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error)
 	PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check server.BodyCheck) (string, uint64, error)

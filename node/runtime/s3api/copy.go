@@ -96,10 +96,11 @@ func (rq *request) copyObject() error {
 	default:
 		return s3err.New(s3err.InvalidArgument, "Unknown metadata directive %q: use COPY or REPLACE.", d)
 	}
-	_, meta, err := rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers)
+	w, meta, err := rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers)
 	if err != nil {
 		return err
 	}
+	rq.setStamp(w.Stamp())
 	return rq.writeXML(http.StatusOK, s3xml.CopyObjectResult{ETag: s3xml.ETag(meta.ETag), LastModified: s3xml.Time(rq.api.cfg.Now())})
 }
 

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"encoding/hex"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +10,24 @@ import (
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/s3/s3err"
 )
+
+// StampHeader carries, on the responses to object writes, reads and
+// deletes, the stamp of the version written or read (a delete marker's on
+// a 404), in hex: object.Stamp, the order of the key's versions. It is this
+// store's extension; a history of real clients recorded with it can be
+// checked like the simulator's (internal/chaos). StampsHeader: "true" on a
+// listing request adds each entry's stamp as <GarageStamp>.
+const (
+	StampHeader  = "x-garage-stamp"
+	StampsHeader = "x-garage-stamps"
+)
+
+// setStamp sets the response's StampHeader, if there is a version.
+func (rq *request) setStamp(stamp []byte) {
+	if stamp != nil {
+		rq.w.Header().Set(StampHeader, hex.EncodeToString(stamp))
+	}
+}
 
 // maxUserMetadata is S3's limit on the size of the x-amz-meta-* headers.
 const maxUserMetadata = 2 << 10

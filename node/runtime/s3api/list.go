@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -147,6 +148,9 @@ func (rq *request) contents(page listPage, enc func(string) string, withOwner bo
 	for _, e := range page.entries {
 		c := s3xml.Object{Key: enc(e.Key), LastModified: s3xml.Time(millisTime(e.Timestamp)), ETag: s3xml.ETag(e.Meta.ETag),
 			Size: e.Meta.Size, StorageClass: "STANDARD"}
+		if rq.r.Header.Get(StampsHeader) == "true" {
+			c.Stamp = hex.EncodeToString(e.Stamp())
+		}
 		if withOwner {
 			o := rq.owner()
 			c.Owner = &o

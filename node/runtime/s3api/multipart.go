@@ -115,6 +115,7 @@ func (rq *request) completeMultipartUpload() error {
 	if err != nil {
 		return err
 	}
+	rq.setStamp(done.Stamp())
 	return rq.writeXML(http.StatusOK, s3xml.CompleteMultipartUploadResult{Location: "/" + rq.bucketName + "/" + rq.key,
 		Bucket: rq.bucketName, Key: rq.key, ETag: s3xml.ETag(done.Meta.ETag)})
 }

@@ -74,10 +74,11 @@ func (rq *request) putObject() error {
 			return rq.checkWriteConditions()
 		}
 	}
-	_, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, rq.key, headers, cs.wrap(rq.body), check)
+	w, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, rq.key, headers, cs.wrap(rq.body), check)
 	if err != nil {
 		return err
 	}
+	rq.setStamp(w.Stamp())
 	rq.w.Header().Set("ETag", quote(meta.ETag))
 	if cs != nil {
 		rq.w.Header().Set(cs.header, headerValue(meta.Headers, cs.header))
@@ -133,6 +134,7 @@ var responseOverrides = map[string]string{
 // getObject answers GetObject and HeadObject.
 func (rq *request) getObject() error {
 	obj, err := rq.api.backend.HeadObject(rq.ctx, rq.bucket.ID, rq.key)
+	rq.setStamp(obj.Stamp()) // a delete marker's too, on a 404
 	if err != nil {
 		return err
 	}
@@ -256,9 +258,11 @@ func (w *lazyWriter) Write(p []byte) (int, error) {
 }
 
 func (rq *request) deleteObject() error {
-	if err := rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, rq.key); err != nil {
+	w, err := rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, rq.key)
+	if err != nil {
 		return err
 	}
+	rq.setStamp(w.Stamp())
 	return rq.writeEmpty(http.StatusNoContent)
 }
 
@@ -286,7 +290,7 @@ func (rq *request) deleteObjects() error {
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			errs[i] = rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, o.Key)
+			_, errs[i] = rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, o.Key)
 		}()
 	}
 	wg.Wait()

@@ -100,7 +100,7 @@ func (rq *request) postObject() error {
 	if limited {
 		body = io.LimitReader(file, maxSize+1)
 	}
-	_, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, key, headers, body, func(meta *model.ObjectMeta) error {
+	w, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, key, headers, body, func(meta *model.ObjectMeta) error {
 		switch {
 		case limited && int64(meta.Size) > maxSize:
 			return s3err.New(s3err.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size of the policy (%d bytes).", maxSize)
@@ -112,6 +112,7 @@ func (rq *request) postObject() error {
 	if err != nil {
 		return err
 	}
+	rq.setStamp(w.Stamp())
 	etag := quote(meta.ETag)
 	rq.w.Header().Set("ETag", etag)
 	location := "/" + rq.bucketName + "/" + key

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -15,6 +14,7 @@ import (
 	"github.com/garagego/garage/checker"
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/runtime/transport"
 )
 
@@ -94,13 +94,7 @@ func (c *objectClient) step(ctx context.Context, via *Server) {
 }
 
 func versionStamp(ts uint64, id model.VersionID) checker.Stamp {
-	if ts == 0 {
-		return ""
-	}
-	var b [8 + 16]byte
-	binary.BigEndian.PutUint64(b[:], ts)
-	copy(b[8:], id[:])
-	return checker.Stamp(b[:])
+	return checker.Stamp(object.Stamp(ts, id))
 }
 
 // layoutSettled reports whether s sees one live layout version, number v.

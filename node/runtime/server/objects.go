@@ -222,8 +222,11 @@ func (s *Server) CopyObject(ctx context.Context, bucket model.BucketID, key stri
 	return res.(object.Written), meta, nil
 }
 
-// DeleteObject writes a delete marker for key.
-func (s *Server) DeleteObject(ctx context.Context, bucket model.BucketID, key string) error {
-	_, err := s.Do(ctx, object.Delete{Bucket: bucket, Key: key, Version: newVersionID()})
-	return err
+// DeleteObject writes a delete marker for key and returns it.
+func (s *Server) DeleteObject(ctx context.Context, bucket model.BucketID, key string) (object.Written, error) {
+	res, err := s.Do(ctx, object.Delete{Bucket: bucket, Key: key, Version: newVersionID()})
+	if err != nil {
+		return object.Written{}, err
+	}
+	return res.(object.Written), nil
 }

@@ -44,6 +44,9 @@ type Object struct {
 	Size         uint64 `xml:"Size"`
 	StorageClass string `xml:"StorageClass"`
 	Owner        *Owner `xml:"Owner,omitempty"`
+	// Stamp is this store's extension, sent only when asked for: the
+	// version's stamp in hex (see the S3 API's x-garage-stamp).
+	Stamp string `xml:"GarageStamp,omitempty"`
 }
 
 // CommonPrefix is a prefix that rolls up the keys sharing it up to the
