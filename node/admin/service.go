@@ -58,6 +58,11 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		done(now, n, err)
 	case GetBlockInfo:
 		s.blockInfo(now, op, done)
+	case GetTableDigests:
+		done(now, s.tableDigests(), nil)
+	case GetTableItems:
+		items, err := s.tableItems(op)
+		done(now, items, err)
 	case RepairTables:
 		s.engine.SyncNow(now)
 		done(now, struct{}{}, nil)

@@ -91,7 +91,7 @@ func init() {
 		admin.GetKey{}, admin.DeleteKey{}, admin.SetKeyFlags{}, admin.CreateBucket{}, admin.ListBuckets{},
 		admin.GetBucket{}, admin.DeleteBucket{}, admin.SetBucketPerms{}, admin.AliasBucket{}, admin.GetStats{},
 		admin.ListWorkers{}, admin.ListBlockErrors{}, admin.RetryBlocks{}, admin.GetBlockInfo{}, admin.RepairTables{}, admin.RepairBlocks{}, admin.RepairScrub{}, admin.GetWorkerVars{}, admin.SetWorkerVar{}, admin.GetLayoutHistory{}, admin.SkipDeadNodes{},
-		ConnectNode{}, NodeID{})
+		admin.GetTableDigests{}, admin.GetTableItems{}, ConnectNode{}, NodeID{})
 }
 
 // Names lists the operations, sorted.
