@@ -62,8 +62,12 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			return err
 		}
 	}
+	ctx, stopAPIs := context.WithCancel(context.Background())
+	defer stopAPIs()
+	clock := testClock(ctx, log)
 	sc := serverConfig(cfg, log)
 	sc.Transport.Listener = rpcListener
+	sc.Clock = clock
 	srv, err := server.Start(sc)
 	if err != nil {
 		rpcListener.Close()
@@ -72,11 +76,11 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		}
 		return err
 	}
-	ctx, stopAPIs := context.WithCancel(context.Background())
-	defer stopAPIs()
 	apiErr := make(chan error, 1)
 	if s3Listener != nil {
-		api := s3api.New(s3APIConfig(cfg.S3API, log), srv)
+		apiCfg := s3APIConfig(cfg.S3API, log)
+		apiCfg.Now = clock
+		api := s3api.New(apiCfg, srv)
 		go func() { apiErr <- api.Serve(ctx, s3Listener) }()
 		go api.RunLifecycle(ctx, lifecycleInterval)
 	}

@@ -69,6 +69,9 @@ func toS3(err error) *s3err.Error {
 // its connection after a short body is still reading, and must learn that
 // its request failed rather than get the implicit 200 net/http would send.
 func (rq *request) fail(err error) {
+	if plantedShortBodyOK && rq.r.Context().Err() != nil {
+		return
+	}
 	e := toS3(err)
 	log := rq.api.log.With(zap.String("request", rq.id), zap.String("method", rq.r.Method),
 		zap.String("path", rq.r.URL.Path), zap.String("code", string(e.Code)), zap.Error(err))

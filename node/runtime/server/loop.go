@@ -62,9 +62,9 @@ func (s *Server) loop() {
 			for _, in := range s.internal.take() {
 				s.handle(in)
 			}
-		case t := <-ticker.C:
+		case <-ticker.C:
 			start = time.Now()
-			s.node.Tick(cluster.Time(t.UnixNano()))
+			s.node.Tick(s.now())
 		}
 		s.flush()
 		s.loopBusy.Add(int64(time.Since(start)))
@@ -73,7 +73,7 @@ func (s *Server) loop() {
 }
 
 func (s *Server) handle(in input) {
-	t := now()
+	t := s.now()
 	switch in.kind {
 	case inMessage:
 		s.node.Step(t, in.msg)

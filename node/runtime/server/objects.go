@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/garagego/garage/node/model"
@@ -75,7 +76,18 @@ func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, ke
 		return object.Written{}, meta, err
 	}
 	begun := res.(object.Written)
-	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, 1, io.MultiReader(bytes.NewReader(first), r), md5sum)
+	if plantedAckBeforeBlocks {
+		go s.finishPut(context.Background(), bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check) //nolint:errcheck // the planted bug drops the outcome
+		return begun, meta, nil
+	}
+	return s.finishPut(ctx, bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check)
+}
+
+// finishPut streams a begun version's blocks, checks the body and
+// completes the version, or abandons it.
+func (s *Server) finishPut(ctx context.Context, bucket model.BucketID, key string, version model.VersionID, begun object.Written,
+	meta model.ObjectMeta, r io.Reader, md5sum hash.Hash, check BodyCheck) (object.Written, model.ObjectMeta, error) {
+	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, 1, r, md5sum)
 	if err == nil {
 		meta.Size, meta.ETag = size, hex.EncodeToString(md5sum.Sum(nil))
 		if check != nil {
@@ -89,7 +101,7 @@ func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, ke
 		s.Do(abort, object.PutAbort{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp, Blocks: hashes}) //nolint:errcheck // best effort
 		return object.Written{}, meta, err
 	}
-	res, err = s.Do(ctx, object.PutComplete{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp,
+	res, err := s.Do(ctx, object.PutComplete{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp,
 		Meta: meta, FirstBlock: hashes[0], Blocks: hashes})
 	if err != nil {
 		return object.Written{}, meta, err

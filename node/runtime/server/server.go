@@ -48,6 +48,9 @@ type Config struct {
 	TickInterval time.Duration
 	// Version is reported in the node's status.
 	Version string
+	// Clock is the wall clock the node reads (time.Now if nil); tests and
+	// the chaos harness skew it.
+	Clock func() time.Time
 	// AllowOpenDirs lets the metadata and data directories stay readable
 	// by other users (allow_world_readable_secrets); otherwise Start
 	// tightens them to the owner alone.
@@ -91,6 +94,9 @@ type Server struct {
 func Start(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
 	}
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = 100 * time.Millisecond
@@ -295,7 +301,8 @@ func (s *Server) Close() error {
 	return err
 }
 
-func now() cluster.Time { return cluster.Time(time.Now().UnixNano()) }
+// now is the node's clock reading.
+func (s *Server) now() cluster.Time { return cluster.Time(s.cfg.Clock().UnixNano()) }
 
 // measureEvery refreshes the node's status (free space) periodically.
 func (s *Server) measureEvery(every time.Duration) {
