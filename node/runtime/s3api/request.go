@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/s3/s3err"
@@ -58,6 +61,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
 	resp.finish()
+	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
+		ce.Write(zap.String("request", rq.id), zap.String("method", r.Method), zap.String("path", r.URL.Path),
+			zap.Int("status", resp.status), zap.Duration("took", time.Since(start)))
+	}
 }
 
 func (rq *request) writeHeader(status int) { rq.w.WriteHeader(status) }

@@ -3,6 +3,10 @@ package server
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
@@ -52,6 +56,9 @@ func (s *Server) perform(req block.IORequest) block.IOResult {
 	default:
 		err = fmt.Errorf("unknown disk operation %v", req.Kind)
 	}
+	if err != nil && (req.Kind == block.IOWrite || req.Kind == block.IODelete) {
+		s.diskErrors.note(s.log, req.Kind, err)
+	}
 	switch {
 	case errors.Is(err, blockstore.ErrNotFound):
 		err = fmt.Errorf("%w: %v", block.ErrNotFound, err)
@@ -60,4 +67,23 @@ func (s *Server) perform(req block.IORequest) block.IOResult {
 	}
 	res.Err = err
 	return res
+}
+
+// diskErrorLog reports failed block writes and deletions (a full or failing
+// disk): the first at once, then how many more at most every 10 s, so an
+// operator sees the disk's trouble without a line per block.
+type diskErrorLog struct {
+	mu    sync.Mutex
+	last  time.Time
+	since int // failures since the last report
+}
+
+func (d *diskErrorLog) note(log *zap.Logger, kind block.IOKind, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.since++
+	if now := time.Now(); now.Sub(d.last) >= 10*time.Second {
+		log.Warn("block disk operation failed", zap.Stringer("op", kind), zap.Int("failures", d.since), zap.Error(err))
+		d.last, d.since = now, 0
+	}
 }

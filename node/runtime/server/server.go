@@ -86,6 +86,7 @@ type Server struct {
 	started      time.Time
 	closeOnce    sync.Once
 	dataLocks    []*dirlock.Lock
+	diskErrors   diskErrorLog
 	fatal        chan error
 }
 
