@@ -41,7 +41,9 @@ type Options struct {
 	LogLevel string
 	// Node adjusts node i's (from 1) spec before its configuration is
 	// written: addresses, extra options, environment.
-	Node func(i int, spec *NodeSpec)
+	Node func(i int, spec *NodeSpec) error
+	// Zone names node i's zone (default "dc<i>": one zone per node).
+	Zone func(i int) string
 }
 
 // NodeSpec is what a node's configuration and process are made from.
@@ -126,7 +128,9 @@ func (c *Cluster) newNode(i int, bootstrap string) (*Node, error) {
 		return nil, err
 	}
 	if c.opts.Node != nil {
-		c.opts.Node(i, &spec)
+		if err := c.opts.Node(i, &spec); err != nil {
+			return nil, err
+		}
 	}
 	n := &Node{Index: i, Spec: spec, Dir: dir, ConfigPath: filepath.Join(dir, "garage.toml"), binary: c.opts.Binary, rpcSecret: c.rpcSecret}
 	if err := os.WriteFile(n.ConfigPath, []byte(c.config(spec, bootstrap)), 0o600); err != nil {
@@ -173,7 +177,11 @@ func (c *Cluster) setUp(ctx context.Context) error {
 	}
 	err = first.Admin(func(a *adminrpc.Client) error {
 		for _, n := range c.Nodes {
-			op := admin.AssignRole{Nodes: []string{n.ID}, Zone: fmt.Sprintf("dc%d", n.Index), Capacity: 1 << 40}
+			zone := fmt.Sprintf("dc%d", n.Index)
+			if c.opts.Zone != nil {
+				zone = c.opts.Zone(n.Index)
+			}
+			op := admin.AssignRole{Nodes: []string{n.ID}, Zone: zone, Capacity: 1 << 40}
 			if err := a.Call(op, nil); err != nil {
 				return fmt.Errorf("assign node %d: %w", n.Index, err)
 			}

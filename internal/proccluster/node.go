@@ -35,6 +35,7 @@ type Node struct {
 	frozen  bool
 	stopped bool // told to stop: its exit status matters
 	starts  int
+	cpuDone float64 // CPU seconds of the processes before this one
 	// peak is the largest VmHWM read from /proc. Neither it nor the
 	// ru_maxrss at exit is a perfect peak (the kernel updates its high
 	// water mark lazily), so usage reports the larger.
@@ -53,6 +54,9 @@ func (n *Node) Start(ctx context.Context) error {
 		return fmt.Errorf("node %d is already running", n.Index)
 	}
 	n.starts++
+	if n.cmd != nil && n.cmd.ProcessState != nil {
+		n.cpuDone += (n.cmd.ProcessState.UserTime() + n.cmd.ProcessState.SystemTime()).Seconds()
+	}
 	n.logPath = filepath.Join(n.Dir, fmt.Sprintf("serve-%d.log", n.starts))
 	logFile, err := os.Create(n.logPath)
 	if err != nil {

@@ -18,7 +18,7 @@ type Usage struct {
 	Node         int
 	PID          int
 	PeakRSSBytes int64
-	CPUSeconds   float64
+	CPUSeconds   float64 // over every process the node ran, restarts included
 	Warnings     int
 	Errors       int
 	FirstProblem string // the first warning or error line
@@ -27,13 +27,13 @@ type Usage struct {
 func (n *Node) usage() Usage {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	u := Usage{Node: n.Index}
+	u := Usage{Node: n.Index, CPUSeconds: n.cpuDone}
 	if n.cmd == nil {
 		return u
 	}
 	u.PID = n.cmd.Process.Pid
 	if ps := n.cmd.ProcessState; ps != nil {
-		u.CPUSeconds = (ps.UserTime() + ps.SystemTime()).Seconds()
+		u.CPUSeconds += (ps.UserTime() + ps.SystemTime()).Seconds()
 		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 			u.PeakRSSBytes = int64(ru.Maxrss)
 			if runtime.GOOS != "darwin" { // KiB on Linux, bytes on macOS
