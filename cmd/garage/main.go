@@ -29,6 +29,7 @@ type CLI struct {
 	Worker WorkerCmd `cmd:"" help:"Background workers."`
 	Sim    SimCmd    `cmd:"" help:"Run the deterministic simulator."`
 	Bench  BenchCmd  `cmd:"" help:"Measure the S3 API: throughput, latency, time to first byte and node memory, on a local cluster or --endpoint."`
+	Chaos  ChaosCmd  `cmd:"" help:"Fault-inject real processes: kills, freezes, partitions, slow or lossy links, full disks, skewed clocks; check the clients' history."`
 }
 
 func main() {
