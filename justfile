@@ -72,6 +72,11 @@ bench-s3 *args="":
 bench-sync:
     go test -run '^$' -bench NewNodeSync -benchtime 1x -timeout 60m ./sim ./node/runtime/server
 
+# Real garage serve processes under every fault class for a long while,
+# checked like the simulator (just chaos 30m --seed 9).
+chaos time="10m" *args="":
+    go run ./cmd/garage chaos run --duration {{time}} {{args}}
+
 # Vet and formatting.
 lint:
     go vet ./...
