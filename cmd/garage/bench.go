@@ -108,7 +108,7 @@ func (c *BenchCmd) runLocal(ctx context.Context, workload s3bench.Workload, repo
 	if c.Nodes < 1 {
 		return fmt.Errorf("--nodes %d: want at least 1", c.Nodes)
 	}
-	dir, cleanup, err := benchDir(c.Dir)
+	dir, cleanup, err := clusterDir(c.Dir, "bench")
 	if err != nil {
 		return err
 	}
@@ -147,22 +147,3 @@ func (c *BenchCmd) runLocal(ctx context.Context, workload s3bench.Workload, repo
 
 // benchBucket is the local cluster's bucket.
 const benchBucket = "bench"
-
-// benchDir makes the cluster's directory: --dir, which must be new or
-// empty and is kept, or a temporary one that cleanup removes.
-func benchDir(dir string) (string, func(), error) {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "garage-bench-")
-		if err != nil {
-			return "", nil, fmt.Errorf("create a directory for the cluster: %w", err)
-		}
-		return tmp, func() { os.RemoveAll(tmp) }, nil
-	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return "", nil, fmt.Errorf("--dir %s is not empty: the bench needs a fresh cluster", dir)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", nil, fmt.Errorf("create --dir %s: %w", dir, err)
-	}
-	return dir, func() {}, nil
-}

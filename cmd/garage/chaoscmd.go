@@ -50,7 +50,7 @@ func (c *ChaosRunCmd) Run(out io.Writer) error {
 			return fmt.Errorf("find this program to start the nodes: %w", err)
 		}
 	}
-	dir, cleanup, err := chaosDir(c.Dir)
+	dir, cleanup, err := clusterDir(c.Dir, "chaos")
 	if err != nil {
 		return err
 	}
@@ -115,23 +115,4 @@ func (c *ChaosRunCmd) replayCommand() string {
 		args = append(args, "--bug="+c.Bug)
 	}
 	return strings.Join(args, " ")
-}
-
-// chaosDir makes the run's directory: --dir, which must be new or empty
-// and is kept, or a temporary one that cleanup removes.
-func chaosDir(dir string) (string, func(), error) {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "garage-chaos-")
-		if err != nil {
-			return "", nil, fmt.Errorf("create a directory for the cluster: %w", err)
-		}
-		return tmp, func() { os.RemoveAll(tmp) }, nil
-	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return "", nil, fmt.Errorf("--dir %s is not empty: a chaos run needs a fresh cluster", dir)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", nil, fmt.Errorf("create --dir %s: %w", dir, err)
-	}
-	return dir, func() {}, nil
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -77,11 +75,11 @@ func (g *Globals) target() (addr string, expect cluster.NodeID, secret [32]byte,
 	}
 	switch {
 	case g.RPCSecret != "":
-		secret, err = parseSecret(g.RPCSecret)
+		secret, err = config.ParseRPCSecret(g.RPCSecret)
 	case g.RPCSecretFile != "":
 		var b []byte
 		if b, err = os.ReadFile(g.RPCSecretFile); err == nil {
-			secret, err = parseSecret(strings.TrimSpace(string(b)))
+			secret, err = config.ParseRPCSecret(strings.TrimSpace(string(b)))
 		}
 	default:
 		secret = cfg.RPCSecret
@@ -116,16 +114,6 @@ func localAddr(bind string) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-func parseSecret(s string) ([32]byte, error) {
-	var secret [32]byte
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != 32 {
-		return secret, errors.New("want 64 hex digits")
-	}
-	copy(secret[:], b)
-	return secret, nil
 }
 
 // call runs op on the node and decodes its result into result.

@@ -196,6 +196,29 @@ func (n *testNode) localEntries(tableName string) int {
 	return -1
 }
 
+// startCluster starts n nodes with replication min(3, n), the others
+// bootstrapping from the first, and waits until the first sees them all.
+func startCluster(t *testing.T, n int) []*testNode {
+	t.Helper()
+	first := newTestNode(t, "n1", min(3, n), "")
+	first.start()
+	nodes := []*testNode{first}
+	for i := 2; i <= n; i++ {
+		node := newTestNode(t, fmt.Sprintf("n%d", i), min(3, n), first.id()+"@"+first.rpcAddr)
+		node.start()
+		nodes = append(nodes, node)
+	}
+	first.waitFor(fmt.Sprintf("%d healthy nodes", n), func() bool { out, _ := first.cli("status"); return healthyNodes(out) == n })
+	return nodes
+}
+
+// assignZones stages a layout with node i in zone dc<i>, 1 GB each.
+func assignZones(nodes []*testNode) {
+	for i, n := range nodes {
+		nodes[0].mustCLI("layout", "assign", "-z", fmt.Sprintf("dc%d", i+1), "-c", "1G", n.id()[:10])
+	}
+}
+
 // healthyNodes counts the node lines (those starting with a node id) of
 // the status's healthy section.
 func healthyNodes(statusOut string) int {
@@ -213,23 +236,14 @@ func TestThreeNodeClusterSurvivesAKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test with real processes")
 	}
-	n1 := newTestNode(t, "n1", 3, "")
-	n1.start()
-	id1 := n1.id()
-	n2 := newTestNode(t, "n2", 3, id1+"@"+n1.rpcAddr)
-	n3 := newTestNode(t, "n3", 3, id1+"@"+n1.rpcAddr)
-	n2.start()
-	n3.start()
-	nodes := []*testNode{n1, n2, n3}
-
 	// They find each other from the bootstrap peer alone (gossip).
-	n1.waitFor("three healthy nodes", func() bool { out, _ := n1.cli("status"); return healthyNodes(out) == 3 })
+	nodes := startCluster(t, 3)
+	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
+	id1 := n1.id()
 	n3.waitFor("node 3 to see node 2", func() bool { out, _ := n3.cli("status"); return healthyNodes(out) == 3 })
 
 	// A three-zone layout, through the CLI.
-	for i, n := range nodes {
-		n1.mustCLI("layout", "assign", "-z", fmt.Sprintf("dc%d", i+1), "-c", "1G", n.id()[:10])
-	}
+	assignZones(nodes)
 	show := n2.mustCLI("layout", "show")
 	if !strings.Contains(show, "garage layout apply --version 1") {
 		t.Fatalf("layout show does not preview version 1:\n%s", show)
@@ -419,17 +433,9 @@ func TestInFlightCallsFailFastWhenPeersDie(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test with real processes")
 	}
-	n1 := newTestNode(t, "n1", 3, "")
-	n1.start()
-	id1 := n1.id()
-	n2 := newTestNode(t, "n2", 3, id1+"@"+n1.rpcAddr)
-	n3 := newTestNode(t, "n3", 3, id1+"@"+n1.rpcAddr)
-	n2.start()
-	n3.start()
-	n1.waitFor("three healthy nodes", func() bool { out, _ := n1.cli("status"); return healthyNodes(out) == 3 })
-	for i, n := range []*testNode{n1, n2, n3} {
-		n1.mustCLI("layout", "assign", "-z", fmt.Sprintf("dc%d", i+1), "-c", "1G", n.id()[:10])
-	}
+	nodes := startCluster(t, 3)
+	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
+	assignZones(nodes)
 	n1.mustCLI("layout", "apply", "--version", "1")
 	n1.mustCLI("bucket", "create", "before")
 

@@ -37,6 +37,14 @@ func ParsePeer(s string) (Peer, error) {
 
 // decodeKey decodes exactly 32 bytes written as 64 hex digits. Its errors
 // never quote the input, which may be a secret.
+// ParseRPCSecret reads an rpc_secret as given on a command line: 64 hex
+// digits.
+func ParseRPCSecret(s string) ([32]byte, error) {
+	var secret [32]byte
+	err := decodeKey(s, &secret)
+	return secret, err
+}
+
 func decodeKey(s string, dst *[32]byte) error {
 	if len(s) != 2*len(dst) {
 		return fmt.Errorf("must be %d hex digits, got %d characters", 2*len(dst), len(s))

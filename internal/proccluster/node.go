@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/garagego/garage/internal/config"
 	"github.com/garagego/garage/internal/retry"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/runtime/adminrpc"
@@ -241,7 +242,7 @@ func (n *Node) dialAddr() string {
 // Admin runs fn with an operator connection to the node (on its own RPC
 // port, never through whatever the node advertises).
 func (n *Node) Admin(fn func(*adminrpc.Client) error) error {
-	secret, err := parseSecret(n.rpcSecret)
+	secret, err := config.ParseRPCSecret(n.rpcSecret)
 	if err != nil {
 		return err
 	}

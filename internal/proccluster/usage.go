@@ -2,8 +2,6 @@ package proccluster
 
 import (
 	"bufio"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -114,14 +112,4 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return st.Size()
-}
-
-func parseSecret(s string) ([32]byte, error) {
-	var secret [32]byte
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != 32 {
-		return secret, errors.New("rpc secret: want 64 hex digits")
-	}
-	copy(secret[:], b)
-	return secret, nil
 }

@@ -102,7 +102,14 @@ type env struct {
 // startEnv starts a cluster of n nodes, stopped when t ends.
 func startEnv(t *testing.T, n int) *env {
 	t.Helper()
-	c, err := localcluster.Start(localcluster.Options{Nodes: n, Dir: t.TempDir()})
+	return startEnvWith(t, localcluster.Options{Nodes: n})
+}
+
+// startEnvWith starts a cluster shaped by opts (its Dir is the test's).
+func startEnvWith(t *testing.T, opts localcluster.Options) *env {
+	t.Helper()
+	opts.Dir = t.TempDir()
+	c, err := localcluster.Start(opts)
 	if err != nil {
 		t.Fatalf("start cluster: %v", err)
 	}

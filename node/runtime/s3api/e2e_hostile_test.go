@@ -36,17 +36,7 @@ var hostileTimeouts = s3api.Timeouts{Header: time.Second, Body: 700 * time.Milli
 // startHostileEnv starts one node with hostileTimeouts.
 func startHostileEnv(t *testing.T) *env {
 	t.Helper()
-	c, err := localcluster.Start(localcluster.Options{Nodes: 1, Dir: t.TempDir(),
-		TuneAPI: func(_ int, cfg *s3api.Config) { cfg.Timeouts = hostileTimeouts }})
-	if err != nil {
-		t.Fatalf("start cluster: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := c.Close(); err != nil {
-			t.Errorf("close cluster: %v", err)
-		}
-	})
-	return &env{c: c}
+	return startEnvWith(t, localcluster.Options{Nodes: 1, TuneAPI: func(_ int, cfg *s3api.Config) { cfg.Timeouts = hostileTimeouts }})
 }
 
 // rawConn is a TCP connection to node 0 on which a test writes a request
