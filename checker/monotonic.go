@@ -47,6 +47,9 @@ func (ix *index) monotonicReads() []Violation {
 			if newest < 0 || get.Stamp >= ix.h[newest].Stamp {
 				continue
 			}
+			if readCollected(get) && ix.mayHaveDeleted(key, ix.h[newest].Stamp, get.Return) {
+				continue // the tombstone of a later delete, collected
+			}
 			earlier := ix.h[newest]
 			out = append(out, Violation{
 				Property: MonotonicReads,

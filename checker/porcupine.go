@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/anishathalye/porcupine"
@@ -9,11 +10,25 @@ import (
 
 // modelInput is what the floor model needs from a write or a Get.
 type modelInput struct {
-	kind  Kind
-	key   Key
-	value string // Put only, for descriptions
-	stamp Stamp  // writes: the stamp assigned
+	kind    Kind
+	key     Key
+	value   string // Put only, for descriptions
+	stamp   Stamp  // writes: the stamp assigned
+	unknown bool   // a Delete of unknown outcome (its stamp unknown)
 }
+
+// floorState is the floor model's state: the largest stamp linearised so
+// far, whether it is a Delete's, and whether a Delete of unknown outcome
+// was linearised (its tombstone may have the newest stamp).
+type floorState struct {
+	floor         Stamp
+	floorIsDelete bool
+	maybeDeleted  bool
+}
+
+// allowsCollected reports whether a Get of nothing (no value, no
+// tombstone) is explained: its tombstone may have been collected.
+func (s floorState) allowsCollected() bool { return s.floorIsDelete || s.maybeDeleted }
 
 // modelOutput is what a Get returned; writes return the zero value.
 type modelOutput struct {
@@ -37,20 +52,46 @@ func PorcupineModel() porcupine.Model {
 func floorModel(formatStamp func(Stamp) string) porcupine.Model {
 	return porcupine.Model{
 		Partition: partitionByKey,
-		Init:      func() any { return Stamp("") },
+		Init:      func() any { return floorState{} },
 		Step: func(state, input, output any) (bool, any) {
-			floor, in := state.(Stamp), input.(modelInput)
-			if in.kind.isWrite() {
-				return true, max(floor, in.stamp)
+			s, in := state.(floorState), input.(modelInput)
+			switch {
+			case in.unknown:
+				s.maybeDeleted = true
+				return true, s
+			case in.kind.isWrite():
+				if in.stamp > s.floor {
+					s.floor, s.floorIsDelete = in.stamp, in.kind == Delete
+				}
+				return true, s
 			}
-			return output.(modelOutput).stamp >= floor, floor
+			out := output.(modelOutput)
+			return out.stamp >= s.floor || (!out.found && out.stamp == "" && s.allowsCollected()), s
 		},
-		Hash: func(state any) uint64 { return hashStamp(state.(Stamp)) },
+		Hash: func(state any) uint64 {
+			s := state.(floorState)
+			h := hashStamp(s.floor)
+			if s.floorIsDelete {
+				h ^= 1
+			}
+			if s.maybeDeleted {
+				h ^= 2
+			}
+			return h
+		},
 		DescribeOperation: func(input, output any) string {
 			return describeModelOp(input.(modelInput), output.(modelOutput), formatStamp)
 		},
 		DescribeState: func(state any) string {
-			return "floor=" + formatStamp(state.(Stamp))
+			s := state.(floorState)
+			d := "floor=" + formatStamp(s.floor)
+			if s.floorIsDelete {
+				d += " (a delete)"
+			}
+			if s.maybeDeleted {
+				d += ", maybe deleted"
+			}
+			return d
 		},
 		DescribeOperationMetadata: func(metadata any) string {
 			if id, ok := metadata.(int); ok {
@@ -62,29 +103,37 @@ func floorModel(formatStamp func(Stamp) string) porcupine.Model {
 }
 
 // PorcupineOperations converts h into the operations of PorcupineModel:
-// acknowledged Puts, Deletes and Gets, in history order. Everything else is
-// dropped, which is exact for P1: a write of unknown outcome never obliges a
-// read to see it, and an unacknowledged Get returned nothing to check. The
-// op ID travels as Metadata.
+// acknowledged Puts, Deletes and Gets, and Deletes of unknown outcome, in
+// history order. Everything else is dropped, which is exact for P1: a
+// write of unknown outcome never obliges a read to see it, and an
+// unacknowledged Get returned nothing to check. A Delete of unknown
+// outcome may explain a Get that found nothing (its tombstone collected):
+// it is kept, returning never, so it may take effect any time after its
+// call, or not at all. The op ID travels as Metadata.
 func PorcupineOperations(h History) []porcupine.Operation {
 	var ops []porcupine.Operation
 	for _, op := range h {
-		if op.Outcome != OK || !(op.Kind.isWrite() || op.Kind == Get) {
+		unknownDelete := op.Kind == Delete && op.Outcome == Unknown
+		if !unknownDelete && (op.Outcome != OK || !(op.Kind.isWrite() || op.Kind == Get)) {
 			continue
 		}
-		in := modelInput{kind: op.Kind, key: op.Key}
+		in := modelInput{kind: op.Kind, key: op.Key, unknown: unknownDelete}
 		var out modelOutput
 		if op.Kind == Get {
 			out = modelOutput{found: op.Found, value: op.Value, stamp: op.Stamp}
 		} else {
 			in.value, in.stamp = op.Value, op.Stamp
 		}
+		ret := op.Return
+		if unknownDelete {
+			ret = math.MaxInt64
+		}
 		ops = append(ops, porcupine.Operation{
 			ClientId: op.Client,
 			Input:    in,
 			Call:     op.Call,
 			Output:   out,
-			Return:   op.Return,
+			Return:   ret,
 			Metadata: op.ID,
 		})
 	}
@@ -125,6 +174,8 @@ func describeModelOp(in modelInput, out modelOutput, formatStamp func(Stamp) str
 	switch {
 	case in.kind == Put:
 		return fmt.Sprintf("put(%v)=%s @%s", in.key, in.value, formatStamp(in.stamp))
+	case in.kind == Delete && in.unknown:
+		return fmt.Sprintf("delete(%v) (outcome unknown)", in.key)
 	case in.kind == Delete:
 		return fmt.Sprintf("delete(%v) @%s", in.key, formatStamp(in.stamp))
 	case out.found:

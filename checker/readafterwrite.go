@@ -8,12 +8,23 @@ import "fmt"
 // oblige a read to see them; Gets that were not acknowledged returned
 // nothing to check.
 //
+// A Get that found nothing and no stamp (no tombstone either) may come
+// after the tombstone was collected: it is correct if a Delete that did
+// not fail, called before the Get returned, may have the newest stamp
+// (acknowledged with a stamp at least the floor, or of unknown outcome).
+// A Get that returned a value older than an acknowledged Delete is
+// reported as no-resurrection: the deleted value came back.
+//
 // This is a sweep: acknowledged writes sorted by Return with a running
 // maximum of their stamps, searched by each Get's Call. PorcupineModel
 // decides the same property; the two are cross-checked by tests.
 func CheckReadAfterWrite(h History) []Violation {
 	return newIndex(h).readAfterWrite()
 }
+
+// readCollected reports whether a Get found neither a value nor a
+// tombstone: the key was never written, or its tombstone was collected.
+func readCollected(get Op) bool { return !get.Found && get.Stamp == "" }
 
 func (ix *index) readAfterWrite() []Violation {
 	var out []Violation
@@ -26,8 +37,15 @@ func (ix *index) readAfterWrite() []Violation {
 				continue
 			}
 			write := ix.h[w]
+			if readCollected(get) && ix.mayHaveDeleted(key, write.Stamp, get.Return) {
+				continue
+			}
+			property := ReadAfterWrite
+			if write.Kind == Delete && get.Found {
+				property = Resurrection
+			}
 			out = append(out, Violation{
-				Property: ReadAfterWrite,
+				Property: property,
 				Key:      key,
 				Ops:      []int{get.ID, write.ID},
 				Message: fmt.Sprintf("%s, older than %s, which was acknowledged at seq %d before the get was called at seq %d",

@@ -38,7 +38,42 @@ func TestReadAfterWriteRejectsReadMissingDelete(t *testing.T) {
 		del(0, keyA, "t2", 3, 4),
 		get(1, keyA, "v1", "t1", 5, 6),
 	)
-	expectOne(t, CheckReadAfterWrite(h), ReadAfterWrite, 2, "delete #1")
+	expectOne(t, CheckReadAfterWrite(h), Resurrection, 2, "delete #1")
+}
+
+// A read of nothing after a delete: the tombstone may have been collected.
+// After a put, with no delete that could explain it, it is a lost write.
+func TestReadAfterWriteAcceptsCollectedTombstones(t *testing.T) {
+	ok := history(
+		put(0, keyA, "v1", "t1", 1, 2),
+		del(0, keyA, "t2", 3, 4),
+		get(1, keyA, "", "", 5, 6),
+	)
+	if v := CheckReadAfterWrite(ok); len(v) != 0 {
+		t.Errorf("collected tombstone: %v", v)
+	}
+	unknownDelete := history(
+		put(0, keyA, "v1", "t1", 1, 2),
+		unknown(del(0, keyA, "", 3, never)),
+		get(1, keyA, "", "", 5, 6),
+	)
+	if v := CheckReadAfterWrite(unknownDelete); len(v) != 0 {
+		t.Errorf("a delete of unknown outcome may explain it: %v", v)
+	}
+	olderDelete := history(
+		del(0, keyA, "t1", 1, 2),
+		put(0, keyA, "v2", "t2", 3, 4),
+		get(1, keyA, "", "", 5, 6),
+	)
+	expectOne(t, CheckReadAfterWrite(olderDelete), ReadAfterWrite, 2, "read nothing")
+	if v := CheckMonotonicReads(history(
+		put(0, keyA, "v1", "t1", 1, 2),
+		get(1, keyA, "v1", "t1", 3, 4),
+		del(0, keyA, "t2", 5, 6),
+		get(1, keyA, "", "", 7, 8),
+	)); len(v) != 0 {
+		t.Errorf("monotonic reads across a collected tombstone: %v", v)
+	}
 }
 
 func TestReadAfterWriteRejectsInitialAfterAckedWrite(t *testing.T) {

@@ -18,10 +18,14 @@ const (
 	Listing        Property = "listing"
 	Convergence    Property = "convergence"
 	MonotonicReads Property = "monotonic-reads"
+	// Resurrection is the read-after-write violation where what was missed
+	// is a deletion: a deleted value came back (a tombstone collected too
+	// early, or never written where it had to be).
+	Resurrection Property = "no-resurrection"
 )
 
 // properties lists every property in report order.
-var properties = []Property{WellFormed, ReadAfterWrite, NoPhantom, WriteOrder, Listing, Convergence, MonotonicReads}
+var properties = []Property{WellFormed, ReadAfterWrite, Resurrection, NoPhantom, WriteOrder, Listing, Convergence, MonotonicReads}
 
 // Violation is one counterexample to a property.
 type Violation struct {

@@ -97,9 +97,10 @@ type Service struct {
 // New registers the registers table with engine.
 func New(self cluster.NodeID, engine *table.Engine) *Service {
 	return &Service{self: self, regs: table.Register(engine, table.Schema[crdt.Register]{
-		ID:     TableID,
-		Name:   "registers",
-		Decode: crdt.DecodeRegister,
+		Tombstone: func(r crdt.Register) bool { return r.Deleted },
+		ID:        TableID,
+		Name:      "registers",
+		Decode:    crdt.DecodeRegister,
 	})}
 }
 

@@ -452,6 +452,14 @@ func (o Object) LastComplete() (ObjectVersion, bool) {
 	return ObjectVersion{}, false
 }
 
+// IsTombstone reports whether the object only records its deletion: its
+// one version is a complete delete marker, which supersedes any older
+// version it meets, so the entry may be forgotten once every replica holds
+// it.
+func (o Object) IsTombstone() bool {
+	return len(o.Versions) == 1 && o.Versions[0].State.Kind == Complete && o.Versions[0].State.Data == DeleteMarker
+}
+
 // Live is the version a GET returns: the newest Complete version, unless it
 // is a delete marker (older versions are superseded by it).
 func (o Object) Live() (ObjectVersion, bool) {

@@ -14,9 +14,12 @@ type Tables struct {
 // Register adds the model's tables to engine.
 func Register(e *table.Engine) *Tables {
 	return &Tables{
-		Buckets: table.Register(e, table.Schema[Bucket]{ID: BucketsTable, Name: "buckets", Decode: DecodeBucket, Replication: table.FullCopy}),
-		Keys:    table.Register(e, table.Schema[Key]{ID: KeysTable, Name: "keys", Decode: DecodeKey, Replication: table.FullCopy}),
-		Aliases: table.Register(e, table.Schema[Alias]{ID: AliasesTable, Name: "aliases", Decode: DecodeAlias, Replication: table.FullCopy}),
+		Buckets: table.Register(e, table.Schema[Bucket]{ID: BucketsTable, Name: "buckets", Decode: DecodeBucket, Replication: table.FullCopy,
+			Tombstone: func(b Bucket) bool { return b.Deleted }}),
+		Keys: table.Register(e, table.Schema[Key]{ID: KeysTable, Name: "keys", Decode: DecodeKey, Replication: table.FullCopy,
+			Tombstone: func(k Key) bool { return k.Deleted }}),
+		Aliases: table.Register(e, table.Schema[Alias]{ID: AliasesTable, Name: "aliases", Decode: DecodeAlias, Replication: table.FullCopy,
+			Tombstone: func(a Alias) bool { return a.Deleted }}),
 	}
 }
 

@@ -32,13 +32,15 @@ type Service struct {
 func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Service {
 	s := &Service{self: self, blocks: blocks}
 	s.objects = table.Register(engine, table.Schema[model.Object]{
-		ID: model.ObjectsTable, Name: "objects", Decode: model.DecodeObject, Updated: s.objectUpdated,
+		ID: model.ObjectsTable, Name: "objects", Decode: model.DecodeObject, Updated: s.objectUpdated, Tombstone: model.Object.IsTombstone,
 	})
 	s.versions = table.Register(engine, table.Schema[model.Version]{
 		ID: model.VersionsTable, Name: "versions", Decode: model.DecodeVersion, Updated: s.versionUpdated,
+		Tombstone: func(v model.Version) bool { return v.Deleted },
 	})
 	s.refs = table.Register(engine, table.Schema[model.BlockRef]{
 		ID: model.BlockRefsTable, Name: "block_refs", Decode: model.DecodeBlockRef, RawPartitionKeys: true, Updated: s.refUpdated,
+		Tombstone: func(r model.BlockRef) bool { return r.Deleted },
 		Dropped: func(now cluster.Time, old model.BlockRef) {
 			if !old.Deleted {
 				s.blocks.Unreferenced(now, old.Block) // the partition moved away: its blocks follow
@@ -47,6 +49,7 @@ func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Serv
 	})
 	s.uploads = table.Register(engine, table.Schema[model.MultipartUpload]{
 		ID: model.MultipartTable, Name: "multipart_uploads", Decode: model.DecodeMultipartUpload, Updated: s.uploadUpdated,
+		Tombstone: func(u model.MultipartUpload) bool { return u.Deleted },
 	})
 	return s
 }

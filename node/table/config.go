@@ -72,6 +72,10 @@ type Bugs struct {
 	// NoAntiEntropy never compares replicas: a replica that missed a write
 	// stays behind.
 	NoAntiEntropy bool
+	// GCSkipsConfirmation collects a tombstone once a write quorum of its
+	// holders holds it, instead of all of them: a holder that missed the
+	// deletion brings the old value back.
+	GCSkipsConfirmation bool
 }
 
 // Config tunes the engine.
@@ -93,7 +97,14 @@ type Config struct {
 	MaxSyncItems int
 	// MaxRangeLimit caps the entries one replica returns to a range read.
 	MaxRangeLimit int
-	Bugs          Bugs
+	// TombstoneDelay is how long a tombstone is kept before collection
+	// (0: never collected). It must outlast any write in flight.
+	TombstoneDelay time.Duration
+	// GCBatch bounds the tombstones of one collection round; MaxGCRounds
+	// the rounds in flight.
+	GCBatch     int
+	MaxGCRounds int
+	Bugs        Bugs
 }
 
 // DefaultConfig is the production default.
@@ -106,5 +117,8 @@ func DefaultConfig() Config {
 		MaxSyncSessions:      8,
 		MaxSyncItems:         1000,
 		MaxRangeLimit:        1000,
+		TombstoneDelay:       24 * time.Hour,
+		GCBatch:              256,
+		MaxGCRounds:          4,
 	}
 }

@@ -24,6 +24,9 @@ type codec interface {
 	// dropped runs the table's hook after this node dropped an entry it no
 	// longer stores.
 	dropped(now cluster.Time, old []byte)
+	// isTombstone reports whether an encoded entry only records a
+	// deletion, and may be collected once every replica holds it.
+	isTombstone(v []byte) bool
 }
 
 // Engine runs every table of one node: it answers replicas' requests,
@@ -41,6 +44,7 @@ type Engine struct {
 
 	sync  syncState
 	queue insertQueue
+	gc    gcState
 	stats Stats
 
 	updateLayout UpdateLayout
@@ -76,11 +80,22 @@ type Stats struct {
 	SyncItemsSent     uint64
 	SyncItemsRecvd    uint64
 	BadRequests       uint64 // requests refused as malformed
+	// Tombstone collection: entries deleted here, rounds that collected a
+	// batch, rounds that could not reach every holder (retried).
+	TombstonesCollected uint64
+	GCRounds            uint64
+	GCFailures          uint64
 }
 
 // NewEngine returns an engine over store, sending through out and calls,
 // reading the current layout history from layoutFn at each use.
 func NewEngine(cfg Config, self cluster.NodeID, store *meta.Store, out *rpc.Outbox, calls *rpc.Caller, layoutFn func() *layout.History) *Engine {
+	if cfg.GCBatch <= 0 {
+		cfg.GCBatch = 256
+	}
+	if cfg.MaxGCRounds <= 0 {
+		cfg.MaxGCRounds = 4
+	}
 	return &Engine{cfg: cfg, self: self, store: store, out: out, calls: calls, layout: layoutFn, tables: map[ID]*tableState{}, offloadDue: true}
 }
 
@@ -151,6 +166,9 @@ func (e *Engine) apply(now cluster.Time, t *tableState, key string, incoming []b
 		e.offloadDue = true
 	}
 	e.stats.LocalUpdates++
+	if t.codec.isTombstone(merged) {
+		e.queueTombstone(now, t, key, merged)
+	}
 	t.codec.updated(now, old, merged)
 	return nil
 }
@@ -174,6 +192,8 @@ func (e *Engine) Step(now cluster.Time, m rpc.Message) bool {
 		e.reply(m, e.handleSyncRoot(b))
 	case SyncItems:
 		e.reply(m, e.handleSyncItems(b))
+	case GCDelete:
+		e.reply(m, e.handleGCDelete(b))
 	default:
 		return false
 	}

@@ -20,6 +20,7 @@ const (
 	KindSyncDiff      rpc.Kind = 0x0109
 	KindSyncRoots     rpc.Kind = 0x010a
 	KindSyncDiffering rpc.Kind = 0x010b
+	KindGCDelete      rpc.Kind = 0x010c
 )
 
 func init() {
@@ -34,6 +35,35 @@ func init() {
 	rpc.Register(KindSyncDiff, "TableSyncDiff", func(d *wire.Decoder) rpc.Body { return decodeSyncDiff(d) })
 	rpc.Register(KindSyncRoots, "TableSyncRoots", func(d *wire.Decoder) rpc.Body { return decodeSyncRoots(d) })
 	rpc.Register(KindSyncDiffering, "TableSyncDiffering", func(d *wire.Decoder) rpc.Body { return decodeSyncDiffering(d) })
+	rpc.Register(KindGCDelete, "TableGCDelete", func(d *wire.Decoder) rpc.Body { return decodeGCDelete(d) })
+}
+
+// GCDelete asks a holder to forget the tombstones a collector found on
+// every holder: each entry whose value still hashes to ValueHash.
+type GCDelete struct {
+	Table ID
+	Items []merkle.Item
+}
+
+func (GCDelete) Kind() rpc.Kind { return KindGCDelete }
+func (b GCDelete) Encode(e *wire.Encoder) {
+	e.Uint8(uint8(b.Table))
+	e.Uvarint(uint64(len(b.Items)))
+	for _, it := range b.Items {
+		e.String(it.Key)
+		e.Raw(it.ValueHash[:])
+	}
+}
+func decodeGCDelete(d *wire.Decoder) GCDelete {
+	b := GCDelete{Table: ID(d.Uint8())}
+	n := d.Len(33)
+	b.Items = make([]merkle.Item, 0, n)
+	for range n {
+		it := merkle.Item{Key: d.String()}
+		d.Fixed(it.ValueHash[:])
+		b.Items = append(b.Items, it)
+	}
+	return b
 }
 
 // KV is an entry as stored: its storage key and encoded value.

@@ -90,5 +90,5 @@ func (e *Engine) drop(now cluster.Time, t *tableState, key string, value []byte)
 // Settling reports whether the engine still has layout-change work under
 // way: entries to hand over, partitions being exchanged, a sync round.
 func (e *Engine) Settling() bool {
-	return e.offloadDue || len(e.offloading) > 0 || len(e.sync.queue) > 0 || e.sync.sessions > 0 || e.sync.round != nil
+	return e.offloadDue || len(e.offloading) > 0 || len(e.sync.queue) > 0 || e.sync.sessions > 0 || e.sync.round != nil || e.collecting()
 }

@@ -63,6 +63,7 @@ func (e *Engine) interval(r Replication) time.Duration {
 // queued sync jobs while there is room.
 func (e *Engine) Tick(now cluster.Time) {
 	e.flushQueue(now)
+	e.collectGarbage(now)
 	if len(e.ids) == 0 || e.cfg.SyncInterval <= 0 {
 		return
 	}

@@ -45,6 +45,11 @@ type Schema[E Entry[E]] struct {
 	// Dropped, if set, runs after this node handed an entry to its new
 	// holders and dropped its own copy (its partition moved away).
 	Dropped func(now cluster.Time, old E)
+	// Tombstone, if set, tells an entry that only records a deletion: it
+	// must dominate (by Join) every older value of its key, and it is
+	// collected once every replica holds it (see gc.go). Without it the
+	// table's entries are never collected.
+	Tombstone func(E) bool
 }
 
 // Table is the typed handle through which node logic uses one table.
@@ -102,6 +107,14 @@ func (t *Table[E]) dropped(now cluster.Time, old []byte) {
 	if entry, err := t.decode(old); err == nil {
 		t.schema.Dropped(now, entry)
 	}
+}
+
+func (t *Table[E]) isTombstone(b []byte) bool {
+	if t.schema.Tombstone == nil {
+		return false
+	}
+	v, err := t.decode(b)
+	return err == nil && t.schema.Tombstone(v)
 }
 
 func (t *Table[E]) merge(old, incoming []byte) ([]byte, error) {
