@@ -103,15 +103,17 @@ func (c *StatsCmd) Run(g *Globals, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "Node %s\n\n", st.Node)
-		t := newTable(out, "Table", "Entries")
+		t := newTable(out, "Table", "Entries", "Tombstones")
 		for _, tb := range st.Tables {
-			t.row(tb.Name, fmt.Sprint(tb.Entries))
+			t.row(tb.Name, fmt.Sprint(tb.Entries), fmt.Sprint(tb.Tombstones))
 		}
 		t.flush()
 		fmt.Fprintf(out, "\nAnti-entropy: %d passes, %d partitions exchanged, %d entries sent, %d received; %d layout merges\n",
 			st.SyncPasses, st.SyncSessions, st.SyncItemsSent, st.SyncItemsRecvd, st.LayoutMerges)
 		fmt.Fprintf(out, "Layout changes: %d sync rounds (%d failed and retried), %d entries handed to new holders\n",
 			st.SyncRounds, st.SyncRoundFailures, st.Offloaded)
+		fmt.Fprintf(out, "Tombstone collection: %d waiting, %d collected here in %d rounds (%d rounds retried)\n",
+			st.TombstonesQueued, st.TombstonesCollected, st.GCRounds, st.GCFailures)
 		return nil
 	})
 }

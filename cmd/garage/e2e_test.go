@@ -188,7 +188,7 @@ func (n *testNode) localEntries(tableName string) int {
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) == 2 && f[0] == tableName {
+		if len(f) >= 2 && f[0] == tableName {
 			v, _ := strconv.Atoi(f[1])
 			return v
 		}

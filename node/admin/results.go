@@ -118,12 +118,19 @@ type NodeStats struct {
 	SyncRounds        uint64 `json:"syncRounds"`
 	SyncRoundFailures uint64 `json:"syncRoundFailures"`
 	Offloaded         uint64 `json:"offloaded"`
+	// Tombstone collection: tombstones waiting for their delay or a
+	// holder, collected here, rounds done, rounds retried.
+	TombstonesQueued    int    `json:"tombstonesQueued"`
+	TombstonesCollected uint64 `json:"tombstonesCollected"`
+	GCRounds            uint64 `json:"gcRounds"`
+	GCFailures          uint64 `json:"gcFailures"`
 }
 
 // TableStats is one table on one node.
 type TableStats struct {
-	Name    string `json:"name"`
-	Entries int    `json:"entries"`
+	Name       string `json:"name"`
+	Entries    int    `json:"entries"` // tombstones included
+	Tombstones int    `json:"tombstones"`
 }
 
 // Workers answers ListWorkers.

@@ -179,9 +179,10 @@ func (s *Service) stats() NodeStats {
 	st := s.engine.Stats()
 	out := NodeStats{Node: s.self.Hex(), SyncPasses: st.SyncPasses, SyncSessions: st.SyncSessions,
 		SyncItemsSent: st.SyncItemsSent, SyncItemsRecvd: st.SyncItemsRecvd, LayoutMerges: s.members.Stats().LayoutMerges,
-		SyncRounds: st.SyncRounds, SyncRoundFailures: st.SyncRoundFailures, Offloaded: st.Offloaded}
+		SyncRounds: st.SyncRounds, SyncRoundFailures: st.SyncRoundFailures, Offloaded: st.Offloaded,
+		TombstonesQueued: s.engine.GCQueueLen(), TombstonesCollected: st.TombstonesCollected, GCRounds: st.GCRounds, GCFailures: st.GCFailures}
 	for _, id := range s.engine.Tables() {
-		out.Tables = append(out.Tables, TableStats{Name: s.engine.TableName(id), Entries: s.engine.Count(id)})
+		out.Tables = append(out.Tables, TableStats{Name: s.engine.TableName(id), Entries: s.engine.Count(id), Tombstones: s.engine.Tombstones(id)})
 	}
 	return out
 }
