@@ -66,6 +66,11 @@ type Options struct {
 	PersistLatency time.Duration // disk write + fsync time
 	TickInterval   time.Duration
 	Table          table.Config // engine tuning (timeouts, sync interval)
+	// TombstoneDelay is how long tables keep a tombstone before collecting
+	// it (default: 20 s plus three times the largest clock skew, so that a
+	// node whose clock lags cannot stamp a write before a deletion that was
+	// collected; -1: never collect).
+	TombstoneDelay time.Duration
 	Block          block.Config // block manager tuning (GC delay, resync, scrub)
 
 	// Faults: the schedule is generated from the seed and these rates unless
@@ -200,6 +205,13 @@ func (o Options) withDefaults() Options {
 		pick(&f.FaultDuration, 500*time.Millisecond, 2*time.Second, 5*time.Second)
 		pick(&f.MaxSkew, 50*time.Millisecond, 2*time.Second, 30*time.Second)
 	}
+	switch {
+	case o.TombstoneDelay == 0:
+		o.TombstoneDelay = 20*time.Second + 3*o.largestSkew()
+	case o.TombstoneDelay < 0:
+		o.TombstoneDelay = 0
+	}
+	o.Table.TombstoneDelay = o.TombstoneDelay
 	if o.HealGrace == 0 {
 		o.HealGrace = 10 * time.Minute
 	}
@@ -207,6 +219,9 @@ func (o Options) withDefaults() Options {
 		// Enough for anti-entropy passes, for garbage collection's grace
 		// period, and for timers a node set before its clock jumped back.
 		o.HealTime = 3*o.Table.SyncInterval + 2*o.Block.GCDelay + 2*o.Faults.MaxSkew
+		// And for the tombstones of the last deletions to be collected
+		// (their delay, staggered by holder up to a quarter more).
+		o.HealTime += o.TombstoneDelay + o.TombstoneDelay/4
 		if o.ObjectShare > 0 {
 			o.HealTime += 30 * time.Second // collecting hundreds of blocks, one holder round trip each
 		}
@@ -215,6 +230,17 @@ func (o Options) withDefaults() Options {
 		}
 	}
 	return o
+}
+
+// largestSkew is the largest clock offset the faults may give a node.
+func (o Options) largestSkew() time.Duration {
+	skew := o.Faults.MaxSkew
+	for _, f := range o.Schedule {
+		if f.Kind == Skew {
+			skew = max(skew, f.Skew, -f.Skew)
+		}
+	}
+	return skew
 }
 
 // Validate reports whether a run of these options (defaults filled) can

@@ -22,6 +22,9 @@ type Result struct {
 	Liveness []string // final reads that did not succeed once everything healed
 	Blocks   []string // block placement and garbage collection problems after healing
 	Layout   []string // layout versions not retired, data left behind, after healing
+	// Tombstones names the nodes still holding tombstones whose collection
+	// is overdue after healing.
+	Tombstones []string
 	// Monotonic holds the monotonic-read violations (P4), always computed;
 	// they fail the run only when required (RepairOnRead, or
 	// RequireMonotonicReads): without repair-on-read they are allowed.
@@ -46,14 +49,16 @@ const (
 	PropWellFormed     = string(checker.WellFormed)
 	PropConvergence    = string(checker.Convergence)
 	PropMonotonicReads = string(checker.MonotonicReads)
+	PropResurrection   = string(checker.Resurrection)
+	PropTombstones     = "tombstones"
 	PropLiveness       = "liveness"
 	PropBlocks         = "blocks"
 	PropLayout         = "layout"
 )
 
 // Properties lists every property name, in report order.
-var Properties = []string{PropWellFormed, PropReadAfterWrite, PropNoPhantom, PropWriteOrder, PropListing,
-	PropConvergence, PropLiveness, PropBlocks, PropLayout, PropMonotonicReads}
+var Properties = []string{PropWellFormed, PropReadAfterWrite, PropResurrection, PropNoPhantom, PropWriteOrder, PropListing,
+	PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropMonotonicReads}
 
 // Failed names the properties the run violated, in report order; monotonic
 // reads count only if withMonotonic.
@@ -70,6 +75,8 @@ func (r *Result) Failed(withMonotonic bool) []string {
 			n = len(r.Blocks)
 		case PropLayout:
 			n = len(r.Layout)
+		case PropTombstones:
+			n = len(r.Tombstones)
 		case PropMonotonicReads:
 			if withMonotonic {
 				n = len(r.Monotonic)
@@ -91,16 +98,24 @@ func (r *Result) Violations() []checker.Violation {
 
 func (s *Sim) check() *Result {
 	r := &Result{
-		Options:   s.opts,
-		History:   s.history,
-		Report:    checker.Check(s.history),
-		Diverged:  checker.CheckConvergence(s.replicaStates()),
-		Blocks:    s.checkBlocks(),
-		Layout:    s.checkLayout(),
-		Monotonic: checker.CheckMonotonicReads(s.history),
-		TraceHash: uint64(s.hash),
-		Stats:     s.stats,
-		Schedule:  s.schedule,
+		Options:    s.opts,
+		History:    s.history,
+		Report:     checker.Check(s.history),
+		Diverged:   checker.CheckConvergence(s.replicaStates()),
+		Blocks:     s.checkBlocks(),
+		Layout:     s.checkLayout(),
+		Tombstones: s.checkTombstones(),
+		Monotonic:  checker.CheckMonotonicReads(s.history),
+		TraceHash:  uint64(s.hash),
+		Stats:      s.stats,
+		Schedule:   s.schedule,
+	}
+	for _, nd := range s.nodes {
+		e := nd.n.Tables()
+		r.Stats.TombstonesCollected += int(e.Stats().TombstonesCollected)
+		for _, id := range e.Tables() {
+			r.Stats.TombstonesLeft += e.Tombstones(id)
+		}
 	}
 	for _, op := range s.history {
 		if op.Call > s.finalCall && op.Outcome != checker.OK {
@@ -108,6 +123,21 @@ func (s *Sim) check() *Result {
 		}
 	}
 	return r
+}
+
+// checkTombstones requires every tombstone to be collected once its delay
+// passed: after healing every holder is up, so nothing keeps it.
+func (s *Sim) checkTombstones() []string {
+	if s.opts.TombstoneDelay <= 0 {
+		return nil
+	}
+	var out []string
+	for _, nd := range s.nodes {
+		if n := nd.n.Tables().Uncollected(s.localNow(nd)); n > 0 {
+			out = append(out, fmt.Sprintf("n%d holds %d tombstones past their collection time", nd.idx, n))
+		}
+	}
+	return out
 }
 
 // replicaStates gathers, for every table and partition, what each of its
@@ -210,6 +240,7 @@ func (r *Result) Summary() string {
 	st := r.Stats
 	fmt.Fprintf(&b, "ops: %d ok, %d failed, %d unknown; %d messages, %d events, %v virtual\n",
 		st.OpsOK, st.OpsFailed, st.OpsUnknown, st.Messages, st.Events, st.VirtualEnd)
+	fmt.Fprintf(&b, "tombstones: %d collected, %d left (delay %v)\n", st.TombstonesCollected, st.TombstonesLeft, r.Options.TombstoneDelay)
 	var faults []string
 	for k := Partition; k <= ChangeLayout; k++ {
 		if n := st.Faults[k]; n > 0 {
@@ -231,7 +262,7 @@ func (r *Result) Summary() string {
 	}
 	fmt.Fprintf(&b, "trace hash: %016x\n", r.TraceHash)
 	if r.Ok() {
-		b.WriteString("verdict: PASS (read-after-write, no phantoms, write order, listings, convergence, liveness after heal, blocks, layout)\n")
+		b.WriteString("verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings, convergence, liveness after heal, blocks, layout, tombstones collected)\n")
 		return b.String()
 	}
 	b.WriteString("verdict: FAIL\n")
@@ -250,6 +281,9 @@ func (r *Result) Summary() string {
 	}
 	for _, problem := range r.Layout {
 		fmt.Fprintln(&b, "[layout]", problem)
+	}
+	for _, problem := range r.Tombstones {
+		fmt.Fprintln(&b, "[tombstones]", problem)
 	}
 	if r.Options.monotonicRequired() {
 		for i, v := range r.Monotonic {

@@ -102,6 +102,9 @@ type Stats struct {
 	LayoutApplied, LayoutRefused int
 	Changes                      map[ChangeKind]int // applied, by kind
 	MultipartCompleted           int                // multipart uploads acknowledged
+	// Tombstones collected by the nodes since their last start, and
+	// those left at the end, over every table and node.
+	TombstonesCollected, TombstonesLeft int
 }
 
 // New prepares a run; Run executes it.

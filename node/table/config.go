@@ -76,6 +76,9 @@ type Bugs struct {
 	// holders holds it, instead of all of them: a holder that missed the
 	// deletion brings the old value back.
 	GCSkipsConfirmation bool
+	// GCIgnoresDelay collects a tombstone as soon as its holders confirm
+	// it, without waiting for writes stamped before it still in flight.
+	GCIgnoresDelay bool
 }
 
 // Config tunes the engine.

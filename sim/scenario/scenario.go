@@ -331,6 +331,8 @@ var bugFlags = []struct {
 	{"read-newest-layout", func(o *sim.Options) *bool { return &o.Bugs.ReadNewestLayout }},
 	{"write-newest-only", func(o *sim.Options) *bool { return &o.Bugs.WriteNewestOnly }},
 	{"no-anti-entropy", func(o *sim.Options) *bool { return &o.Bugs.NoAntiEntropy }},
+	{"gc-skips-confirmation", func(o *sim.Options) *bool { return &o.Bugs.GCSkipsConfirmation }},
+	{"gc-ignores-delay", func(o *sim.Options) *bool { return &o.Bugs.GCIgnoresDelay }},
 	{"gc-ignores-references", func(o *sim.Options) *bool { return &o.Block.Bugs.GCIgnoresReferences }},
 }
 
