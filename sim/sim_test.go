@@ -132,3 +132,35 @@ func ExampleResult_Summary() {
 	fmt.Println(r.Ok(), r.Stats.OpsOK)
 	// Output: true 155
 }
+
+// TestTombstoneChecksCatchDelayBug: collecting a tombstone as soon as its
+// holders confirm it, without the delay, lets a node whose clock lags
+// stamp a later write before the forgotten deletion (write order), and a
+// write in flight land after it (no-resurrection).
+func TestTombstoneChecksCatchDelayBug(t *testing.T) {
+	n := max(seeds(t)/30, 4)
+	caught := 0
+	for _, r := range runSeeds(t, n, Options{Bugs: table.Bugs{GCIgnoresDelay: true}}) {
+		if r.Report.Count(checker.WriteOrder)+r.Report.Count(checker.Resurrection)+r.Report.Count(checker.Listing) > 0 {
+			caught++
+		}
+	}
+	t.Logf("gc-ignores-delay: caught on %d of %d seeds", caught, n)
+	if caught < n/3 {
+		t.Errorf("gc-ignores-delay: caught on only %d of %d seeds", caught, n)
+	}
+}
+
+// TestTombstonesAreCollected: after an object workload that deletes and
+// overwrites (each overwrite deletes a version, its block list and its
+// references), a quiet period with every node up leaves no tombstone past
+// its time, and collection did happen.
+func TestTombstonesAreCollected(t *testing.T) {
+	r := run(t, Options{Seed: 11, ObjectShare: 60, Ops: 600})
+	if !r.Ok() {
+		t.Fatalf("run failed:\n%s", r.Summary())
+	}
+	if r.Stats.TombstonesCollected < 100 || r.Stats.TombstonesLeft > r.Stats.TombstonesCollected/20 {
+		t.Fatalf("%d tombstones collected, %d left: want many collected and next to none left", r.Stats.TombstonesCollected, r.Stats.TombstonesLeft)
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/garagego/garage/checker"
+	"github.com/garagego/garage/sim"
 )
 
 // TestCommittedScenarios runs every scenario under scenarios/ with its
@@ -54,4 +57,40 @@ func TestCommittedScenarios(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestTombstoneCollectionCatchesPlantedBugs: the long-partition scenario
+// passes as committed (TestCommittedScenarios), and fails, on the
+// no-resurrection property, when the collector skips the confirmation of
+// every holder: node 2 keeps the values the others' deletions supersede.
+func TestTombstoneCollectionCatchesPlantedBugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several simulated runs")
+	}
+	data, err := os.ReadFile("../../scenarios/tombstones-across-a-long-partition.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := Parse("tombstones-across-a-long-partition.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caught := 0
+	const seeds = 4
+	for seed := uint64(1); seed <= seeds; seed++ {
+		o := sc.OptionsFor(seed)
+		if err := PlantBug(&o, "gc-skips-confirmation"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := sim.Run(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Report.Count(checker.Resurrection) > 0 {
+			caught++
+		}
+	}
+	if caught < seeds-1 {
+		t.Fatalf("gc-skips-confirmation resurrected deleted values on %d of %d seeds", caught, seeds)
+	}
 }
