@@ -64,6 +64,11 @@ type Options struct {
 	// Environment.
 	Net            netsim.Config
 	PersistLatency time.Duration // disk write + fsync time
+	// AckBeforePersist plants a driver bug: a Ready's messages and replies
+	// leave before its records are durable, so a crash can lose what was
+	// acknowledged. The simulator's durability check, and the history
+	// checker in a scenario with slow disks, catch it.
+	AckBeforePersist bool
 	TickInterval   time.Duration
 	Table          table.Config // engine tuning (timeouts, sync interval)
 	// TombstoneDelay is how long tables keep a tombstone before collecting

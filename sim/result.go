@@ -25,6 +25,8 @@ type Result struct {
 	// Tombstones names the nodes still holding tombstones whose collection
 	// is overdue after healing.
 	Tombstones []string
+	// Durability lists the driver's breaches of the Ready contract.
+	Durability []string
 	// Monotonic holds the monotonic-read violations (P4), always computed;
 	// they fail the run only when required (RepairOnRead, or
 	// RequireMonotonicReads): without repair-on-read they are allowed.
@@ -51,6 +53,7 @@ const (
 	PropMonotonicReads = string(checker.MonotonicReads)
 	PropResurrection   = string(checker.Resurrection)
 	PropTombstones     = "tombstones"
+	PropDurability     = "durability"
 	PropLiveness       = "liveness"
 	PropBlocks         = "blocks"
 	PropLayout         = "layout"
@@ -58,7 +61,7 @@ const (
 
 // Properties lists every property name, in report order.
 var Properties = []string{PropWellFormed, PropReadAfterWrite, PropResurrection, PropNoPhantom, PropWriteOrder, PropListing,
-	PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropMonotonicReads}
+	PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropDurability, PropMonotonicReads}
 
 // Failed names the properties the run violated, in report order; monotonic
 // reads count only if withMonotonic.
@@ -77,6 +80,8 @@ func (r *Result) Failed(withMonotonic bool) []string {
 			n = len(r.Layout)
 		case PropTombstones:
 			n = len(r.Tombstones)
+		case PropDurability:
+			n = len(r.Durability)
 		case PropMonotonicReads:
 			if withMonotonic {
 				n = len(r.Monotonic)
@@ -105,6 +110,7 @@ func (s *Sim) check() *Result {
 		Blocks:     s.checkBlocks(),
 		Layout:     s.checkLayout(),
 		Tombstones: s.checkTombstones(),
+		Durability: s.durability,
 		Monotonic:  checker.CheckMonotonicReads(s.history),
 		TraceHash:  uint64(s.hash),
 		Stats:      s.stats,
@@ -262,7 +268,7 @@ func (r *Result) Summary() string {
 	}
 	fmt.Fprintf(&b, "trace hash: %016x\n", r.TraceHash)
 	if r.Ok() {
-		b.WriteString("verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings, convergence, liveness after heal, blocks, layout, tombstones collected)\n")
+		b.WriteString("verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings, convergence, liveness after heal, blocks, layout, tombstones collected, durable before revealed)\n")
 		return b.String()
 	}
 	b.WriteString("verdict: FAIL\n")
@@ -284,6 +290,9 @@ func (r *Result) Summary() string {
 	}
 	for _, problem := range r.Tombstones {
 		fmt.Fprintln(&b, "[tombstones]", problem)
+	}
+	for _, problem := range r.Durability {
+		fmt.Fprintln(&b, "[durability]", problem)
 	}
 	if r.Options.monotonicRequired() {
 		for i, v := range r.Monotonic {

@@ -62,6 +62,10 @@ type Sim struct {
 	hash      traceHash
 	events    uint64
 	stats     Stats
+	// durability lists breaches of the Ready contract the driver itself
+	// made (effects before records were durable): a simulator bug, or the
+	// planted AckBeforePersist.
+	durability []string
 	// The workload's key space, named once.
 	partitionKeys, sortKeys []string
 	bucket                  model.BucketID
@@ -82,6 +86,11 @@ type simNode struct {
 	blocks    *blockDisk   // the data directory
 	pending   []node.Ready // in order; each waits for its records to be durable
 	persistAt int64
+	// readys numbers the Readys drained since the node started; durable
+	// is the number of them (in order) whose records are on its disk. A
+	// Ready's effects may leave only once durable covers it.
+	readys, durable int
+	pendingSeq      []int // the number of each pending Ready
 	skew      time.Duration
 	waiting   map[uint64]int // request id -> client
 	nextReq   uint64
@@ -232,6 +241,7 @@ func (s *Sim) boot(nd *simNode, initial *layout.History) error {
 	nd.inc++
 	nd.pending = nil
 	nd.persistAt = 0
+	nd.readys, nd.durable, nd.pendingSeq = 0, 0, nil
 	s.push(event{at: s.now + s.jitter(s.opts.TickInterval), kind: evTick, node: int32(nd.idx), inc: nd.inc})
 	if nd.idx >= s.opts.Nodes {
 		for _, peer := range s.nodes {
@@ -316,12 +326,15 @@ func (s *Sim) step(e event) {
 		if nd.inc != e.inc || len(nd.pending) == 0 {
 			return // the node crashed before this batch reached the disk
 		}
-		rd := nd.pending[0]
-		nd.pending = nd.pending[1:]
+		rd, seq := nd.pending[0], nd.pendingSeq[0]
+		nd.pending, nd.pendingSeq = nd.pending[1:], nd.pendingSeq[1:]
 		for _, r := range rd.Records {
 			nd.disk.Replay(r)
 		}
-		s.emit(nd, rd)
+		nd.durable = seq
+		if !s.opts.AckBeforePersist {
+			s.emit(nd, rd, seq)
+		}
 	case evIODone:
 		req := s.ios.take(e.ref)
 		nd := s.nodes[e.node]
@@ -356,8 +369,11 @@ func (s *Sim) step(e event) {
 func (s *Sim) drive(nd *simNode) {
 	for nd.n.HasReady() {
 		rd := nd.n.Ready()
+		nd.readys++
+		seq := nd.readys
 		if len(rd.Records) == 0 && len(nd.pending) == 0 {
-			s.emit(nd, rd)
+			nd.durable = seq
+			s.emit(nd, rd, seq)
 			continue
 		}
 		at := s.now
@@ -367,13 +383,22 @@ func (s *Sim) drive(nd *simNode) {
 		at = max(at, nd.persistAt)
 		nd.persistAt = at
 		nd.pending = append(nd.pending, rd)
+		nd.pendingSeq = append(nd.pendingSeq, seq)
 		s.push(event{at: at, kind: evPersisted, node: int32(nd.idx), inc: nd.inc})
+		if s.opts.AckBeforePersist {
+			s.emit(nd, rd, seq) // the planted bug: out before the disk has it
+		}
 	}
 }
 
-// emit sends a durable Ready's messages, starts its disk operations and
-// delivers its replies.
-func (s *Sim) emit(nd *simNode, rd node.Ready) {
+// emit sends the messages of Ready number seq, starts its disk operations
+// and delivers its replies. It checks the contract first: every Ready up
+// to seq must be durable (the records of each, and of all before it).
+func (s *Sim) emit(nd *simNode, rd node.Ready, seq int) {
+	if nd.durable < seq && len(rd.Messages)+len(rd.Replies) > 0 && len(s.durability) < maxProblems {
+		s.durability = append(s.durability, fmt.Sprintf("n%d sent the effects of Ready #%d at %v before its records were durable (durable through #%d)",
+			nd.idx, seq, time.Duration(s.now-epoch), nd.durable))
+	}
 	for _, m := range rd.Messages {
 		s.send(nd, m)
 	}

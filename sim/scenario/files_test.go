@@ -94,3 +94,44 @@ func TestTombstoneCollectionCatchesPlantedBugs(t *testing.T) {
 		t.Fatalf("gc-skips-confirmation resurrected deleted values on %d of %d seeds", caught, seeds)
 	}
 }
+
+// TestDurabilityChecksCatchAckBeforePersist: with disks a second slow and
+// two replicas crashing at a time, a driver that sends before the records
+// are durable loses acknowledged writes. The simulator's own contract
+// check names every such send; the history checker, on its own, sees the
+// lost writes on most seeds.
+func TestDurabilityChecksCatchAckBeforePersist(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several simulated runs")
+	}
+	data, err := os.ReadFile("../../scenarios/slow-disks-and-replica-crashes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := Parse("slow-disks-and-replica-crashes.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const seeds = 6
+	lost := 0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		o := sc.OptionsFor(seed)
+		if err := PlantBug(&o, "ack-before-persist"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := sim.Run(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Durability) == 0 {
+			t.Errorf("seed %d: the contract check saw no early send", seed)
+		}
+		if r.Report.Count(checker.ReadAfterWrite)+r.Report.Count(checker.Resurrection)+r.Report.Count(checker.Listing) > 0 {
+			lost++
+		}
+	}
+	t.Logf("ack-before-persist: lost writes seen by the history checker on %d of %d seeds", lost, seeds)
+	if lost < seeds/2 {
+		t.Fatalf("the history checker saw lost writes on only %d of %d seeds", lost, seeds)
+	}
+}

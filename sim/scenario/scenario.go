@@ -47,7 +47,7 @@ type Scenario struct {
 // The fields a scenario file may have, at the top level and per section.
 var (
 	topFields      = []string{"name", "description", "seed", "trace_hash", "cluster", "network", "workload", "timeline", "random_faults", "check", "expect_violations", "heal", "bugs"}
-	clusterFields  = []string{"nodes", "zones", "spares", "replication_factor", "consistency", "repair_on_read", "capacities", "gateways"}
+	clusterFields  = []string{"nodes", "zones", "spares", "replication_factor", "consistency", "repair_on_read", "capacities", "gateways", "persist_latency", "tombstone_delay"}
 	networkFields  = []string{"intra_zone", "inter_zone"}
 	linkFields     = []string{"latency", "jitter", "loss", "duplicate", "reorder", "reorder_delay", "bandwidth"}
 	workloadFields = []string{"clients", "ops", "duration", "think", "objects", "multipart", "keys", "range_limit", "block_size", "preload", "deadline"}
@@ -189,6 +189,12 @@ func (d *decoder) cluster(n *yaml.Node, o *sim.Options) {
 	}
 	if v := f["repair_on_read"]; v != nil {
 		o.RepairOnRead = d.boolean(v, "cluster.repair_on_read")
+	}
+	if v := f["persist_latency"]; v != nil {
+		o.PersistLatency = d.duration(v, "cluster.persist_latency", false)
+	}
+	if v := f["tombstone_delay"]; v != nil {
+		o.TombstoneDelay = d.duration(v, "cluster.tombstone_delay", false)
 	}
 	if v := f["capacities"]; v != nil {
 		if v.Kind != yaml.SequenceNode {
@@ -333,6 +339,7 @@ var bugFlags = []struct {
 	{"no-anti-entropy", func(o *sim.Options) *bool { return &o.Bugs.NoAntiEntropy }},
 	{"gc-skips-confirmation", func(o *sim.Options) *bool { return &o.Bugs.GCSkipsConfirmation }},
 	{"gc-ignores-delay", func(o *sim.Options) *bool { return &o.Bugs.GCIgnoresDelay }},
+	{"ack-before-persist", func(o *sim.Options) *bool { return &o.AckBeforePersist }},
 	{"gc-ignores-references", func(o *sim.Options) *bool { return &o.Block.Bugs.GCIgnoresReferences }},
 }
 
