@@ -69,8 +69,8 @@ type Options struct {
 	// acknowledged. The simulator's durability check, and the history
 	// checker in a scenario with slow disks, catch it.
 	AckBeforePersist bool
-	TickInterval   time.Duration
-	Table          table.Config // engine tuning (timeouts, sync interval)
+	TickInterval     time.Duration
+	Table            table.Config // engine tuning (timeouts, sync interval)
 	// TombstoneDelay is how long tables keep a tombstone before collecting
 	// it (default: 20 s plus three times the largest clock skew, so that a
 	// node whose clock lags cannot stamp a write before a deletion that was

@@ -91,9 +91,9 @@ type simNode struct {
 	// Ready's effects may leave only once durable covers it.
 	readys, durable int
 	pendingSeq      []int // the number of each pending Ready
-	skew      time.Duration
-	waiting   map[uint64]int // request id -> client
-	nextReq   uint64
+	skew            time.Duration
+	waiting         map[uint64]int // request id -> client
+	nextReq         uint64
 }
 
 // Stats counts what happened in a run.
