@@ -239,7 +239,7 @@ func (s *Sim) drawChange(cur *layout.Version) (LayoutChange, bool) {
 	// strike the last copy (they hit one node; two copies survive it).
 	minRF := 1
 	if s.opts.Faults.DiskFaultEvery > 0 || slices.ContainsFunc(s.schedule, func(f Fault) bool {
-		return f.Kind == LoseBlock || f.Kind == CorruptBlock || f.Kind == WipeDisk
+		return f.Kind == LoseBlock || f.Kind == CorruptBlock || f.Kind == WipeDisk || f.Kind == LoseMetadata
 	}) {
 		minRF = 2
 	}

@@ -248,7 +248,7 @@ func (r *Result) Summary() string {
 		st.OpsOK, st.OpsFailed, st.OpsUnknown, st.Messages, st.Events, st.VirtualEnd)
 	fmt.Fprintf(&b, "tombstones: %d collected, %d left (delay %v)\n", st.TombstonesCollected, st.TombstonesLeft, r.Options.TombstoneDelay)
 	var faults []string
-	for k := Partition; k <= ChangeLayout; k++ {
+	for k := Partition; k <= LoseMetadata; k++ {
 		if n := st.Faults[k]; n > 0 {
 			faults = append(faults, fmt.Sprintf("%d %v", n, k))
 		}

@@ -27,13 +27,14 @@ const (
 	CorruptBlock                      // flip a byte in one of Node's stored blocks (chosen by Pick)
 	WipeDisk                          // lose Node's whole data directory
 	ChangeLayout                      // the operator stages and applies Change
+	LoseMetadata                      // Node's metadata disk dies: it restarts on an empty one
 )
 
 var faultNames = map[FaultKind]string{
 	Partition: "partition", Heal: "heal", Cut: "cut", Uncut: "uncut", Crash: "crash",
 	Restart: "restart", Skew: "skew", SlowLink: "slow-link", RestoreLink: "restore-link",
 	LoseBlock: "lose-block", CorruptBlock: "corrupt-block", WipeDisk: "wipe-disk",
-	ChangeLayout: "change-layout",
+	ChangeLayout: "change-layout", LoseMetadata: "lose-metadata",
 }
 
 func (k FaultKind) String() string {
@@ -69,7 +70,7 @@ func (f Fault) String() string {
 		arg = fmt.Sprintf("%d->%d", f.From, f.To)
 	case SlowLink:
 		arg = fmt.Sprintf("%d->%d %v", f.From, f.To, f.Link)
-	case Crash, Restart, WipeDisk:
+	case Crash, Restart, WipeDisk, LoseMetadata:
 		arg = fmt.Sprint("node ", f.Node)
 	case LoseBlock, CorruptBlock:
 		arg = fmt.Sprintf("node %d block #%d", f.Node, f.Pick)

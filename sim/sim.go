@@ -481,6 +481,17 @@ func (s *Sim) inject(f Fault) {
 		}
 	case WipeDisk:
 		s.nodes[f.Node].blocks = newBlockDisk()
+	case LoseMetadata:
+		// Everything the node made durable is gone, not only what it had
+		// not synced: it must get its layout and its data back from its
+		// peers. Its block files stay.
+		nd := s.nodes[f.Node]
+		up := nd.n != nil
+		s.crash(nd)
+		nd.disk = meta.New()
+		if up {
+			s.restart(nd)
+		}
 	case ChangeLayout:
 		s.changeLayout(f.Change)
 	}

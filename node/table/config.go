@@ -79,6 +79,9 @@ type Bugs struct {
 	// GCIgnoresDelay collects a tombstone as soon as its holders confirm
 	// it, without waiting for writes stamped before it still in flight.
 	GCIgnoresDelay bool
+	// OffloadQuorumOnly drops handed-over entries once a write quorum of
+	// their new holders took them, instead of all of them.
+	OffloadQuorumOnly bool
 }
 
 // Config tunes the engine.

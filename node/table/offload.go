@@ -57,7 +57,11 @@ func (e *Engine) handOver(now cluster.Time, t *tableState, batch offloadBatch) {
 	var quorums []int
 	for _, s := range e.layout().WriteSets(batch.part) {
 		sets = append(sets, s.Nodes)
-		quorums = append(quorums, len(s.Nodes))
+		quorum := len(s.Nodes) // every new holder: one that missed the batch would be the last to miss it
+		if e.cfg.Bugs.OffloadQuorumOnly {
+			_, quorum = e.quorumsFor(s.ReplicationFactor)
+		}
+		quorums = append(quorums, quorum)
 	}
 	e.offloading[batch] = true
 	e.calls.Start(now, rpc.Call{Sets: sets, Quorums: quorums, Body: Update{Table: batch.table, Entries: entries}, Timeout: e.cfg.RequestTimeout},

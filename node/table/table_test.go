@@ -129,3 +129,59 @@ func TestQuorums(t *testing.T) {
 		}
 	}
 }
+
+// TestHandOverWaitsForEveryNewHolder: a node that no longer stores a
+// partition hands its entries to every holder of every live version and
+// drops them only once all of them acknowledged. With one new holder not
+// answering, the entries stay and nothing counts as offloaded; once it
+// answers, they go. The planted OffloadQuorumOnly drops them early.
+func TestHandOverWaitsForEveryNewHolder(t *testing.T) {
+	for _, planted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("planted=%v", planted), func(t *testing.T) {
+			self := cluster.NodeID{9}
+			holders := []cluster.NodeID{{1}, {2}, {3}}
+			var members []layout.Member
+			for i, id := range holders {
+				members = append(members, layout.Member{ID: id, Role: layout.Role{Zone: fmt.Sprint("z", i), Capacity: 1}})
+			}
+			v, err := layout.Assign(1, members, 3, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := layout.NewHistory(v) // self is not a member: it stores nothing now
+			out := rpc.NewOutbox(self)
+			calls := rpc.NewCaller(out, 1)
+			cfg := DefaultConfig()
+			cfg.Bugs.OffloadQuorumOnly = planted
+			e := NewEngine(cfg, self, meta.New(), out, calls, func() *layout.History { return h })
+			tbl := Register(e, Schema[crdt.Register]{ID: 1, Name: "test", Decode: crdt.DecodeRegister})
+			for i := range 10 {
+				key := tbl.state.storageKey(Key{Partition: "p", Sort: fmt.Sprint(i)})
+				e.store.Put(key, encodeReg(crdt.Put(crdt.Stamp{TS: 1}, []byte("v"))))
+				tbl.state.tree(partitionOfStorageKey(key)).Set(key, cluster.Sum([]byte("v")))
+			}
+			e.Tick(1)
+			reqs := out.Take()
+			if len(reqs) != 3 {
+				t.Fatalf("hand-over sent %d requests, want one to each of 3 holders", len(reqs))
+			}
+			for _, r := range reqs[:2] { // two of three new holders answer
+				calls.Handle(2, rpc.Message{From: r.To, To: self, ID: r.ID, Response: true, Body: Ack{}})
+			}
+			left, offloaded := e.Count(1), e.Stats().Offloaded
+			if planted {
+				if left != 0 {
+					t.Fatalf("the planted bug kept %d entries: the test proves nothing", left)
+				}
+				return
+			}
+			if left != 10 || offloaded != 0 {
+				t.Fatalf("with a new holder silent: %d entries left, %d offloaded; want all 10 kept, 0 offloaded", left, offloaded)
+			}
+			calls.Handle(3, rpc.Message{From: reqs[2].To, To: self, ID: reqs[2].ID, Response: true, Body: Ack{}})
+			if left, offloaded := e.Count(1), e.Stats().Offloaded; left != 0 || offloaded != 10 {
+				t.Fatalf("once every holder answered: %d left, %d offloaded; want 0 and 10", left, offloaded)
+			}
+		})
+	}
+}

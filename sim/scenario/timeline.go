@@ -18,7 +18,7 @@ import (
 // this long: heal a partition, uncut, restart, restore a link, unskew) and
 // `repeat: {every, times}`.
 var eventKinds = []string{"partition", "heal", "cut", "uncut", "crash", "restart", "skew", "slow_link", "restore_link",
-	"lose_block", "corrupt_block", "wipe_disk", "add_node", "remove_node", "set_zone", "set_capacity", "replication", "layout_change"}
+	"lose_block", "corrupt_block", "wipe_disk", "lose_metadata", "add_node", "remove_node", "set_zone", "set_capacity", "replication", "layout_change"}
 
 // timelineShape tells the timeline parser about the cluster.
 type timelineShape struct {
@@ -158,6 +158,8 @@ func (d *decoder) event(v *yaml.Node, path, kind string, shape timelineShape) []
 		return perNode(sim.Restart)
 	case "wipe_disk":
 		return perNode(sim.WipeDisk)
+	case "lose_metadata":
+		return perNode(sim.LoseMetadata)
 	case "lose_block", "corrupt_block":
 		k := sim.LoseBlock
 		if kind == "corrupt_block" {

@@ -121,6 +121,8 @@ func eventYAML(f sim.Fault) string {
 		return fmt.Sprintf("restart: %d", f.Node)
 	case sim.WipeDisk:
 		return fmt.Sprintf("wipe_disk: %d", f.Node)
+	case sim.LoseMetadata:
+		return fmt.Sprintf("lose_metadata: %d", f.Node)
 	case sim.LoseBlock:
 		return fmt.Sprintf("lose_block: {node: %d, pick: %d}", f.Node, f.Pick)
 	case sim.CorruptBlock:
