@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/garagego/garage/checker"
@@ -23,7 +24,22 @@ type client struct {
 	req    uint64
 	queued []queuedOp // final-phase reads, in order
 	issued int
+	// followUp, if set, is the next operation, at once: a range read right
+	// after a put (RangeAfterWrite).
+	followUp *queuedOp
 }
+
+// tieWriter reports whether c is one of the clients that put to the hot
+// key in lockstep (TieWriters).
+func (s *Sim) tieWriter(c *client) bool { return c.idx < s.opts.TieWriters }
+
+// hotKey is the key the tie writers share.
+func (s *Sim) hotKey() lwwmap.Key {
+	return lwwmap.Key{Partition: s.partitionKeys[0], Sort: s.sortKeys[0]}
+}
+
+// tieInterval is the lockstep of the tie writers.
+const tieInterval = int64(20 * time.Millisecond)
 
 type queuedOp struct {
 	node int
@@ -98,8 +114,27 @@ func (s *Sim) clientNext(c *client) {
 			s.push(event{at: s.now + int64(100*time.Millisecond), kind: evClientNext, client: int32(c.idx)})
 			return
 		}
-		nodeIdx = up[s.rng.IntN(len(up))]
-		t = s.randomTask(c)
+		switch {
+		case c.followUp != nil && s.nodes[c.followUp.node].n != nil:
+			nodeIdx, t = c.followUp.node, c.followUp.task
+		case s.tieWriter(c) && s.nodes[0].n != nil && c.issued%2 == 0:
+			// In lockstep through node 0: puts, and a delete now and
+			// then, which ties with them too.
+			nodeIdx = 0
+			t = single{op: lwwmap.Put{Key: s.hotKey(), Value: fmt.Appendf(nil, "c%d-%d", c.idx, c.issued)}}
+			if c.idx == 0 && c.issued%6 == 0 {
+				t = single{op: lwwmap.Delete{Key: s.hotKey()}}
+			}
+		case s.tieWriter(c):
+			// Between lockstep puts, a read of the hot key through a node
+			// the tied writes may not have reached alike.
+			nodeIdx = up[s.rng.IntN(len(up))]
+			t = single{op: lwwmap.Get{Key: s.hotKey()}}
+		default:
+			nodeIdx = up[s.rng.IntN(len(up))]
+			t = s.randomTask(c)
+		}
+		c.followUp = nil
 	default:
 		if len(c.queued) == 0 {
 			c.done = true
@@ -268,14 +303,34 @@ func (s *Sim) finish(c *client, cleanup node.Op) {
 	if cleanup != nil {
 		s.fireAndForget(c.node, cleanup)
 	}
+	if _, register := c.task.(single); register && isWrite(op.Kind) && s.opts.RangeAfterWrite > 0 &&
+		s.phase == phaseSafety && s.rng.IntN(100) < s.opts.RangeAfterWrite {
+		other := (c.node + 1 + s.rng.IntN(len(s.nodes)-1)) % len(s.nodes)
+		if len(s.nodes) == 1 {
+			other = c.node
+		}
+		// From RangeLimit keys before the one just written: a replica the
+		// write has not reached yet stops its page elsewhere than one it
+		// reached, and the join must stop where the first of them did.
+		start := ""
+		if i := slices.Index(s.sortKeys, op.Key.Sort); i > s.opts.RangeLimit {
+			start = s.sortKeys[i-s.opts.RangeLimit]
+		}
+		c.followUp = &queuedOp{node: other, task: single{op: lwwmap.Range{Partition: op.Key.Partition, Start: start, Limit: s.opts.RangeLimit}}}
+	}
 	s.scheduleNext(c)
 }
 
 func (s *Sim) scheduleNext(c *client) {
 	c.cur = -1
 	think := s.jitter(s.opts.ThinkTime)
-	if s.phase != phaseSafety {
+	switch {
+	case s.phase != phaseSafety || c.followUp != nil:
 		think = 0
+	case s.tieWriter(c) && c.issued%2 == 0:
+		think = tieInterval - (s.now-epoch)%tieInterval // the next lockstep instant, for a put
+	case s.tieWriter(c):
+		think = 0 // the read right after
 	}
 	s.push(event{at: s.now + think, kind: evClientNext, client: int32(c.idx)})
 }

@@ -59,7 +59,17 @@ type Options struct {
 	Preload, PreloadSize int
 	BlockSize            int           // bytes per block (small, so objects span several)
 	ThinkTime            time.Duration // mean pause between a client's operations
-	ClientDeadline       time.Duration // a client gives up on a reply after this
+	// TieWriters of the clients put to one hot key through node 0, all at
+	// the same instants (every 20 ms): their quorum reads see the same
+	// newest stamp, so they stamp alike and the LWW order falls to its
+	// tie-breaks (a register workload mode; -1: none).
+	TieWriters int
+	// RangeAfterWrite percent of register writes, whatever their outcome,
+	// are followed at once, with no think time, by a range read through
+	// another node ending near the key written, while the write may still
+	// be on its way to a replica or have reached only some (-1: none).
+	RangeAfterWrite int
+	ClientDeadline  time.Duration // a client gives up on a reply after this
 
 	// Environment.
 	Net            netsim.Config
@@ -163,6 +173,16 @@ func (o Options) withDefaults() Options {
 		o.PreloadSize = 1024
 	}
 	pick(&o.ThinkTime, 5*time.Millisecond, 20*time.Millisecond, 100*time.Millisecond)
+	if o.Schedule == nil { // a scenario says what it wants
+		pickInt := func(v *int, choices ...int) {
+			if *v == 0 {
+				*v = choices[swarm.IntN(len(choices))]
+			}
+		}
+		pickInt(&o.TieWriters, -1, -1, 2, 3)
+		pickInt(&o.RangeAfterWrite, -1, -1, 30)
+	}
+	o.TieWriters, o.RangeAfterWrite = max(o.TieWriters, 0), max(o.RangeAfterWrite, 0)
 	if o.PersistLatency == 0 {
 		o.PersistLatency = 200 * time.Microsecond
 	}

@@ -164,3 +164,46 @@ func TestTombstonesAreCollected(t *testing.T) {
 		t.Fatalf("%d tombstones collected, %d left: want many collected and next to none left", r.Stats.TombstonesCollected, r.Stats.TombstonesLeft)
 	}
 }
+
+// TestWorkloadModesCatchTieAndRangeBugs: two bugs once found on 2 seeds
+// of 300 — a read join breaking stamp ties unlike Join and anti-entropy,
+// and a range read returning one entry past what a quorum covered — are
+// caught by a 50-seed run once the workload forces their conditions:
+// writers in lockstep on one key through one node (equal stamps), and
+// range reads right after writes that reached only some replicas. The
+// same seeds pass without the bugs.
+func TestWorkloadModesCatchTieAndRangeBugs(t *testing.T) {
+	n := 50
+	if testing.Short() {
+		n = 10
+	}
+	opts := Options{TieWriters: 4, RangeAfterWrite: 60, SortKeys: 20}
+	for _, tc := range []struct {
+		name     string
+		bugs     table.Bugs
+		property checker.Property
+		atLeast  int
+	}{
+		{"none", table.Bugs{}, "", 0},
+		{"read-join-ties", table.Bugs{ReadJoinTies: true}, checker.ReadAfterWrite, n / 25},
+		{"range-one-too-many", table.Bugs{RangeOneTooMany: true}, checker.Listing, n / 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := opts
+			o.Bugs = tc.bugs
+			caught := 0
+			for _, r := range runSeeds(t, n, o) {
+				switch {
+				case tc.property == "" && !r.Ok():
+					t.Errorf("seed %d failed with no bug planted:\n%s", r.Options.Seed, r.Summary())
+				case tc.property != "" && r.Report.Count(tc.property)+r.Report.Count(checker.WriteOrder)+r.Report.Count(checker.Resurrection) > 0:
+					caught++ // a stale read, or a write stamped from one
+				}
+			}
+			t.Logf("%s: caught on %d of %d seeds", tc.name, caught, n)
+			if caught < tc.atLeast {
+				t.Errorf("%s: caught on %d of %d seeds, want at least %d", tc.name, caught, n, tc.atLeast)
+			}
+		})
+	}
+}

@@ -82,6 +82,14 @@ type Bugs struct {
 	// OffloadQuorumOnly drops handed-over entries once a write quorum of
 	// their new holders took them, instead of all of them.
 	OffloadQuorumOnly bool
+	// ReadJoinTies makes a read join break ties between entries its schema
+	// calls equal (TieBreakBug) by keeping the first reply, not as Join
+	// and anti-entropy do.
+	ReadJoinTies bool
+	// RangeOneTooMany lets a range read return the first key past the
+	// bound where a replica stopped at its limit, a key no full read
+	// quorum covered.
+	RangeOneTooMany bool
 }
 
 // Config tunes the engine.

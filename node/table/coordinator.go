@@ -153,8 +153,27 @@ func (e *Engine) join(t *tableState, a, b []byte) ([]byte, error) {
 		return b, nil
 	case b == nil:
 		return a, nil
+	case e.cfg.Bugs.ReadJoinTies && t.codec.tiedForBug(a, b):
+		return a, nil
 	}
 	return t.codec.merge(a, b)
+}
+
+// nextKeyAfter is the smallest key after bound that a reply holds, or
+// bound itself if none does.
+func nextKeyAfter(resps []rpc.Response, bound string) string {
+	next := ""
+	for _, resp := range resps {
+		for _, kv := range resp.Body.(Entries).Entries {
+			if kv.Key > bound && (next == "" || kv.Key < next) {
+				next = kv.Key
+			}
+		}
+	}
+	if next == "" {
+		return bound
+	}
+	return next
 }
 
 // RawRange is a range read's joined result: entries (tombstones included)
@@ -216,6 +235,9 @@ func (e *Engine) joinRanges(t *tableState, prefix string, resps []rpc.Response, 
 				bound = last
 			}
 		}
+	}
+	if e.cfg.Bugs.RangeOneTooMany && bound != "" {
+		bound = nextKeyAfter(resps, bound) // the planted bug: one past what a quorum covered
 	}
 	type seen struct {
 		value  []byte

@@ -45,6 +45,10 @@ type Schema[E Entry[E]] struct {
 	// Dropped, if set, runs after this node handed an entry to its new
 	// holders and dropped its own copy (its partition moved away).
 	Dropped func(now cluster.Time, old E)
+	// TieBreakBug, if set, is the planted ReadJoinTies: on a read, two
+	// replies it calls tied are not joined, the first one is kept. Only
+	// tests plant it.
+	TieBreakBug func(a, b E) bool
 	// Tombstone, if set, tells an entry that only records a deletion: it
 	// must dominate (by Join) every older value of its key, and it is
 	// collected once every replica holds it (see gc.go). Without it the
@@ -115,6 +119,16 @@ func (t *Table[E]) isTombstone(b []byte) bool {
 	}
 	v, err := t.decode(b)
 	return err == nil && t.schema.Tombstone(v)
+}
+
+// tiedForBug reports whether the planted read-join bug keeps a over b.
+func (t *Table[E]) tiedForBug(a, b []byte) bool {
+	if t.schema.TieBreakBug == nil {
+		return false
+	}
+	x, errA := t.decode(a)
+	y, errB := t.decode(b)
+	return errA == nil && errB == nil && t.schema.TieBreakBug(x, y)
 }
 
 func (t *Table[E]) merge(old, incoming []byte) ([]byte, error) {

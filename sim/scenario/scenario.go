@@ -340,6 +340,8 @@ var bugFlags = []struct {
 	{"gc-skips-confirmation", func(o *sim.Options) *bool { return &o.Bugs.GCSkipsConfirmation }},
 	{"gc-ignores-delay", func(o *sim.Options) *bool { return &o.Bugs.GCIgnoresDelay }},
 	{"ack-before-persist", func(o *sim.Options) *bool { return &o.AckBeforePersist }},
+	{"read-join-ties", func(o *sim.Options) *bool { return &o.Bugs.ReadJoinTies }},
+	{"range-one-too-many", func(o *sim.Options) *bool { return &o.Bugs.RangeOneTooMany }},
 	{"gc-ignores-references", func(o *sim.Options) *bool { return &o.Block.Bugs.GCIgnoresReferences }},
 }
 
