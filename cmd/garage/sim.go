@@ -46,7 +46,7 @@ type SimRunCmd struct {
 	CrashEvery     time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
 	SkewEvery      time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
 	MaxSkew        time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
-	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay"`
+	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay, ack-before-persist, read-join-ties, range-one-too-many, offload-quorum-only." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay,ack-before-persist,read-join-ties,range-one-too-many,offload-quorum-only"`
 	Trace          string        `help:"Write a line per simulated event to this file." type:"path"`
 	Out            string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }

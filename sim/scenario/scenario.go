@@ -342,6 +342,7 @@ var bugFlags = []struct {
 	{"ack-before-persist", func(o *sim.Options) *bool { return &o.AckBeforePersist }},
 	{"read-join-ties", func(o *sim.Options) *bool { return &o.Bugs.ReadJoinTies }},
 	{"range-one-too-many", func(o *sim.Options) *bool { return &o.Bugs.RangeOneTooMany }},
+	{"offload-quorum-only", func(o *sim.Options) *bool { return &o.Bugs.OffloadQuorumOnly }},
 	{"gc-ignores-references", func(o *sim.Options) *bool { return &o.Block.Bugs.GCIgnoresReferences }},
 }
 

@@ -159,3 +159,17 @@ func TestReadmeExampleParses(t *testing.T) {
 		t.Fatalf("the README's example lost fields: %+v", sc)
 	}
 }
+
+// TestEveryPlantableBugIsOfferedByTheCLI keeps `garage sim run --bug`'s
+// list and PlantBug's in step.
+func TestEveryPlantableBugIsOfferedByTheCLI(t *testing.T) {
+	src, err := os.ReadFile("../../cmd/garage/sim.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range Bugs() {
+		if !strings.Contains(string(src), b) {
+			t.Errorf("bug %q is not offered by garage sim run --bug", b)
+		}
+	}
+}
