@@ -32,6 +32,10 @@
 //     partition hold exactly the same (key, stamp) set. It is checked from
 //     replica snapshots with CheckConvergence, not from the history.
 //
+// A Put marked Copy writes again a value another Put wrote (an object
+// copied to another key); it is checked like any Put of that value on its
+// key.
+//
 // Writes whose outcome is unknown (timeouts, crashes) may or may not have
 // taken effect: they can explain what a read saw, but never oblige a read to
 // see them. Failed writes had no effect and explain nothing.

@@ -116,6 +116,10 @@ type Op struct {
 	Key    Key    // Put, Delete, Get; a Range uses only Key.Partition
 	Value  string // Put: the value written; Get: the value read ("" when not found)
 	Found  bool   // Get: whether a live value was found
+	// Copy marks a Put that writes again a value another Put wrote (an
+	// object copied to another key): its value is not new, and it must
+	// read back as that value for as long as nothing overwrites it.
+	Copy bool
 	// Stamp is, for Put and Delete, the stamp assigned (meaningful only when
 	// Outcome is OK) and, for Get, the stamp of what was read (a tombstone's
 	// stamp when not found, "" when never written).

@@ -71,24 +71,36 @@ func (ix *index) checkObservation(key Key, obs observation, stampOfUnknown map[i
 		}
 		return ix.phantom(key, obs, reason, related), true
 	}
-	put, reason, related := ix.explainValue(key, value, stamp, readReturn)
+	puts, reason, related := ix.explainValue(key, value, stamp, readReturn)
 	if reason != "" {
 		return ix.phantom(key, obs, reason, related), true
 	}
-	if ix.h[put].Outcome != Unknown {
+	// puts are the candidates; an acknowledged one with this stamp comes
+	// first and settles it. Otherwise each is of unknown outcome: one whose
+	// stamp is not pinned yet, or pinned to this one, explains the read (a
+	// value copied back to a key it was once put to has several).
+	if ix.h[puts[0]].Outcome != Unknown {
 		return Violation{}, false
 	}
-	first, seen := stampOfUnknown[put]
-	if !seen {
-		stampOfUnknown[put] = obs
-		return Violation{}, false
+	var conflict int = -1
+	for _, put := range puts {
+		first, seen := stampOfUnknown[put]
+		if !seen {
+			stampOfUnknown[put] = obs
+			return Violation{}, false
+		}
+		if _, _, firstStamp := ix.observed(first); firstStamp == stamp {
+			return Violation{}, false
+		}
+		if conflict < 0 {
+			conflict = put
+		}
 	}
-	if _, _, firstStamp := ix.observed(first); firstStamp != stamp {
-		reason := fmt.Sprintf("but %s was already read with stamp %v by %v",
-			describeWrite(ix.h[put]), firstStamp, ix.h[first.pos])
-		return ix.phantom(key, obs, reason, []int{ix.h[put].ID, ix.h[first.pos].ID}), true
-	}
-	return Violation{}, false
+	first := stampOfUnknown[conflict]
+	_, _, firstStamp := ix.observed(first)
+	reason = fmt.Sprintf("but %s was already read with stamp %v by %v",
+		describeWrite(ix.h[conflict]), firstStamp, ix.h[first.pos])
+	return ix.phantom(key, obs, reason, []int{ix.h[conflict].ID, ix.h[first.pos].ID}), true
 }
 
 // observed returns what obs saw.
@@ -142,16 +154,17 @@ func (ix *index) before(a, b int) bool {
 	return ix.h[a].ID < ix.h[b].ID
 }
 
-// explainValue finds the Put that justifies reading value@stamp from key in
-// an op that returned at seq readReturn. It returns that Put's position, or
-// a reason why none does and the IDs of the Puts it considered.
-func (ix *index) explainValue(key Key, value string, stamp Stamp, readReturn int64) (int, string, []int) {
+// explainValue finds the Puts that may justify reading value@stamp from
+// key in an op that returned at seq readReturn: an acknowledged one with
+// that stamp (alone), else every one of unknown outcome that could have.
+// When none can, it returns why, and the IDs of the Puts it considered.
+func (ix *index) explainValue(key Key, value string, stamp Stamp, readReturn int64) ([]int, string, []int) {
 	candidates := ix.puts[value]
 	if len(candidates) == 0 {
-		return -1, fmt.Sprintf("but no put ever wrote %q", value), nil
+		return nil, fmt.Sprintf("but no put ever wrote %q", value), nil
 	}
 	var reasons []string
-	var related []int
+	var related, unknown []int
 	for _, p := range candidates {
 		put := ix.h[p]
 		switch {
@@ -163,12 +176,18 @@ func (ix *index) explainValue(key Key, value string, stamp Stamp, readReturn int
 			reasons = append(reasons, fmt.Sprintf("%v was called at seq %d, after the read returned at seq %d", put, put.Call, readReturn))
 		case put.Outcome == OK && put.Stamp != stamp:
 			reasons = append(reasons, fmt.Sprintf("%v was given stamp %v", put, put.Stamp))
+		case put.Outcome == OK:
+			return []int{p}, "", nil
 		default:
-			return p, "", nil
+			unknown = append(unknown, p)
+			continue
 		}
 		related = append(related, put.ID)
 	}
-	return -1, "but " + strings.Join(reasons, "; "), related
+	if len(unknown) > 0 {
+		return unknown, "", nil
+	}
+	return nil, "but " + strings.Join(reasons, "; "), related
 }
 
 // explainTombstone reports why no Delete justifies reading a tombstone with

@@ -60,8 +60,11 @@ func floorModel(formatStamp func(Stamp) string) porcupine.Model {
 				s.maybeDeleted = true
 				return true, s
 			case in.kind.isWrite():
-				if in.stamp > s.floor {
+				switch {
+				case in.stamp > s.floor:
 					s.floor, s.floorIsDelete = in.stamp, in.kind == Delete
+				case in.stamp == s.floor && in.kind == Delete:
+					s.floorIsDelete = true // on a tie the deletion wins, as in the registers' order
 				}
 				return true, s
 			}

@@ -37,7 +37,9 @@ func CheckWellFormed(h History) []Violation {
 		case Put:
 			if op.Value == "" {
 				report(op, `writes the empty value, which is reserved for tombstones`)
-			} else if first, seen := firstByValue[op.Value]; seen {
+			} else if op.Copy {
+				// a copy writes a value again, by definition
+			} else if first, seen := firstByValue[op.Value]; seen && !h[first].Copy {
 				report(op, fmt.Sprintf("value %q already written by %v; values must be unique", op.Value, h[first]), h[first].ID)
 			} else {
 				firstByValue[op.Value] = i

@@ -303,6 +303,11 @@ func (s *Sim) finish(c *client, cleanup node.Op) {
 	if cleanup != nil {
 		s.fireAndForget(c.node, cleanup)
 	}
+	if f, ok := c.task.(interface{ followUp(checker.Op) task }); ok && s.phase == phaseSafety {
+		if next := f.followUp(*op); next != nil {
+			c.followUp = &queuedOp{node: c.node, task: next}
+		}
+	}
 	if _, register := c.task.(single); register && isWrite(op.Kind) && s.opts.RangeAfterWrite > 0 &&
 		s.phase == phaseSafety && s.rng.IntN(100) < s.opts.RangeAfterWrite {
 		other := (c.node + 1 + s.rng.IntN(len(s.nodes)-1)) % len(s.nodes)

@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/garagego/garage/checker"
@@ -40,7 +41,13 @@ type mpuPart struct {
 }
 
 func (s *Sim) newMultipart(key, value string, size int) *multipartPut {
-	t := &multipartPut{sim: s, key: key, value: value, body: content(value, size), upload: s.versionID()}
+	return s.newMultipartOf(key, value, content(value, size))
+}
+
+// newMultipartOf uploads body, split into one to three parts at arbitrary
+// offsets (for a copy by parts, ranges of the source).
+func (s *Sim) newMultipartOf(key, value string, body []byte) *multipartPut {
+	t := &multipartPut{sim: s, key: key, value: value, body: body, upload: s.versionID()}
 	n := 1 + s.rng.IntN(3)
 	for i := range n {
 		from, to := len(t.body)*i/n, len(t.body)*(i+1)/n
@@ -100,13 +107,20 @@ func (t *multipartPut) advance(r node.Reply, op *checker.Op) node.Op {
 
 // abandon: before the completion, nothing is visible and the upload is
 // aborted (its parts' blocks are then collected); after it, the outcome is
-// unknown.
+// unknown unless the node says nothing was written. An upload superseded
+// by a newer version of its object ends (as in Garage), and is counted.
 func (t *multipartPut) abandon(err error, op *checker.Op) node.Op {
-	if t.done {
+	if errors.Is(err, object.ErrNoSuchUpload) {
+		t.sim.stats.UploadsSuperseded++
+	}
+	if t.done && !errors.Is(err, object.ErrNotWritten) {
 		op.Outcome = checker.Unknown
 		return nil
 	}
 	op.Outcome = checker.Failed
+	if t.done {
+		return nil
+	}
 	if t.ts != 0 {
 		return object.AbortMultipart{Bucket: t.sim.bucket, Key: t.key, UploadID: t.upload}
 	}

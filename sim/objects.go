@@ -76,6 +76,9 @@ func (s *Sim) versionID() model.VersionID {
 // deletes, 15% listings.
 func (s *Sim) randomObjectTask(c *client) task {
 	key := s.objectKeys[s.rng.IntN(len(s.objectKeys))]
+	if s.opts.CopyShare > 0 && s.rng.IntN(100) < s.opts.CopyShare {
+		return s.newCopy(key, s.objectKeys[s.rng.IntN(len(s.objectKeys))])
+	}
 	switch r := s.rng.IntN(100); {
 	case r < 40:
 		size := 100 + s.rng.IntN(model.InlineThreshold-200) // inline

@@ -64,6 +64,10 @@ type Options struct {
 	// newest stamp, so they stamp alike and the LWW order falls to its
 	// tie-breaks (a register workload mode; -1: none).
 	TieWriters int
+	// CopyShare percent of object operations are copies (whole, or by
+	// ranged parts), half of them followed by a delete of the source
+	// (default 10; -1: none).
+	CopyShare int
 	// RangeAfterWrite percent of register writes, whatever their outcome,
 	// are followed at once, with no think time, by a range read through
 	// another node ending near the key written, while the write may still
@@ -183,6 +187,10 @@ func (o Options) withDefaults() Options {
 		pickInt(&o.RangeAfterWrite, -1, -1, 30)
 	}
 	o.TieWriters, o.RangeAfterWrite = max(o.TieWriters, 0), max(o.RangeAfterWrite, 0)
+	if o.CopyShare == 0 {
+		o.CopyShare = 10
+	}
+	o.CopyShare = max(o.CopyShare, 0)
 	if o.PersistLatency == 0 {
 		o.PersistLatency = 200 * time.Microsecond
 	}
@@ -331,7 +339,13 @@ func (o Options) Describe() string {
 	}
 	fmt.Fprintf(&b, " over %dx%d keys", o.PartitionKeys, o.SortKeys)
 	if o.ObjectShare > 0 {
-		fmt.Fprintf(&b, " (%d%% on %d objects, %d-byte blocks)", o.ObjectShare, o.ObjectKeys, o.BlockSize)
+		fmt.Fprintf(&b, " (%d%% on %d objects, %d-byte blocks, %d%% of them copies)", o.ObjectShare, o.ObjectKeys, o.BlockSize, o.CopyShare)
+	}
+	if o.TieWriters > 0 {
+		fmt.Fprintf(&b, ", %d writers in lockstep on one key", o.TieWriters)
+	}
+	if o.RangeAfterWrite > 0 {
+		fmt.Fprintf(&b, ", %d%% of writes followed by a range read", o.RangeAfterWrite)
 	}
 	if o.Preload > 0 {
 		fmt.Fprintf(&b, " after preloading %d objects of %d bytes", o.Preload, o.PreloadSize)

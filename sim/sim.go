@@ -111,6 +111,13 @@ type Stats struct {
 	LayoutApplied, LayoutRefused int
 	Changes                      map[ChangeKind]int // applied, by kind
 	MultipartCompleted           int                // multipart uploads acknowledged
+	// CopiesOfNothing counts the copies that found no source (they fail
+	// as S3's NoSuchKey would, whatever the cluster's health).
+	CopiesOfNothing int
+	// UploadsSuperseded counts the multipart uploads (copies by parts
+	// among them) that ended because a newer version of their object was
+	// written first: as in Garage, they cannot complete.
+	UploadsSuperseded int
 	// Tombstones collected by the nodes since their last start, and
 	// those left at the end, over every table and node.
 	TombstonesCollected, TombstonesLeft int

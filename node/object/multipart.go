@@ -551,8 +551,9 @@ func (s *Service) writeFinal(now cluster.Time, c *completion) {
 				case err != nil:
 					fail(now, fmt.Errorf("read its block list back: %w", err))
 				case !found || v.Deleted:
+					// The object version never completed: nothing is visible.
 					s.dropRefs(id, c.hashes)
-					fail(now, fmt.Errorf("%w: it ended while completing", ErrNoSuchUpload))
+					fail(now, fmt.Errorf("%w: %w: it ended while completing", ErrNotWritten, ErrNoSuchUpload))
 				case !sameBlockList(v, c.final):
 					fail(now, fmt.Errorf("%w: a concurrent completion listed other parts", ErrCompleteConflict))
 				default:
