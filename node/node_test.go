@@ -12,13 +12,14 @@ import (
 	"github.com/garagego/garage/node/meta"
 	"github.com/garagego/garage/node/rpc"
 	"github.com/garagego/garage/node/table"
+	"github.com/garagego/garage/node/wire"
 )
 
 // testCluster is the smallest possible driver: a FIFO of messages, nodes
 // that can be marked down (their inbox is dropped), and durable stores that
 // survive restarts. It follows the Ready contract exactly.
 type testCluster struct {
-	t       *testing.T
+	t       testing.TB
 	now     cluster.Time
 	ids     []cluster.NodeID
 	nodes   map[cluster.NodeID]*Node
@@ -30,6 +31,14 @@ type testCluster struct {
 	nextReq uint64
 	cfg     Config
 	history *layout.History
+	// volatile drops the records instead of keeping them for restarts
+	// (a large benchmark's memory); stores are the nodes' live stores.
+	volatile bool
+	stores   map[cluster.NodeID]*meta.Store
+	// delivered counts the messages run delivered, and their encoded
+	// size when countBytes is set.
+	delivered, deliveredBytes int
+	countBytes                bool
 }
 
 // newEmptyCluster starts nodes with no layout, as `garage serve` does on a
@@ -59,7 +68,7 @@ func newEmptyCluster(t *testing.T, n int) *testCluster {
 	return c
 }
 
-func newTestCluster(t *testing.T, zones ...string) *testCluster {
+func newTestCluster(t testing.TB, zones ...string) *testCluster {
 	c := &testCluster{t: t, now: cluster.Time(time.Hour), nodes: map[cluster.NodeID]*Node{},
 		disks: map[cluster.NodeID][]meta.Record{}, down: map[cluster.NodeID]bool{}, skew: map[cluster.NodeID]time.Duration{}, replies: map[uint64]Reply{}}
 	var members []layout.Member
@@ -87,6 +96,10 @@ func (c *testCluster) start(id cluster.NodeID) {
 	for _, r := range c.disks[id] {
 		store.Replay(r)
 	}
+	if c.stores == nil {
+		c.stores = map[cluster.NodeID]*meta.Store{}
+	}
+	c.stores[id] = store
 	cfg := c.cfg
 	cfg.ID = id
 	n, err := New(cfg, store, c.history)
@@ -101,8 +114,10 @@ func (c *testCluster) drain(id cluster.NodeID) {
 	n := c.nodes[id]
 	for n.HasReady() {
 		rd := n.Ready()
-		c.disks[id] = append(c.disks[id], rd.Records...) // durable first...
-		c.queue = append(c.queue, rd.Messages...)        // ...then send
+		if !c.volatile {
+			c.disks[id] = append(c.disks[id], rd.Records...) // durable first...
+		}
+		c.queue = append(c.queue, rd.Messages...) // ...then send
 		for _, r := range rd.Replies {
 			c.replies[r.ID] = r
 		}
@@ -112,7 +127,7 @@ func (c *testCluster) drain(id cluster.NodeID) {
 // run delivers messages until none are left, ticking now and then.
 func (c *testCluster) run() {
 	for steps := 0; len(c.queue) > 0; steps++ {
-		if steps > 100000 {
+		if steps > 100000 && !c.volatile {
 			c.t.Fatal("no quiescence")
 		}
 		m := c.queue[0]
@@ -121,6 +136,12 @@ func (c *testCluster) run() {
 			continue
 		}
 		c.now += cluster.Time(time.Millisecond)
+		c.delivered++
+		if c.countBytes {
+			var e wire.Encoder
+			m.Encode(&e)
+			c.deliveredBytes += len(e.Bytes())
+		}
 		c.nodes[m.To].Step(c.now.Add(c.skew[m.To]), m)
 		c.drain(m.To)
 	}

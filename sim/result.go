@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/garagego/garage/checker"
@@ -152,6 +154,11 @@ func (s *Sim) replicaStates() []checker.ReplicaState {
 	var states []checker.ReplicaState
 	engine := s.nodes[0].n.Tables()
 	h := s.newestLayout()
+	names := make([]string, len(s.nodes))
+	for i := range s.nodes {
+		names[i] = "n" + strconv.Itoa(i)
+	}
+	var group []checker.ReplicaState
 	for _, id := range engine.Tables() {
 		name := engine.TableName(id)
 		for p := range cluster.NumPartitions {
@@ -160,15 +167,26 @@ func (s *Sim) replicaStates() []checker.ReplicaState {
 			if engine.Replication(id) == table.FullCopy {
 				holders = h.Nodes()
 			}
+			group = group[:0]
+			held := 0
 			for _, nodeID := range holders {
 				nd := s.nodes[s.index[nodeID]]
-				st := checker.ReplicaState{Group: fmt.Sprintf("%s/partition %d", name, p), Replica: fmt.Sprint("n", nd.idx)}
+				st := checker.ReplicaState{Replica: names[nd.idx]}
 				for _, kv := range nd.n.Tables().LocalEntries(id, part) {
+					sum := cluster.Sum(kv.Value)
 					st.Items = append(st.Items, checker.Item{
-						Key:   checker.Key{Partition: fmt.Sprintf("%x", kv.Key)},
-						Stamp: checker.Stamp(fmt.Sprintf("%x", cluster.Sum(kv.Value))),
+						Key:   checker.Key{Partition: hex.EncodeToString([]byte(kv.Key))},
+						Stamp: checker.Stamp(hex.EncodeToString(sum[:])),
 					})
 				}
+				held += len(st.Items)
+				group = append(group, st)
+			}
+			if held == 0 {
+				continue // every holder is empty: they agree
+			}
+			for _, st := range group {
+				st.Group = name + "/partition " + strconv.Itoa(p)
 				states = append(states, st)
 			}
 		}

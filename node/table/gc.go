@@ -2,6 +2,7 @@ package table
 
 import (
 	"encoding/binary"
+	"math"
 	"slices"
 	"time"
 
@@ -37,6 +38,10 @@ const gcPrefix = "g/"
 type gcState struct {
 	inflight map[string]bool // queue keys in a round
 	rounds   int
+	// idleUntil is when the first queue entry not in a round falls due, as
+	// of the last scan (math.MaxInt64: none is queued; zero: unknown, scan
+	// at the next tick). It spares most ticks a look at the queue.
+	idleUntil cluster.Time
 }
 
 // gcQueueKey is the queue key of a tombstone at storage key key, due at due.
@@ -72,6 +77,7 @@ func (e *Engine) queueTombstone(now cluster.Time, t *tableState, key string, val
 	}
 	h := cluster.Sum(value)
 	e.store.Put(gcQueueKey(due, t.id, key), h[:])
+	e.gc.idleUntil = min(e.gc.idleUntil, due)
 }
 
 // holders are the nodes that store partition p of t in some live layout
@@ -102,7 +108,7 @@ type gcItem struct {
 // 4×GCBatch queue entries per tick.
 func (e *Engine) collectGarbage(now cluster.Time) {
 	g := &e.gc
-	if e.cfg.TombstoneDelay <= 0 || g.rounds >= e.cfg.MaxGCRounds || e.layout().Current().IsEmpty() {
+	if e.cfg.TombstoneDelay <= 0 || g.rounds >= e.cfg.MaxGCRounds || now < g.idleUntil || e.layout().Current().IsEmpty() {
 		return
 	}
 	if g.inflight == nil {
@@ -113,19 +119,32 @@ func (e *Engine) collectGarbage(now cluster.Time) {
 		p cluster.Partition
 	}
 	var due []string
+	g.idleUntil = math.MaxInt64
 	e.store.Range(gcPrefix, prefixEnd(gcPrefix), func(qkey string, _ []byte) bool {
 		if at, _, _, ok := parseGCQueueKey(qkey); ok && at > now {
-			return false // the queue is in due order
+			g.idleUntil = at // the queue is in due order
+			return false
 		}
 		if !g.inflight[qkey] {
 			due = append(due, qkey)
 		}
-		return len(due) < 4*e.cfg.GCBatch
+		if len(due) == 4*e.cfg.GCBatch {
+			g.idleUntil = 0 // more may be due
+			return false
+		}
+		return true
 	})
 	batches := map[group][]gcItem{}
 	var order []group
 	for _, qkey := range due {
 		_, id, key, ok := parseGCQueueKey(qkey)
+		if ok && validStorageKey(id, key) {
+			gr := group{id, partitionOfStorageKey(key)}
+			if full := len(batches[gr]) >= e.cfg.GCBatch; full || (len(batches[gr]) == 0 && g.rounds+len(order) >= e.cfg.MaxGCRounds) {
+				g.idleUntil = 0 // no round for it this tick: look again at the next
+				continue
+			}
+		}
 		hash, _ := e.store.Get(qkey)
 		t := e.tables[id]
 		cur, present := e.store.Get(key)
@@ -178,6 +197,7 @@ func (e *Engine) collectRound(now cluster.Time, t *tableState, p cluster.Partiti
 	g.rounds++
 	end := func(now cluster.Time, err error) {
 		g.rounds--
+		g.idleUntil = 0 // a round's end frees or re-queues its items
 		for _, it := range items {
 			delete(g.inflight, it.qkey)
 		}

@@ -27,10 +27,12 @@ type syncState struct {
 	// none); roundRetry is when a failed one may start again.
 	round      *syncRound
 	roundRetry cluster.Time
-	// shared caches sharedPartitions per replication mode for the layout
-	// history it was computed from (a new history is a new pointer).
-	shared     [2]map[cluster.NodeID][]cluster.Partition
-	sharedFrom *layout.History
+	// shared caches sharedPartitions per replication mode, and its peers
+	// in order, for the layout history it was computed from (a new
+	// history is a new pointer).
+	shared      [2]map[cluster.NodeID][]cluster.Partition
+	sharedPeers [2][]cluster.NodeID
+	sharedFrom  *layout.History
 }
 
 type syncJob struct {
@@ -111,7 +113,7 @@ func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID
 		return
 	}
 	if h := e.layout(); e.sync.sharedFrom != h {
-		e.sync.shared = [2]map[cluster.NodeID][]cluster.Partition{}
+		e.sync.shared, e.sync.sharedPeers = [2]map[cluster.NodeID][]cluster.Partition{}, [2][]cluster.NodeID{}
 		e.sync.sharedFrom = h
 	}
 	for _, id := range e.ids {
@@ -123,8 +125,9 @@ func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID
 		if shared == nil {
 			shared = e.sharedPartitions(t)
 			e.sync.shared[t.replication] = shared
+			e.sync.sharedPeers[t.replication] = sortedPeers(shared)
 		}
-		for _, peer := range sortedPeers(shared) {
+		for _, peer := range e.sync.sharedPeers[t.replication] {
 			if only != nil && peer != *only {
 				continue
 			}
