@@ -53,3 +53,40 @@ func TestBadFlagsExitNonZero(t *testing.T) {
 		t.Fatalf("--help exit %d", code)
 	}
 }
+
+// The replay line of a failing run carries every flag that shaped it: run
+// as printed, it fails the same way with the same trace hash.
+func TestSimReplayLineReproducesTheRun(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"sim", "run", "--seed", "1", "--seeds", "20", "--keys", "20", "--ties", "4", "--range-after-write", "60",
+		"--clients", "10", "--persist-latency", "1ms", "--bug", "range-one-too-many", "--out", dir}
+	if code := run(args, &out, &errOut); code != 2 {
+		t.Fatalf("exit %d, want 2 (some seed caught)\n%s%s", code, out.String(), errOut.String())
+	}
+	var replay, hash string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if h, ok := strings.CutPrefix(line, "trace hash: "); ok {
+			hash = h // of the last run summarised, which the replay line follows
+		}
+		if r, ok := strings.CutPrefix(line, "replay: garage "); ok {
+			replay = r
+			break
+		}
+	}
+	if replay == "" || hash == "" {
+		t.Fatalf("no failing run with its trace hash:\n%s", out.String())
+	}
+	for _, want := range []string{"--keys 20", "--ties 4", "--range-after-write 60", "--clients 10", "--persist-latency 1ms", "--bug range-one-too-many"} {
+		if !strings.Contains(replay, want) {
+			t.Errorf("replay line %q lacks %q", replay, want)
+		}
+	}
+	out.Reset()
+	if code := run(append(strings.Fields(replay), "--out", dir), &out, &errOut); code != 2 {
+		t.Fatalf("replay exit %d, want 2\n%s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "trace hash: "+hash) {
+		t.Errorf("replay has another trace hash than %s:\n%s", hash, out.String())
+	}
+}

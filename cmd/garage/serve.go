@@ -179,6 +179,9 @@ func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 	if cfg.RPCTimeout > 0 {
 		tcfg.RequestTimeout = cfg.RPCTimeout
 	}
+	if cfg.TombstoneDelay > 0 {
+		tcfg.TombstoneDelay = cfg.TombstoneDelay
+	}
 	sc := server.Config{
 		Node:          node.Config{Table: tcfg, ReplicationFactor: cfg.ReplicationFactor},
 		MetadataDir:   cfg.MetadataDir,

@@ -23,32 +23,37 @@ type SimCmd struct {
 
 // SimRunCmd runs one simulation, from flags or from a scenario file.
 type SimRunCmd struct {
-	Scenario       string        `arg:"" optional:"" type:"existingfile" help:"A scenario file (scenarios/NAME.yaml); it fixes every option but --seed, --seeds, --trace and --out."`
-	Seed           uint64        `help:"Seed of the run; the same seed replays the same run (default: the scenario's seed, else 1)."`
-	Seeds          int           `help:"Run this many consecutive seeds starting at --seed." default:"1"`
-	Record         bool          `help:"With a scenario: write the trace hash of its default seed into the file (after a passing run)."`
-	Nodes          int           `help:"Number of nodes." default:"5"`
-	Zones          int           `help:"Number of zones." default:"3"`
-	Replication    int           `help:"Replication factor." default:"3"`
-	Consistency    string        `help:"Consistency mode: consistent, degraded or dangerous." default:"consistent" enum:"consistent,degraded,dangerous"`
-	RepairOnRead   bool          `help:"Write back a read's joined value when replicas disagree (monotonic reads)."`
-	Clients        int           `help:"Concurrent clients." default:"8"`
-	Ops            int           `help:"Client operations in the fault phase." default:"1000"`
-	Keys           int           `help:"Sort keys per partition key." default:"6"`
-	Objects        int           `help:"Percentage of operations on objects (multi-block puts, checked gets, deletes, listings) instead of registers." default:"0"`
-	Multipart      int           `help:"Percentage of object puts made as multipart uploads." default:"0"`
-	NoFaults       bool          `help:"Healthy network, no crashes, no skew."`
-	LayoutChanges  bool          `help:"Let an operator change the layout under load: nodes join and leave, change zone or capacity, the replication factor changes."`
-	LayoutEvery    time.Duration `help:"Mean time between layout changes (default: drawn from the seed)."`
-	Spares         int           `help:"Nodes started outside the layout, for layout changes to add (default 2 with --layout-changes)."`
-	Loss           float64       `help:"Message loss probability on every link (default: drawn from the seed)." default:"-1"`
-	PartitionEvery time.Duration `help:"Mean time between partitions (default: drawn from the seed)."`
-	CrashEvery     time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
-	SkewEvery      time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
-	MaxSkew        time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
-	Bug            []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay, ack-before-persist, read-join-ties, range-one-too-many, offload-quorum-only." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay,ack-before-persist,read-join-ties,range-one-too-many,offload-quorum-only"`
-	Trace          string        `help:"Write a line per simulated event to this file." type:"path"`
-	Out            string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
+	Scenario        string        `arg:"" optional:"" type:"existingfile" help:"A scenario file (scenarios/NAME.yaml); it fixes every option but --seed, --seeds, --trace and --out."`
+	Seed            uint64        `help:"Seed of the run; the same seed replays the same run (default: the scenario's seed, else 1)."`
+	Seeds           int           `help:"Run this many consecutive seeds starting at --seed." default:"1"`
+	Record          bool          `help:"With a scenario: write the trace hash of its default seed into the file (after a passing run)."`
+	Nodes           int           `help:"Number of nodes." default:"5"`
+	Zones           int           `help:"Number of zones." default:"3"`
+	Replication     int           `help:"Replication factor." default:"3"`
+	Consistency     string        `help:"Consistency mode: consistent, degraded or dangerous." default:"consistent" enum:"consistent,degraded,dangerous"`
+	RepairOnRead    bool          `help:"Write back a read's joined value when replicas disagree (monotonic reads)."`
+	Clients         int           `help:"Concurrent clients." default:"8"`
+	Ops             int           `help:"Client operations in the fault phase." default:"1000"`
+	Keys            int           `help:"Sort keys per partition key." default:"6"`
+	Objects         int           `help:"Percentage of operations on objects (multi-block puts, checked gets, deletes, listings) instead of registers." default:"0"`
+	Multipart       int           `help:"Percentage of object puts made as multipart uploads." default:"0"`
+	Copies          int           `help:"Percentage of object operations that are copies, whole or by ranged parts, half of them followed by a delete of the source (default 10; -1: none)." default:"0"`
+	Ties            int           `help:"Clients writing one hot key in lockstep through one node, so that their writes get equal stamps (default: drawn from the seed; -1: none)." default:"0"`
+	RangeAfterWrite int           `help:"Percentage of register writes followed at once by a range read through another node (default: drawn from the seed; -1: none)." default:"0"`
+	TombstoneDelay  time.Duration `help:"How long a tombstone is kept before collection (default: 20s plus three times the largest skew; negative: never collected)."`
+	PersistLatency  time.Duration `help:"Time a node's metadata writes take to become durable (default: the simulator's)."`
+	NoFaults        bool          `help:"Healthy network, no crashes, no skew."`
+	LayoutChanges   bool          `help:"Let an operator change the layout under load: nodes join and leave, change zone or capacity, the replication factor changes."`
+	LayoutEvery     time.Duration `help:"Mean time between layout changes (default: drawn from the seed)."`
+	Spares          int           `help:"Nodes started outside the layout, for layout changes to add (default 2 with --layout-changes)."`
+	Loss            float64       `help:"Message loss probability on every link (default: drawn from the seed)." default:"-1"`
+	PartitionEvery  time.Duration `help:"Mean time between partitions (default: drawn from the seed)."`
+	CrashEvery      time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
+	SkewEvery       time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
+	MaxSkew         time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
+	Bug             []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay, ack-before-persist, read-join-ties, range-one-too-many, offload-quorum-only." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay,ack-before-persist,read-join-ties,range-one-too-many,offload-quorum-only"`
+	Trace           string        `help:"Write a line per simulated event to this file." type:"path"`
+	Out             string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }
 
 // Validate refuses values the simulator would silently replace by defaults.
@@ -67,8 +72,19 @@ func (c *SimRunCmd) Validate() error {
 	if c.Objects < 0 || c.Objects > 100 {
 		return fmt.Errorf("--objects is a percentage, got %d", c.Objects)
 	}
-	if c.Multipart < 0 || c.Multipart > 100 {
-		return fmt.Errorf("--multipart is a percentage, got %d", c.Multipart)
+	for _, f := range []struct {
+		name  string
+		value int
+	}{{"--multipart", c.Multipart}, {"--copies", c.Copies}, {"--range-after-write", c.RangeAfterWrite}} {
+		if f.value < -1 || f.value > 100 || (f.name == "--multipart" && f.value < 0) {
+			return fmt.Errorf("%s is a percentage, got %d", f.name, f.value)
+		}
+	}
+	if c.Ties < -1 || c.Ties > c.Clients {
+		return fmt.Errorf("--ties is a number of clients, at most --clients (%d), got %d", c.Clients, c.Ties)
+	}
+	if c.PersistLatency < 0 {
+		return fmt.Errorf("--persist-latency must not be negative, got %v", c.PersistLatency)
 	}
 	if c.Loss > 1 {
 		return fmt.Errorf("--loss is a probability, got %v", c.Loss)
@@ -173,7 +189,9 @@ func (c *SimRunCmd) runFlags(out io.Writer, seed uint64) (bool, error) {
 		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
 		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects, MultipartShare: c.Multipart,
-		LayoutChanges: c.LayoutChanges, Spares: c.Spares,
+		CopyShare: c.Copies, TieWriters: c.Ties, RangeAfterWrite: c.RangeAfterWrite, TombstoneDelay: c.TombstoneDelay,
+		PersistLatency: c.PersistLatency,
+		LayoutChanges:  c.LayoutChanges, Spares: c.Spares,
 		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew,
 			LayoutChangeEvery: c.LayoutEvery},
 	}
@@ -245,14 +263,58 @@ func (c *SimRunCmd) flagsForReplay() string {
 	if c.Zones != 3 {
 		s += fmt.Sprintf(" --zones %d", c.Zones)
 	}
+	if c.Replication != 3 {
+		s += fmt.Sprintf(" --replication %d", c.Replication)
+	}
+	if c.Consistency != "consistent" {
+		s += " --consistency " + c.Consistency
+	}
+	if c.RepairOnRead {
+		s += " --repair-on-read"
+	}
+	if c.Clients != 8 {
+		s += fmt.Sprintf(" --clients %d", c.Clients)
+	}
 	if c.Ops != 1000 {
 		s += fmt.Sprintf(" --ops %d", c.Ops)
+	}
+	if c.Keys != 6 {
+		s += fmt.Sprintf(" --keys %d", c.Keys)
+	}
+	if c.NoFaults {
+		s += " --no-faults"
+	}
+	if c.Loss >= 0 {
+		s += fmt.Sprintf(" --loss %v", c.Loss)
+	}
+	for _, d := range []struct {
+		flag  string
+		value time.Duration
+	}{{"--partition-every", c.PartitionEvery}, {"--crash-every", c.CrashEvery}, {"--skew-every", c.SkewEvery}, {"--max-skew", c.MaxSkew}} {
+		if d.value != 0 {
+			s += fmt.Sprintf(" %s %v", d.flag, d.value)
+		}
 	}
 	if c.Objects != 0 {
 		s += fmt.Sprintf(" --objects %d", c.Objects)
 	}
 	if c.Multipart != 0 {
 		s += fmt.Sprintf(" --multipart %d", c.Multipart)
+	}
+	if c.Copies != 0 {
+		s += fmt.Sprintf(" --copies %d", c.Copies)
+	}
+	if c.Ties != 0 {
+		s += fmt.Sprintf(" --ties %d", c.Ties)
+	}
+	if c.RangeAfterWrite != 0 {
+		s += fmt.Sprintf(" --range-after-write %d", c.RangeAfterWrite)
+	}
+	if c.TombstoneDelay != 0 {
+		s += fmt.Sprintf(" --tombstone-delay %v", c.TombstoneDelay)
+	}
+	if c.PersistLatency != 0 {
+		s += fmt.Sprintf(" --persist-latency %v", c.PersistLatency)
 	}
 	if c.LayoutChanges {
 		s += " --layout-changes"

@@ -27,6 +27,10 @@ const (
 	DefaultBlockSize        = 1 << 20
 	DefaultCompressionLevel = 1
 	DefaultRPCTimeout       = 30 * time.Second
+	DefaultTombstoneDelay   = 24 * time.Hour
+	// MinTombstoneDelay keeps a tombstone well past any write in flight
+	// (see node/table/gc.go).
+	MinTombstoneDelay = time.Minute
 )
 
 // Limits on numeric options.
@@ -61,6 +65,9 @@ type Config struct {
 	RPCSecret       [32]byte      // rpc_secret or rpc_secret_file
 	BootstrapPeers  []Peer        // bootstrap_peers
 	RPCTimeout      time.Duration // rpc_timeout_msec
+	// TombstoneDelay is how long a deletion's tombstone is kept before
+	// its collection may start (tombstone_delay_secs).
+	TombstoneDelay time.Duration
 
 	S3API  *S3API  // [s3_api]; nil when the section is absent
 	S3Web  *S3Web  // [s3_web]; nil when the section is absent
@@ -135,6 +142,7 @@ func fileDefaults() *Config {
 		CompressionLevel: &level,
 		RPCBindAddr:      DefaultRPCBindAddr,
 		RPCTimeout:       DefaultRPCTimeout,
+		TombstoneDelay:   DefaultTombstoneDelay,
 		DBEngine:         DBEngineBTreeWAL,
 	}
 }

@@ -23,6 +23,7 @@ rpc_bind_addr = "[::]:3901"
 rpc_public_addr = "192.0.2.10:3901"
 rpc_secret = "` + testSecret + `"
 rpc_timeout_msec = 5000
+tombstone_delay_secs = 3600
 allow_world_readable_secrets = false
 bootstrap_peers = [
   "563e1ac825ee3323aa441e72c26d1030d6d4414aeb3dd25287c531e7fc2bc95d@[fc00:1::1]:3901",
@@ -98,8 +99,9 @@ func TestParseFullGarageFile(t *testing.T) {
 			peer("563e1ac825ee3323aa441e72c26d1030d6d4414aeb3dd25287c531e7fc2bc95d@[fc00:1::1]:3901"),
 			peer("86f0f26ae4afbd59aaf9cfb059eefac844951efd5b8caeec0d53f4ed6c85f332@garage2.example:3901"),
 		},
-		RPCTimeout: 5 * time.Second,
-		S3API:      &S3API{APIBindAddr: "[::]:3900", S3Region: "eu-west-garage", RootDomain: ".s3.garage.localhost"},
+		RPCTimeout:     5 * time.Second,
+		TombstoneDelay: time.Hour,
+		S3API:          &S3API{APIBindAddr: "[::]:3900", S3Region: "eu-west-garage", RootDomain: ".s3.garage.localhost"},
 		S3Web: &S3Web{BindAddr: "[::]:3902", RootDomain: ".web.garage.localhost", Index: "home.html",
 			AddHostToMetrics: true},
 		K2VAPI: &K2VAPI{APIBindAddr: "[::]:3904"},
@@ -260,6 +262,7 @@ func TestDefault(t *testing.T) {
 		CompressionLevel:     &level,
 		RPCBindAddr:          "127.0.0.1:3901",
 		RPCTimeout:           30 * time.Second,
+		TombstoneDelay:       24 * time.Hour,
 		S3API:                &S3API{APIBindAddr: "127.0.0.1:3900", S3Region: "garage"},
 		Admin:                &Admin{APIBindAddr: "127.0.0.1:3903"},
 		DBEngine:             DBEngineBTreeWAL,

@@ -151,6 +151,14 @@ func decodeRPC(s *section, c *Config) {
 			c.RPCTimeout = time.Duration(ms) * time.Millisecond
 		}
 	}
+	if secs, ok := s.integer("tombstone_delay_secs"); ok {
+		least := max(MinTombstoneDelay, 2*c.RPCTimeout)
+		if secs < int64(least/time.Second) || secs > math.MaxInt64/int64(time.Second) {
+			s.fail("tombstone_delay_secs", "must be at least %d seconds (a minute, and twice rpc_timeout_msec), got %d", int64(least/time.Second), secs)
+		} else {
+			c.TombstoneDelay = time.Duration(secs) * time.Second
+		}
+	}
 }
 
 func decodePeers(s *section, c *Config) {

@@ -107,6 +107,16 @@ func TestParseErrors(t *testing.T) {
 			want: `garage.toml:5:1: rpc_timeout_msec: must be a positive number of milliseconds, got 0`,
 		},
 		{
+			name: "tombstone delay shorter than a minute",
+			doc:  minimalFile + "tombstone_delay_secs = 10\n",
+			want: `garage.toml:5:1: tombstone_delay_secs: must be at least 60 seconds (a minute, and twice rpc_timeout_msec), got 10`,
+		},
+		{
+			name: "tombstone delay shorter than two RPC timeouts",
+			doc:  minimalFile + "rpc_timeout_msec = 120000\ntombstone_delay_secs = 200\n",
+			want: `garage.toml:6:1: tombstone_delay_secs: must be at least 240 seconds (a minute, and twice rpc_timeout_msec), got 200`,
+		},
+		{
 			name: "timeout as a duration string",
 			doc:  minimalFile + "rpc_timeout_msec = \"30s\"\n",
 			want: `garage.toml:5:1: rpc_timeout_msec: expected an integer, got a string`,

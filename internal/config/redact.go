@@ -42,6 +42,7 @@ func (c *Config) Redacted() string {
 		w.raw("bootstrap_peers", "["+strings.Join(peers, ", ")+"]")
 	}
 	w.raw("rpc_timeout_msec", strconv.FormatInt(int64(c.RPCTimeout/time.Millisecond), 10))
+	w.raw("tombstone_delay_secs", strconv.FormatInt(int64(c.TombstoneDelay/time.Second), 10))
 	w.raw("allow_world_readable_secrets", strconv.FormatBool(c.AllowWorldReadableSecrets))
 
 	if api := c.S3API; api != nil {

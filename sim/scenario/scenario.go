@@ -50,7 +50,7 @@ var (
 	clusterFields  = []string{"nodes", "zones", "spares", "replication_factor", "consistency", "repair_on_read", "capacities", "gateways", "persist_latency", "tombstone_delay"}
 	networkFields  = []string{"intra_zone", "inter_zone"}
 	linkFields     = []string{"latency", "jitter", "loss", "duplicate", "reorder", "reorder_delay", "bandwidth"}
-	workloadFields = []string{"clients", "ops", "duration", "think", "objects", "multipart", "keys", "range_limit", "block_size", "preload", "deadline"}
+	workloadFields = []string{"clients", "ops", "duration", "think", "objects", "multipart", "copies", "ties", "range_after_write", "keys", "range_limit", "block_size", "preload", "deadline"}
 	keysFields     = []string{"partitions", "sort", "objects"}
 	preloadFields  = []string{"objects", "size"}
 	healFields     = []string{"time", "grace"}
@@ -275,6 +275,17 @@ func (d *decoder) workload(n *yaml.Node, o *sim.Options) {
 	if v := f["multipart"]; v != nil {
 		o.MultipartShare = d.percent(v, "workload.multipart")
 	}
+	// For these three, the simulator's 0 means its default: a scenario's 0
+	// means none.
+	if v := f["copies"]; v != nil {
+		o.CopyShare = noneIfZero(d.percent(v, "workload.copies"))
+	}
+	if v := f["ties"]; v != nil {
+		o.TieWriters = noneIfZero(d.integer(v, "workload.ties", 0, 1000))
+	}
+	if v := f["range_after_write"]; v != nil {
+		o.RangeAfterWrite = noneIfZero(d.percent(v, "workload.range_after_write"))
+	}
 	if v := f["range_limit"]; v != nil {
 		o.RangeLimit = d.integer(v, "workload.range_limit", 1, 1000)
 	}
@@ -480,4 +491,11 @@ func (sc *Scenario) WithTraceHash(original []byte, hash string) []byte {
 	}
 	out := bytes.TrimRight(original, "\n")
 	return append(out, []byte("\ntrace_hash: "+hash+"\n")...)
+}
+
+func noneIfZero(v int) int {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

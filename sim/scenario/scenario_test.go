@@ -173,3 +173,28 @@ func TestEveryPlantableBugIsOfferedByTheCLI(t *testing.T) {
 		}
 	}
 }
+
+// A scenario's 0 for copies, ties and range reads after writes means none,
+// where the simulator's own 0 means its default.
+func TestWorkloadModes(t *testing.T) {
+	for _, tc := range []struct {
+		workload             string
+		copies, ties, ranges int
+	}{
+		{"{copies: 25, ties: 3, range_after_write: 40}", 25, 3, 40},
+		{"{copies: 0, ties: 0, range_after_write: 0}", -1, -1, -1},
+		{"{clients: 2}", 0, 0, 0},
+	} {
+		sc, err := Parse("modes.yaml", []byte("cluster: {nodes: 3}\nworkload: "+tc.workload+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := sc.Options; o.CopyShare != tc.copies || o.TieWriters != tc.ties || o.RangeAfterWrite != tc.ranges {
+			t.Errorf("%s: copies %d, ties %d, range after write %d; want %d, %d, %d", tc.workload, o.CopyShare, o.TieWriters, o.RangeAfterWrite,
+				tc.copies, tc.ties, tc.ranges)
+		}
+	}
+	if _, err := Parse("modes.yaml", []byte("cluster: {nodes: 3}\nworkload: {copies: 101}\n")); err == nil || !strings.Contains(err.Error(), "workload.copies") {
+		t.Errorf("copies: 101 gave %v, want an error naming workload.copies", err)
+	}
+}
