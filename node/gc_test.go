@@ -133,14 +133,7 @@ func TestRestartKeepsTheCollectionQueue(t *testing.T) {
 	for _, id := range c.ids {
 		c.start(id)
 	}
-	for _, a := range c.ids {
-		for _, b := range c.ids {
-			if a != b {
-				c.nodes[a].PeerConnected(c.now, b, "")
-			}
-		}
-		c.drain(a)
-	}
+	c.connectAll()
 	c.tick(3 * time.Minute)
 	if stones, queued := c.tombstones(); stones != 0 || queued != 0 {
 		t.Fatalf("%d tombstones, %d queued after restarts and the delay", stones, queued)

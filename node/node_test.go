@@ -55,7 +55,14 @@ func newEmptyCluster(t *testing.T, n int) *testCluster {
 	for _, id := range c.ids {
 		c.start(id)
 	}
-	// The transport would report connections; here every node meets every other.
+	c.connectAll()
+	c.run()
+	return c
+}
+
+// connectAll reports every node connected to every other, as the
+// transport would.
+func (c *testCluster) connectAll() {
 	for _, a := range c.ids {
 		for _, b := range c.ids {
 			if a != b {
@@ -64,8 +71,6 @@ func newEmptyCluster(t *testing.T, n int) *testCluster {
 		}
 		c.drain(a)
 	}
-	c.run()
-	return c
 }
 
 func newTestCluster(t testing.TB, zones ...string) *testCluster {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestSimRunPasses(t *testing.T) {
@@ -88,5 +90,32 @@ func TestSimReplayLineReproducesTheRun(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "trace hash: "+hash) {
 		t.Errorf("replay has another trace hash than %s:\n%s", hash, out.String())
+	}
+}
+
+// Every flag of `garage sim run` that shapes a run is in the replay line's
+// list, so that a new flag cannot be forgotten there.
+func TestReplayFlagsCoverEveryRunFlag(t *testing.T) {
+	notShaping := map[string]bool{"Scenario": true, "Seed": true, "Seeds": true, "Record": true, "Bug": true, "Trace": true, "Out": true}
+	listed := map[string]bool{}
+	for _, f := range (&SimRunCmd{}).replayFlags() {
+		listed[f.name] = true
+	}
+	typ := reflect.TypeOf(SimRunCmd{})
+	for i := range typ.NumField() {
+		field := typ.Field(i)
+		if notShaping[field.Name] || !field.IsExported() {
+			continue
+		}
+		var name strings.Builder
+		for j, r := range field.Name {
+			if unicode.IsUpper(r) && j > 0 {
+				name.WriteByte('-')
+			}
+			name.WriteRune(unicode.ToLower(r))
+		}
+		if !listed["--"+name.String()] {
+			t.Errorf("--%s (field %s) is missing from replayFlags", name.String(), field.Name)
+		}
 	}
 }

@@ -255,80 +255,46 @@ func (c *SimRunCmd) visualize(out io.Writer, seed uint64, res *sim.Result) error
 	return nil
 }
 
+// replayFlag is a flag that shapes a run, with its value and default.
+type replayFlag struct {
+	name       string
+	value, def any
+}
+
+// replayFlags lists every flag that shapes a run (a test keeps it complete).
+func (c *SimRunCmd) replayFlags() []replayFlag {
+	return []replayFlag{
+		{"--nodes", c.Nodes, 5}, {"--zones", c.Zones, 3}, {"--replication", c.Replication, 3},
+		{"--consistency", c.Consistency, "consistent"}, {"--repair-on-read", c.RepairOnRead, false},
+		{"--clients", c.Clients, 8}, {"--ops", c.Ops, 1000}, {"--keys", c.Keys, 6}, {"--no-faults", c.NoFaults, false},
+		{"--loss", c.Loss, -1.0}, {"--partition-every", c.PartitionEvery, time.Duration(0)},
+		{"--crash-every", c.CrashEvery, time.Duration(0)}, {"--skew-every", c.SkewEvery, time.Duration(0)},
+		{"--max-skew", c.MaxSkew, time.Duration(0)}, {"--objects", c.Objects, 0}, {"--multipart", c.Multipart, 0},
+		{"--copies", c.Copies, 0}, {"--ties", c.Ties, 0}, {"--range-after-write", c.RangeAfterWrite, 0},
+		{"--tombstone-delay", c.TombstoneDelay, time.Duration(0)}, {"--persist-latency", c.PersistLatency, time.Duration(0)},
+		{"--layout-changes", c.LayoutChanges, false}, {"--layout-every", c.LayoutEvery, time.Duration(0)},
+		{"--spares", c.Spares, 0},
+	}
+}
+
+// flagsForReplay lists the flags that differ from their defaults, so that
+// the replay line reproduces the run.
 func (c *SimRunCmd) flagsForReplay() string {
-	s := ""
-	if c.Nodes != 5 {
-		s += fmt.Sprintf(" --nodes %d", c.Nodes)
-	}
-	if c.Zones != 3 {
-		s += fmt.Sprintf(" --zones %d", c.Zones)
-	}
-	if c.Replication != 3 {
-		s += fmt.Sprintf(" --replication %d", c.Replication)
-	}
-	if c.Consistency != "consistent" {
-		s += " --consistency " + c.Consistency
-	}
-	if c.RepairOnRead {
-		s += " --repair-on-read"
-	}
-	if c.Clients != 8 {
-		s += fmt.Sprintf(" --clients %d", c.Clients)
-	}
-	if c.Ops != 1000 {
-		s += fmt.Sprintf(" --ops %d", c.Ops)
-	}
-	if c.Keys != 6 {
-		s += fmt.Sprintf(" --keys %d", c.Keys)
-	}
-	if c.NoFaults {
-		s += " --no-faults"
-	}
-	if c.Loss >= 0 {
-		s += fmt.Sprintf(" --loss %v", c.Loss)
-	}
-	for _, d := range []struct {
-		flag  string
-		value time.Duration
-	}{{"--partition-every", c.PartitionEvery}, {"--crash-every", c.CrashEvery}, {"--skew-every", c.SkewEvery}, {"--max-skew", c.MaxSkew}} {
-		if d.value != 0 {
-			s += fmt.Sprintf(" %s %v", d.flag, d.value)
+	var s strings.Builder
+	for _, f := range c.replayFlags() {
+		switch {
+		case f.value == f.def:
+		case f.value == true:
+			s.WriteString(" " + f.name)
+		case f.name == "--loss" && c.Loss < 0: // any negative is the default
+		default:
+			fmt.Fprintf(&s, " %s %v", f.name, f.value)
 		}
 	}
-	if c.Objects != 0 {
-		s += fmt.Sprintf(" --objects %d", c.Objects)
-	}
-	if c.Multipart != 0 {
-		s += fmt.Sprintf(" --multipart %d", c.Multipart)
-	}
-	if c.Copies != 0 {
-		s += fmt.Sprintf(" --copies %d", c.Copies)
-	}
-	if c.Ties != 0 {
-		s += fmt.Sprintf(" --ties %d", c.Ties)
-	}
-	if c.RangeAfterWrite != 0 {
-		s += fmt.Sprintf(" --range-after-write %d", c.RangeAfterWrite)
-	}
-	if c.TombstoneDelay != 0 {
-		s += fmt.Sprintf(" --tombstone-delay %v", c.TombstoneDelay)
-	}
-	if c.PersistLatency != 0 {
-		s += fmt.Sprintf(" --persist-latency %v", c.PersistLatency)
-	}
-	if c.LayoutChanges {
-		s += " --layout-changes"
-	}
-	if c.LayoutEvery != 0 {
-		s += fmt.Sprintf(" --layout-every %v", c.LayoutEvery)
-	}
-	if c.Spares != 0 {
-		s += fmt.Sprintf(" --spares %d", c.Spares)
-	}
 	for _, b := range c.Bug {
-		s += " --bug " + b
+		s.WriteString(" --bug " + b)
 	}
-	return s
+	return s.String()
 }
 
 func writeVisualization(dir string, seed uint64, h checker.History, keys []checker.Key) (string, error) {
