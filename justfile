@@ -72,6 +72,12 @@ bench-s3 *args="":
 bench-sync:
     go test -run '^$' -bench NewNodeSync -benchtime 1x -timeout 60m ./sim ./node/runtime/server
 
+# Metadata size and anti-entropy of a table after 1,000,000 distinct keys
+# were put then deleted, before and after their tombstones are collected.
+# About two minutes.
+bench-tombstones:
+    go test -run '^$' -bench Tombstones -benchtime 1x -timeout 60m ./node
+
 # Real garage serve processes under every fault class for a long while,
 # checked like the simulator (just chaos 30m --seed 9).
 chaos time="10m" *args="":
