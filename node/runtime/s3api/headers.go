@@ -29,6 +29,12 @@ func (rq *request) setStamp(stamp []byte) {
 	}
 }
 
+// internalPrefix marks the headers the store keeps with an object for
+// itself (its ACL, its encryption parameters, how its checksum was
+// computed): they are never returned to clients, and no client can set one,
+// since a request only gives the storedHeaders and x-amz-meta-* headers.
+const internalPrefix = "x-garage-"
+
 // maxUserMetadata is S3's limit on the size of the x-amz-meta-* headers.
 const maxUserMetadata = 2 << 10
 
@@ -113,7 +119,7 @@ func headerValue(hs []model.Header, name string) string {
 // to the response; additional checksums only if asked (withChecksum).
 func setObjectHeaders(w http.Header, meta model.ObjectMeta, lastModified time.Time, withChecksum bool) {
 	for _, h := range meta.Headers {
-		if strings.HasPrefix(h.Name, checksumPrefix) && !withChecksum {
+		if strings.HasPrefix(h.Name, internalPrefix) || (strings.HasPrefix(h.Name, checksumPrefix) && !withChecksum) {
 			continue
 		}
 		if strings.HasPrefix(h.Name, "x-amz-meta-") {
