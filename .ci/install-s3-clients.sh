@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the S3 clients the smoke test drives (.ci/s3-smoke.sh): the aws
-# cli, s3cmd and rclone, from Debian's packages, only those missing. An aws
+# cli, s3cmd and rclone, from Debian's packages, only those missing; and
+# boto3 for the end-to-end tests, when no python3 on PATH has it (Debian's
+# python3-boto3, for /usr/bin/python3). Writes the Python to use to the file
+# named by $1, if given. An aws
 # already on PATH (a pyenv shim, say) is kept if `aws --version` works.
 # Prints each tool's version. Needs root (or sudo) when something is missing.
 set -euo pipefail
@@ -15,6 +18,15 @@ missing=()
 works aws --version || works /usr/bin/aws --version || missing+=(awscli)
 works s3cmd --version || missing+=(s3cmd)
 works rclone version || missing+=(rclone)
+python=""
+if works python3 -c "import boto3"; then
+    python=$(command -v python3)
+elif works /usr/bin/python3 -c "import boto3"; then
+    python=/usr/bin/python3
+else
+    missing+=(python3-boto3)
+    python=/usr/bin/python3
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing from Debian: ${missing[*]}"
@@ -52,3 +64,5 @@ fi
 echo "aws:    $aws_bin: $(head -n1 <<<"$aws_version")"
 echo "s3cmd:  $(command -v s3cmd): $(s3cmd --version 2>&1 | head -n1)"
 echo "rclone: $(command -v rclone): $(rclone version 2>&1 | head -n1)"
+echo "boto3:  $python: $("$python" -c 'import boto3; print(boto3.__version__)')"
+if [ $# -gt 0 ]; then echo "$python" > "$1"; fi
