@@ -52,7 +52,7 @@ func (rq *request) authenticate() error {
 		return err
 	}
 	if !signed {
-		return s3err.New(s3err.AccessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+		return rq.anonymousAccess()
 	}
 	key, err := rq.lookupKey(auth.AccessKey)
 	if err != nil {
@@ -65,6 +65,11 @@ func (rq *request) authenticate() error {
 	rq.accessKey = key
 	rq.body, err = bodyFor(rq, verified)
 	return err
+}
+
+// anonymousAccess decides what an unsigned request may do.
+func (rq *request) anonymousAccess() error {
+	return s3err.New(s3err.AccessDenied, "Anonymous access is not allowed: sign the request with an access key.")
 }
 
 // lookupKey reads an access key; an unknown one is InvalidAccessKeyId.
