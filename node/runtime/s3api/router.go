@@ -20,11 +20,16 @@ type endpoint struct {
 // unsupported lists the sub-resources this store does not implement: a
 // request for one gets NotImplemented rather than being mistaken for a
 // plain object or bucket operation.
+//
+// Every operation of the S3 API is either routed to its endpoint or refused
+// here (or with MethodNotAllowed): TestCompatibilityTableMatchesTheRouter
+// checks it against botocore's model of the API.
 var unsupported = []string{
-	"accelerate", "acl", "analytics", "attributes", "encryption", "intelligent-tiering", "inventory",
-	"legal-hold", "logging", "metrics", "notification", "object-lock", "ownershipControls",
-	"policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore",
-	"retention", "select", "tagging", "torrent", "versionId", "versions",
+	"abac", "accelerate", "acl", "analytics", "attributes", "encryption", "intelligent-tiering", "inventory",
+	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
+	"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
+	"policy", "policyStatus", "publicAccessBlock", "renameObject", "replication", "requestPayment", "restore",
+	"retention", "select", "session", "tagging", "torrent", "versionId", "versions",
 }
 
 // unimplementedHeaders are request headers whose meaning this store does
