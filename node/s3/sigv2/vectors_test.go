@@ -231,3 +231,31 @@ func TestDocumentedPostExample(t *testing.T) {
 		t.Fatalf("altered policy: %v", err)
 	}
 }
+
+func TestPostForm(t *testing.T) {
+	for _, tc := range []struct {
+		fields map[string]string
+		v2     bool
+		err    string
+	}{
+		{map[string]string{"awsaccesskeyid": "a", "signature": "s", "policy": "p"}, true, ""},
+		{map[string]string{"awsaccesskeyid": "a", "policy": "p"}, true, "InvalidArgument"},
+		{map[string]string{"signature": "s", "policy": "p"}, true, "InvalidArgument"},
+		{map[string]string{"awsaccesskeyid": "a", "signature": "s", "x-amz-algorithm": "AWS4-HMAC-SHA256"}, false, ""},
+		{map[string]string{"x-amz-credential": "c", "policy": "p"}, false, ""},
+	} {
+		if got := IsPostForm(tc.fields); got != tc.v2 {
+			t.Errorf("%v: IsPostForm = %v", tc.fields, got)
+		}
+		if !tc.v2 {
+			continue
+		}
+		key, sig, err := PostCredentials(tc.fields)
+		switch {
+		case tc.err != "" && !isCode(err, tc.err):
+			t.Errorf("%v: %v, want %s", tc.fields, err, tc.err)
+		case tc.err == "" && (err != nil || key != "a" || sig != "s"):
+			t.Errorf("%v: %q %q %v", tc.fields, key, sig, err)
+		}
+	}
+}

@@ -70,17 +70,6 @@ func (a Auth) checkTime(now time.Time) error {
 	return nil
 }
 
-// VerifyPost checks the V2 signature of a browser POST form: signature
-// must be the base64 HMAC-SHA1, under the secret, of the policy exactly as
-// the form sent it (base64). The policy's conditions and expiration are
-// package postpolicy's business.
-func VerifyPost(policyBase64, accessKey, signature, secret string) error {
-	if !signatureMatches(secret, policyBase64, signature) {
-		return errMismatch(accessKey, signature, policyBase64)
-	}
-	return nil
-}
-
 // signatureMatches compares in constant time, so that a client cannot find
 // a valid signature byte by byte from response times. A signature that is
 // not base64 matches nothing.
