@@ -288,6 +288,14 @@ out["presigned_put"] = r.status
 out["presigned_put_body"] = v2.get_object(Bucket="v2-boto", Key="presigned/put")["Body"].read().decode()
 bad = url.replace("presigned/put", "presigned/other")
 out["presigned_tampered"] = http.request("PUT", bad, body=b"x").status
+# A URL signed with a Content-Type is used with that header, as with S3.
+url = v2.generate_presigned_url("put_object", Params={"Bucket": "v2-boto", "Key": "presigned/typed", "ContentType": "text/csv"}, ExpiresIn=300)
+out["typed_put"] = [http.request("PUT", url, body=b"a,b", headers={"Content-Type": "text/csv"}).status,
+    http.request("PUT", url, body=b"a,b").status]
+out["typed_type"] = v2.head_object(Bucket="v2-boto", Key="presigned/typed")["ContentType"]
+# Metadata botocore moved into the query is not applied, so refused.
+url = v2.generate_presigned_url("put_object", Params={"Bucket": "v2-boto", "Key": "presigned/meta", "Metadata": {"a": "b"}}, ExpiresIn=300)
+out["meta_put"] = http.request("PUT", url, body=b"x", headers={"x-amz-meta-a": "b"}).status
 
 post = v2.generate_presigned_post("v2-boto", "posted/${filename}", ExpiresIn=300)
 out["post_v2"] = sorted(k for k in post["fields"] if k != "key")
@@ -306,10 +314,11 @@ print(json.dumps(out, sort_keys=True))
 func testSigV2Boto3(t *testing.T, e *env) {
 	got := e.boto3(t, 1, boto3SigV2)
 	want := `{"body": "hello v2", "buckets": true, "deleted": "404", "head": 8, "list": ["dir/a b.txt", "dir/copy"], ` +
-		`"list2": ["dir/a b.txt", "dir/copy"], "location": "garage", "meta": {"who": "boto3"}, "post": 204, ` +
+		`"list2": ["dir/a b.txt", "dir/copy"], "location": "garage", "meta": {"who": "boto3"}, "meta_put": 501, "post": 204, ` +
 		`"post_body": "posted through a V2 form", "post_v2": ["AWSAccessKeyId", "policy", "signature"], ` +
 		`"presigned_get": [200, "hello v2"], "presigned_put": 200, "presigned_put_body": "put through a V2 URL", ` +
-		`"presigned_tampered": 403, "presigned_v2": true, "schemes": ["AWS"], "type": "text/plain", "wrong_secret": "SignatureDoesNotMatch"}`
+		`"presigned_tampered": 403, "presigned_v2": true, "schemes": ["AWS"], "type": "text/plain", "typed_put": [200, 403], ` +
+		`"typed_type": "text/csv", "wrong_secret": "SignatureDoesNotMatch"}`
 	if got != want {
 		t.Fatalf("boto3 saw\n%s\nwant\n%s", got, want)
 	}

@@ -136,12 +136,14 @@ func parseQuery(req Request) (Auth, error) {
 	if !ok {
 		return Auth{}, s3err.New(s3err.AccessDenied, "Invalid date (should be seconds since epoch): %s", param[queryExpires])
 	}
-	// botocore moves the x-amz-* headers, Content-Type and Content-MD5 it
-	// signs into a V2 URL's query. This store does not apply headers from
-	// the query, and a signed one must not be dropped.
+	// botocore copies the x-amz-* headers, Content-Type and Content-MD5 it
+	// signs into a V2 URL's query. The signature covers the headers sent,
+	// as in S3, so a Content-Type or Content-MD5 there is just an unknown
+	// parameter; but an x-amz-* one asks for something (an ACL, metadata)
+	// this store does not take from a query, and is refused rather than
+	// dropped.
 	for _, name := range sortedKeys(req.Query) {
-		lower := strings.ToLower(name)
-		if strings.HasPrefix(lower, "x-amz-") || lower == "content-type" || lower == "content-md5" {
+		if strings.HasPrefix(strings.ToLower(name), "x-amz-") {
 			return Auth{}, s3err.New(s3err.NotImplemented, "Headers carried as query parameters (%s) of a Signature Version 2 presigned URL are not implemented by this store: send them as headers.", name)
 		}
 	}
