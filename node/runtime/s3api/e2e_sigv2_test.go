@@ -464,6 +464,19 @@ func testSigV2Body(t *testing.T, e *env) {
 		wantV2Error(t, put("v2body/invalid", body, map[string]string{"Content-MD5": "not-an-md5"}), "InvalidDigest", 400)
 		wantNothingStored(t, e, bucket, "v2body/invalid")
 	})
+	t.Run("part with a wrong Content-MD5", func(t *testing.T) {
+		up, err := e.s3(t, 0).CreateMultipartUpload(testCtx(t), &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("v2body/mpu")})
+		must(t, err, "create upload")
+		resource := "/" + bucket + "/v2body/mpu?partNumber=1&uploadId=" + aws.ToString(up.UploadId)
+		req := newRequest(t, http.MethodPut, endpoint+resource, bytes.NewReader(body))
+		req.Header.Set("Content-MD5", md5Of([]byte("another part")))
+		wantV2Error(t, httpDo(t, s.sign(req, resource, time.Now())), "BadDigest", 400)
+		parts, err := e.s3(t, 1).ListParts(testCtx(t), &s3.ListPartsInput{Bucket: aws.String(bucket), Key: aws.String("v2body/mpu"), UploadId: up.UploadId})
+		must(t, err, "list parts")
+		if len(parts.Parts) != 0 {
+			t.Errorf("a part refused for its digest was stored: %d parts", len(parts.Parts))
+		}
+	})
 	t.Run("Content-MD5 tampered", func(t *testing.T) {
 		// Signed with one Content-MD5, sent with another body and its MD5.
 		other := []byte("a substituted body")
