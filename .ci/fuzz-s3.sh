@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the S3 API's parsers (SigV4, aws-chunked bodies, POST policies, XML
+# Fuzzes the S3 API's parsers (SigV4, SigV2, aws-chunked bodies, POST policies, XML
 # request bodies and bucket configurations) for TIME each (default 8s).
 # Their committed seed corpora run as plain tests in `go test ./...`.
 set -euo pipefail
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 time="${1:-8s}"
 for target in \
     "./node/s3/sigv4 FuzzParseAuthorization" "./node/s3/sigv4 FuzzChunkedReader" \
+    "./node/s3/sigv2 FuzzParse" \
     "./node/s3/postpolicy FuzzPostPolicy" \
     "./node/s3/s3xml FuzzParseDelete" "./node/s3/s3xml FuzzParseCompleteMultipart" "./node/s3/s3xml FuzzParseCreateBucket" \
     "./node/s3/bucketcfg FuzzParseCORS" "./node/s3/bucketcfg FuzzParseWebsite" "./node/s3/bucketcfg FuzzParseLifecycle"; do

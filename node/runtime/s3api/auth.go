@@ -10,6 +10,7 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/s3/s3err"
+	"github.com/garagego/garage/node/s3/sigv2"
 	"github.com/garagego/garage/node/s3/sigv4"
 )
 
@@ -38,9 +39,13 @@ func (rq *request) sigv4Request() sigv4.Request {
 	return sigv4.Request{Method: rq.r.Method, EscapedPath: rq.r.URL.EscapedPath(), Query: rq.query, Header: rq.r.Header, Host: rq.r.Host}
 }
 
-// authenticate checks the request's signature against its key's secret and
-// sets up its body to be verified as it is read.
+// authenticate checks the request's signature (SigV2's if the request
+// asks for it, SigV4's otherwise) against its key's secret and sets up its
+// body to be verified as it is read.
 func (rq *request) authenticate() error {
+	if v2 := rq.sigv2Request(); sigv2.Claims(v2) {
+		return rq.authenticateV2(v2)
+	}
 	req := rq.sigv4Request()
 	if len(rq.r.TransferEncoding) > 0 {
 		// Go moves Transfer-Encoding out of the headers; some SDKs sign it.

@@ -14,6 +14,7 @@ import (
 	"github.com/garagego/garage/node/s3/postpolicy"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
+	"github.com/garagego/garage/node/s3/sigv2"
 	"github.com/garagego/garage/node/s3/sigv4"
 )
 
@@ -137,10 +138,14 @@ func (rq *request) postObject() error {
 	return rq.writeEmpty(http.StatusNoContent)
 }
 
-// authenticatePost checks the form's SigV4 policy signature.
+// authenticatePost checks the form's policy signature: SigV2's if the form
+// carries its fields, SigV4's otherwise.
 func (rq *request) authenticatePost(fields map[string]string, key string) error {
 	if fields["policy"] == "" {
 		return s3err.New(s3err.AccessDenied, "Anonymous uploads are not allowed: the form needs a signed policy.")
+	}
+	if sigv2.IsPostForm(fields) {
+		return rq.authenticatePostV2(fields)
 	}
 	if algo := fields["x-amz-algorithm"]; algo != "AWS4-HMAC-SHA256" {
 		return s3err.New(s3err.InvalidArgument, "x-amz-algorithm must be AWS4-HMAC-SHA256, not %q.", algo)

@@ -126,17 +126,27 @@ func (a *API) address(r *http.Request) (bucket, key string, err error) {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
-	if a.cfg.RootDomain != "" {
-		host := strings.ToLower(r.Host)
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		if b, ok := strings.CutSuffix(host, a.cfg.RootDomain); ok && b != "" {
-			return b, path[1:], nil
-		}
+	if b := a.hostBucket(r); b != "" {
+		return b, path[1:], nil
 	}
 	bucket, key, _ = strings.Cut(path[1:], "/")
 	return bucket, key, nil
+}
+
+// hostBucket is the bucket a virtual-hosted-style request names in its
+// host name under the root domain, "" for a path-style request.
+func (a *API) hostBucket(r *http.Request) string {
+	if a.cfg.RootDomain == "" {
+		return ""
+	}
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if b, ok := strings.CutSuffix(host, a.cfg.RootDomain); ok && b != "" {
+		return b
+	}
+	return ""
 }
 
 // resolveBucket finds the bucket the request names and checks that the key

@@ -129,6 +129,22 @@ func (c Code) Status() int {
 type Error struct {
 	Code    Code
 	Message string
+	// Details are the elements AWS adds to some error documents after the
+	// message, such as the StringToSign of a SignatureDoesNotMatch or the
+	// ServerTime of an expired URL, in the order they are written.
+	Details []Detail
+}
+
+// Detail is one extra element of an error document.
+type Detail struct {
+	Name  string // an XML element name, one of AWS's (StringToSign, ServerTime, ...)
+	Value string
+}
+
+// With adds an element to the error document and returns e.
+func (e *Error) With(name, value string) *Error {
+	e.Details = append(e.Details, Detail{Name: name, Value: value})
+	return e
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
@@ -150,18 +166,29 @@ func As(err error) (*Error, bool) {
 
 // body is the XML document S3 answers errors with.
 type body struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      Code     `xml:"Code"`
-	Message   string   `xml:"Message"`
-	Resource  string   `xml:"Resource,omitempty"`
-	RequestID string   `xml:"RequestId"`
+	XMLName   xml.Name  `xml:"Error"`
+	Code      Code      `xml:"Code"`
+	Message   string    `xml:"Message"`
+	Details   []element // each named by its XMLName
+	Resource  string    `xml:"Resource,omitempty"`
+	RequestID string    `xml:"RequestId"`
+}
+
+// element is a Detail as XML.
+type element struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
 }
 
 // XML renders e as S3's error document for resource (the request path) and
 // the request's id.
 func (e *Error) XML(resource, requestID string) []byte {
-	out, err := xml.Marshal(body{Code: e.Code, Message: e.Message, Resource: resource, RequestID: requestID})
-	if err != nil { // cannot happen: every field is a plain string
+	details := make([]element, len(e.Details))
+	for i, d := range e.Details {
+		details[i] = element{XMLName: xml.Name{Local: d.Name}, Value: d.Value}
+	}
+	out, err := xml.Marshal(body{Code: e.Code, Message: e.Message, Details: details, Resource: resource, RequestID: requestID})
+	if err != nil { // cannot happen: plain strings, and detail names are this program's own
 		return []byte(xml.Header + "<Error><Code>InternalError</Code></Error>")
 	}
 	return append([]byte(xml.Header), out...)

@@ -47,3 +47,23 @@ func TestXMLDocument(t *testing.T) {
 		t.Fatal("As does not unwrap")
 	}
 }
+
+func TestXMLDetails(t *testing.T) {
+	e := New(SignatureDoesNotMatch, "mismatch").With("StringToSign", "GET\n\n\n1175139620\n/b/k<").With("SignatureProvided", "abc=")
+	doc := string(e.XML("/b/k", "REQ2"))
+	var parsed struct {
+		Code              string
+		StringToSign      string
+		SignatureProvided string
+		RequestID         string `xml:"RequestId"`
+	}
+	if err := xml.Unmarshal([]byte(doc), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Code != "SignatureDoesNotMatch" || parsed.StringToSign != "GET\n\n\n1175139620\n/b/k<" || parsed.SignatureProvided != "abc=" || parsed.RequestID != "REQ2" {
+		t.Fatalf("parsed %+v from %s", parsed, doc)
+	}
+	if i, j := strings.Index(doc, "<Message>"), strings.Index(doc, "<StringToSign>"); i < 0 || j < i {
+		t.Fatalf("details must follow the message: %s", doc)
+	}
+}

@@ -75,8 +75,9 @@ func parseHeaderAuth(req Request, value string) (Auth, error) {
 		scheme, rest = value[:i], value[i+1:]
 	}
 	if scheme != algorithm {
-		// "AWS AKID:signature" is Signature Version 2, which this store,
-		// like every region AWS opened since 2014, does not accept.
+		// "AWS AKID:signature" is Signature Version 2: package sigv2's, for
+		// a caller that accepts it (it asks sigv2.Claims first); SigV4
+		// alone refuses it, as every region AWS opened since 2014 does.
 		return Auth{}, s3err.New(s3err.InvalidRequest, "%s", msgUseV4)
 	}
 	components := make(map[string]string, 3)
