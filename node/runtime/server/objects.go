@@ -59,7 +59,12 @@ func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, ke
 func (s *Server) PutObjectSealed(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check BodyCheck, seal Sealer) (object.Written, model.ObjectMeta, error) {
 	meta := model.ObjectMeta{Headers: headers}
 	md5sum := md5.New()
-	first := make([]byte, model.InlineThreshold)
+	// A body shorter than this goes inline: sealed, it must still be.
+	inline := model.InlineThreshold
+	if seal != nil {
+		inline -= sse.Overhead
+	}
+	first := make([]byte, inline)
 	n, err := io.ReadFull(r, first)
 	first = first[:n]
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
