@@ -7,9 +7,12 @@ package s3api_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/md5"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -820,4 +824,87 @@ func TestE2ESSECRefusedOverHTTP(t *testing.T) {
 	// And the object stays out of reach of a key sent in clear.
 	_, err = cl.GetObject(ctx, k.get("bucket", "https-only"))
 	wantAPIError(t, err, "InvalidRequest", 400)
+}
+
+// TestE2ESSEPostObject: a browser form upload takes the SSE-C fields and
+// the SSE-S3 one (each covered by the signed policy, as S3 requires of
+// x-amz-* fields), and the object is stored encrypted as a PUT would.
+func TestE2ESSEPostObject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end tests start a cluster")
+	}
+	e := startSSEEnv(t)
+	ctx := testCtx(t)
+	k := newCustomerKey(15)
+	file := []byte(strings.Repeat("posted and sealed\n", 20))
+	endpoint := e.c.Nodes[0].Endpoint + "/bucket"
+	resp := postForm(t, endpoint, signedForm(t, e.env, "post/ssec", map[string]string{
+		"x-amz-server-side-encryption-customer-algorithm": "AES256",
+		"x-amz-server-side-encryption-customer-key":       k.b64,
+		"x-amz-server-side-encryption-customer-key-md5":   k.md5_,
+	}), "f.txt", file)
+	if body := readAll(t, resp.Body); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("SSE-C POST: %d %s", resp.StatusCode, body)
+	}
+	if resp.Header.Get("x-amz-server-side-encryption-customer-key-MD5") != k.md5_ || resp.Header.Get("ETag") == `"`+md5Hex(file)+`"` {
+		t.Errorf("SSE-C POST answered key MD5 %q, ETag %s", resp.Header.Get("x-amz-server-side-encryption-customer-key-MD5"), resp.Header.Get("ETag"))
+	}
+	_, err := e.s3(t, 1).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String("post/ssec")})
+	wantAPIError(t, err, "InvalidRequest", 400)
+	out, err := e.s3(t, 1).GetObject(ctx, k.get("bucket", "post/ssec"))
+	must(t, err, "get with the key")
+	if got := readAll(t, out.Body); !bytes.Equal(got, file) {
+		t.Errorf("posted content %q", got)
+	}
+
+	resp = postForm(t, endpoint, signedForm(t, e.env, "post/sses3", map[string]string{"x-amz-server-side-encryption": "AES256"}), "f.txt", file)
+	if body := readAll(t, resp.Body); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("SSE-S3 POST: %d %s", resp.StatusCode, body)
+	}
+	if resp.Header.Get("x-amz-server-side-encryption") != "AES256" {
+		t.Errorf("SSE-S3 POST answered %q", resp.Header.Get("x-amz-server-side-encryption"))
+	}
+	out, err = e.s3(t, 2).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String("post/sses3")})
+	must(t, err, "get SSE-S3")
+	if got := readAll(t, out.Body); !bytes.Equal(got, file) || out.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Errorf("posted SSE-S3 object: %q, %q", got, out.ServerSideEncryption)
+	}
+
+	// Refused: KMS, and an SSE-C key with a bad MD5.
+	resp = postForm(t, endpoint, signedForm(t, e.env, "post/kms", map[string]string{"x-amz-server-side-encryption": "aws:kms"}), "f.txt", file)
+	wantHTTPError(t, resp, "NotImplemented", 501)
+	resp = postForm(t, endpoint, signedForm(t, e.env, "post/bad", map[string]string{
+		"x-amz-server-side-encryption-customer-algorithm": "AES256",
+		"x-amz-server-side-encryption-customer-key":       k.b64,
+		"x-amz-server-side-encryption-customer-key-md5":   newCustomerKey(16).md5_,
+	}), "f.txt", file)
+	wantHTTPError(t, resp, "InvalidArgument", 400)
+}
+
+// signedForm is the fields of a POST form for key in "bucket" with extra
+// fields, under a policy that names each of them, signed with SigV4.
+func signedForm(t *testing.T, e *env, key string, extra map[string]string) map[string]string {
+	t.Helper()
+	now := time.Now().UTC()
+	day := now.Format("20060102")
+	credential := e.c.KeyID + "/" + day + "/" + localcluster.Region + "/s3/aws4_request"
+	fields := map[string]string{"key": key, "x-amz-algorithm": "AWS4-HMAC-SHA256", "x-amz-credential": credential, "x-amz-date": now.Format("20060102T150405Z")}
+	conditions := []string{`{"bucket": "bucket"}`}
+	for name, v := range fields {
+		conditions = append(conditions, fmt.Sprintf(`{%q: %q}`, name, v))
+	}
+	for name, v := range extra {
+		fields[name] = v
+		conditions = append(conditions, fmt.Sprintf(`["eq", "$%s", %q]`, name, v))
+	}
+	policy := fmt.Sprintf(`{"expiration": %q, "conditions": [%s]}`, now.Add(10*time.Minute).Format("2006-01-02T15:04:05.000Z"), strings.Join(conditions, ", "))
+	fields["policy"] = base64.StdEncoding.EncodeToString([]byte(policy))
+	mac := func(key []byte, data string) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(data))
+		return m.Sum(nil)
+	}
+	signing := mac(mac(mac(mac([]byte("AWS4"+e.c.Secret), day), localcluster.Region), "s3"), "aws4_request")
+	fields["x-amz-signature"] = hex.EncodeToString(mac(signing, fields["policy"]))
+	return fields
 }
