@@ -64,3 +64,11 @@ func TestParseEncryptionRefuses(t *testing.T) {
 		t.Fatalf("blocking NONE is blocking nothing: %v", err)
 	}
 }
+
+func FuzzParseEncryption(f *testing.F) {
+	f.Add([]byte(`<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzConfig(t, body, ParseEncryption, DecodeEncryption)
+		fuzzDecode(t, body, DecodeEncryption)
+	})
+}
