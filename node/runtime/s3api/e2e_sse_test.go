@@ -343,6 +343,10 @@ func testSSERefusals(t *testing.T, e sseEnv) {
 		})
 		wantAPIError(t, err, "InvalidArgument", 400)
 	})
+	t.Run("encryption parameters in the query", func(t *testing.T) {
+		req := newRequest(t, http.MethodPut, e.c.Nodes[0].Endpoint+"/sse-refusals/bad?x-amz-server-side-encryption=AES256", strings.NewReader("x"))
+		wantHTTPError(t, httpDo(t, req), "NotImplemented", 501)
+	})
 	t.Run("no bucket default", func(t *testing.T) {
 		_, err := cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("sse-refusals")})
 		wantAPIError(t, err, "ServerSideEncryptionConfigurationNotFoundError", 404)

@@ -274,6 +274,14 @@ var (
 // request; allow_sse_c_over_http accepts them behind a TLS-terminating
 // proxy).
 func (rq *request) checkEncryptionHeaders(op string) error {
+	// SDKs keep these headers out of presigned URLs' queries (they must be
+	// signed as headers); one found in a query would otherwise be ignored,
+	// and an object meant to be encrypted stored in clear.
+	for name := range rq.query {
+		if lower := strings.ToLower(name); strings.HasPrefix(lower, sse.HeaderSSE) || strings.HasPrefix(lower, sse.CopySourcePrefix+"server-side-encryption") {
+			return s3err.New(s3err.NotImplemented, "Encryption parameters in the query string (%s) are not implemented: send them as headers.", name)
+		}
+	}
 	h := rq.r.Header
 	if len(h.Values(sse.HeaderSSE)) > 0 && !slices.Contains(takesSSE, op) {
 		return s3err.New(s3err.InvalidArgument, "The x-amz-server-side-encryption header is not supported for this operation (%s).", op)
