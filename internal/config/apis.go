@@ -14,6 +14,14 @@ func decodeS3API(s *section) *S3API {
 	s.seconds("body_timeout_secs", &api.BodyTimeout)
 	s.seconds("request_timeout_secs", &api.RequestTimeout)
 	s.seconds("idle_timeout_secs", &api.IdleTimeout)
+	if key, from, _ := s.secret("sse_master_key", EnvSSEMasterKey); key != "" {
+		api.SSEMasterKey = new([32]byte)
+		if err := decodeKey(key, api.SSEMasterKey); err != nil {
+			s.d.problems.add(from, "%v (generate one with `openssl rand -hex 32`)", err)
+			api.SSEMasterKey = nil
+		}
+	}
+	s.boolean("allow_sse_c_over_http", &api.AllowSSECOverHTTP)
 	s.finish()
 	return api
 }

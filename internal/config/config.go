@@ -102,6 +102,17 @@ type S3API struct {
 	BodyTimeout    time.Duration // body_timeout_secs: a request or response body that stalls
 	RequestTimeout time.Duration // request_timeout_secs: reading the whole of a small request
 	IdleTimeout    time.Duration // idle_timeout_secs: a keep-alive connection between requests
+
+	// Server-side encryption, additions of this implementation.
+	//
+	// SSEMasterKey (sse_master_key or sse_master_key_file, 64 hex digits)
+	// wraps the data keys of SSE-S3 objects; nil refuses SSE-S3. Every
+	// node must have the same one.
+	SSEMasterKey *[32]byte
+	// AllowSSECOverHTTP (allow_sse_c_over_http) accepts SSE-C keys on
+	// plain HTTP, for a node behind a TLS-terminating proxy; otherwise
+	// they are refused there, as S3 refuses them.
+	AllowSSECOverHTTP bool
 }
 
 // S3Web is the [s3_web] section: static website hosting.

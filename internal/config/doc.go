@@ -32,12 +32,13 @@
 //
 // # Secrets
 //
-// rpc_secret, admin_token and metrics_token can each be given inline or
-// through a *_file option naming a file that holds them (surrounding
-// whitespace is trimmed), but not both. The environment variables
-// GARAGE_RPC_SECRET, GARAGE_ADMIN_TOKEN and GARAGE_METRICS_TOKEN, and their
-// *_FILE variants, take precedence over the file; the token variables only
-// apply when the file has an [admin] section. Secret files must not be
+// rpc_secret, admin_token, metrics_token and [s3_api] sse_master_key can
+// each be given inline or through a *_file option naming a file that holds
+// them (surrounding whitespace is trimmed), but not both. The environment
+// variables GARAGE_RPC_SECRET, GARAGE_ADMIN_TOKEN, GARAGE_METRICS_TOKEN and
+// GARAGE_SSE_MASTER_KEY, and their *_FILE variants, take precedence over
+// the file; the token variables only apply when the file has an [admin]
+// section, the master key's when it has an [s3_api] one. Secret files must not be
 // readable by group or others unless allow_world_readable_secrets = true or
 // GARAGE_ALLOW_WORLD_READABLE_SECRETS=true.
 package config

@@ -50,6 +50,10 @@ func (c *Config) Redacted() string {
 		w.str("api_bind_addr", api.APIBindAddr)
 		w.str("s3_region", api.S3Region)
 		w.str("root_domain", api.RootDomain)
+		if api.SSEMasterKey != nil {
+			w.raw("sse_master_key", redacted)
+		}
+		w.raw("allow_sse_c_over_http", strconv.FormatBool(api.AllowSSECOverHTTP))
 	}
 	if web := c.S3Web; web != nil {
 		w.table("s3_web")

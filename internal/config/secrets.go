@@ -11,6 +11,7 @@ const (
 	EnvRPCSecret                 = "GARAGE_RPC_SECRET"
 	EnvAdminToken                = "GARAGE_ADMIN_TOKEN"
 	EnvMetricsToken              = "GARAGE_METRICS_TOKEN"
+	EnvSSEMasterKey              = "GARAGE_SSE_MASTER_KEY"
 	EnvAllowWorldReadableSecrets = "GARAGE_ALLOW_WORLD_READABLE_SECRETS"
 	// The suffixes turn a secret's variable or option into the one naming a
 	// file that holds it: GARAGE_RPC_SECRET_FILE, rpc_secret_file.

@@ -47,7 +47,8 @@ type Bucket struct {
 	Keys          crdt.Map
 	// Configs holds the bucket's S3 sub-resource configurations, each a
 	// register whose value is its encoded form (package s3/bucketcfg):
-	// ConfigCORS, ConfigWebsite, ConfigLifecycle. A tombstone removes one.
+	// ConfigCORS, ConfigWebsite, ConfigLifecycle, ConfigEncryption. A
+	// tombstone removes one.
 	Configs crdt.Map
 }
 
@@ -56,6 +57,8 @@ const (
 	ConfigCORS      = "cors"
 	ConfigWebsite   = "website"
 	ConfigLifecycle = "lifecycle"
+	// ConfigEncryption is the bucket's default encryption (SSE-S3).
+	ConfigEncryption = "encryption"
 )
 
 // Config returns the encoded configuration name, if one is set.

@@ -158,6 +158,15 @@ type (
 		After    uint32
 		Limit    int
 	}
+	// GetUpload reads an upload in progress: the headers it was created
+	// with (an encrypted upload's parameters are among them), so that a
+	// part can be checked and sealed before it is written. Answers
+	// UploadInfo; ErrNoSuchUpload if the upload is not in progress.
+	GetUpload struct {
+		Bucket   model.BucketID
+		Key      string
+		UploadID model.VersionID
+	}
 	// ListMultipartUploads lists the uploads in progress in a bucket, of
 	// keys starting with Prefix, from key Start (inclusive) on, reading at
 	// most Limit object entries (0: the table's maximum), as List does.
@@ -176,6 +185,7 @@ func (PutPartAbort) OpName() string         { return "UploadPartAbort" }
 func (CompleteMultipart) OpName() string    { return "CompleteMultipartUpload" }
 func (AbortMultipart) OpName() string       { return "AbortMultipartUpload" }
 func (ListParts) OpName() string            { return "ListParts" }
+func (GetUpload) OpName() string            { return "GetUpload" }
 func (ListMultipartUploads) OpName() string { return "ListMultipartUploads" }
 
 // Multipart results.

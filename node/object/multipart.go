@@ -665,6 +665,19 @@ func (s *Service) listParts(now cluster.Time, op ListParts, done Done) {
 	})
 }
 
+func (s *Service) getUpload(now cluster.Time, op GetUpload, done Done) {
+	s.readUpload(now, op.Bucket, op.Key, op.UploadID, func(now cluster.Time, u upload, err error) {
+		if err == nil {
+			err = u.inProgress(op.UploadID)
+		}
+		if err != nil {
+			done(now, nil, fmt.Errorf("read upload %s: %w", op.UploadID, err))
+			return
+		}
+		done(now, UploadInfo{Key: op.Key, UploadID: op.UploadID, Timestamp: u.version.Timestamp, Meta: u.version.State.Meta}, nil)
+	})
+}
+
 func (s *Service) listMultipartUploads(now cluster.Time, op ListMultipartUploads, done Done) {
 	start, end := max(op.Start, op.Prefix), prefixEnd(op.Prefix)
 	if end != "" && start >= end {

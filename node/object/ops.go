@@ -30,7 +30,7 @@ type (
 		Version    model.VersionID
 		Part       uint32
 		Offset     uint64
-		Hash       cluster.Hash // of the plaintext
+		Hash       cluster.Hash // of the data as stored, once decompressed (a sealed block's ciphertext)
 		Size       uint64       // plaintext size
 		Data       []byte       // as stored (compressed or not)
 		Compressed bool

@@ -136,6 +136,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.abortMultipart(now, op, done)
 	case ListParts:
 		s.listParts(now, op, done)
+	case GetUpload:
+		s.getUpload(now, op, done)
 	case ListMultipartUploads:
 		s.listMultipartUploads(now, op, done)
 	case CopyObject:

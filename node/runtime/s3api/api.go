@@ -23,11 +23,14 @@ type Backend interface {
 	Do(ctx context.Context, op node.Op) (any, error)
 	PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check server.BodyCheck) (object.Written, model.ObjectMeta, error)
 	HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error)
+	PutObjectSealed(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check server.BodyCheck, seal server.Sealer) (object.Written, model.ObjectMeta, error)
 	ReadObject(ctx context.Context, obj object.Object, from, to uint64, w io.Writer) error
+	ReadObjectSealed(ctx context.Context, obj object.Object, from, to uint64, w io.Writer, seal server.Sealer) error
 	DeleteObject(ctx context.Context, bucket model.BucketID, key string) (object.Written, error)
 	CopyObject(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header) (object.Written, model.ObjectMeta, error)
 	CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error)
 	PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check server.BodyCheck) (string, uint64, error)
+	PutPartSealed(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check server.BodyCheck, seal server.Sealer) (string, uint64, error)
 	CompleteMultipart(ctx context.Context, op object.CompleteMultipart) (object.Completed, error)
 	AbortMultipart(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID) error
 }
@@ -45,6 +48,13 @@ type Config struct {
 	// Timeouts bound slow and vanished clients; zero fields take
 	// DefaultTimeouts.
 	Timeouts Timeouts
+	// SSEMasterKey wraps the data keys of SSE-S3 objects (sse_master_key);
+	// nil refuses SSE-S3 with NotImplemented.
+	SSEMasterKey *[32]byte
+	// AllowSSECOverHTTP accepts SSE-C keys on requests that did not come
+	// over TLS (allow_sse_c_over_http), for a node behind a TLS-terminating
+	// proxy; otherwise they are refused, as S3 refuses them.
+	AllowSSECOverHTTP bool
 }
 
 // API is the S3 API's HTTP handler.

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
 )
@@ -20,6 +22,7 @@ type copySource struct {
 	bucket model.Bucket
 	key    string
 	obj    object.Object
+	enc    *encryption // nil: plaintext
 }
 
 // readCopySource resolves x-amz-copy-source ("bucket/key" or
@@ -56,18 +59,21 @@ func (rq *request) readCopySource() (copySource, error) {
 	if src.obj, err = rq.api.backend.HeadObject(rq.ctx, src.bucket.ID, key); err != nil {
 		return src, err
 	}
+	if src.enc, err = rq.storedEncryption(src.obj.Meta, readSource); err != nil {
+		return src, err
+	}
 	if err := readCopySourceConditions(rq.r.Header).check(src.obj.Meta.ETag, millisTime(src.obj.Timestamp), true); err != nil {
 		return src, err
 	}
 	return src, nil
 }
 
-// open streams bytes [from, to) of the source; closing the reader before
-// its end stops the read.
+// open streams bytes [from, to) of the source, decrypted if it is
+// encrypted; closing the reader before its end stops the read.
 func (rq *request) open(src copySource, from, to uint64) io.ReadCloser {
 	pr, pw := io.Pipe()
 	go func() {
-		pw.CloseWithError(rq.api.backend.ReadObject(rq.ctx, src.obj, from, to, pw))
+		pw.CloseWithError(rq.api.backend.ReadObjectSealed(rq.ctx, src.obj, from, to, pw, src.enc.sealer()))
 	}()
 	return pr
 }
@@ -80,10 +86,16 @@ func (rq *request) copyObject() error {
 	if src.obj.Meta.Size > maxPutSize {
 		return s3err.New(s3err.InvalidRequest, "The source object is larger than 5 GiB: copy it with UploadPartCopy.")
 	}
+	// The copy is encrypted as its request (or its bucket's default) says,
+	// not as its source was.
+	target, err := rq.writeTarget(rq.r.Header)
+	if err != nil {
+		return err
+	}
 	headers := src.obj.Meta.Headers
 	switch d := rq.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
-		if src.bucket.ID == rq.bucket.ID && src.key == rq.key {
+		if src.bucket.ID == rq.bucket.ID && src.key == rq.key && !target.explicit {
 			return s3err.New(s3err.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":
@@ -96,12 +108,52 @@ func (rq *request) copyObject() error {
 	default:
 		return s3err.New(s3err.InvalidArgument, "Unknown metadata directive %q: use COPY or REPLACE.", d)
 	}
-	w, meta, err := rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers)
+	var (
+		w    object.Written
+		meta model.ObjectMeta
+		enc  *encryption
+	)
+	switch {
+	case src.enc == nil && target.mode == 0:
+		w, meta, err = rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers)
+	case src.enc != nil && src.enc.mode() == target.mode:
+		// The same kind of encryption: the blocks are shared as they are
+		// stored, and only the data key is wrapped anew (under the new
+		// customer key, when re-keying). The ETag, keyed by the data key,
+		// stays the source's.
+		if enc, err = rq.newEncryption(target, &src.enc.dataKey); err != nil {
+			return err
+		}
+		w, meta, err = rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, enc.withHeaders(headers))
+	default:
+		// Into or out of encryption, or from one kind to the other: the
+		// data is streamed through, opened with the source's key and
+		// sealed with a new one.
+		if enc, err = rq.newEncryption(target, nil); err != nil {
+			return err
+		}
+		body := rq.open(src, 0, src.obj.Meta.Size)
+		defer body.Close()
+		w, meta, err = rq.api.backend.PutObjectSealed(rq.ctx, rq.bucket.ID, rq.key, enc.withHeaders(headers), body,
+			enc.etagCheck(copiedSize(src.obj.Meta.Size)), enc.sealer())
+	}
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
+	enc.setResponseHeaders(rq.w.Header())
 	return rq.writeXML(http.StatusOK, s3xml.CopyObjectResult{ETag: s3xml.ETag(meta.ETag), LastModified: s3xml.Time(rq.api.cfg.Now())})
+}
+
+// copiedSize checks that a streamed copy read the whole source: a source
+// that ended short (replaced meanwhile) must not make a short copy.
+func copiedSize(want uint64) server.BodyCheck {
+	return func(meta *model.ObjectMeta) error {
+		if meta.Size != want {
+			return fmt.Errorf("copy: read %d bytes of a %d-byte source", meta.Size, want)
+		}
+		return nil
+	}
 }
 
 // copyRange reads an x-amz-copy-source-range: "bytes=first-last", both
@@ -150,11 +202,17 @@ func (rq *request) uploadPartCopy() error {
 	if span.to-span.from > maxPutSize {
 		return s3err.New(s3err.InvalidRequest, "A part may hold at most 5 GiB.")
 	}
-	body := rq.open(src, span.from, span.to)
-	defer body.Close()
-	etag, _, err := rq.api.backend.PutPartChecked(rq.ctx, rq.bucket.ID, rq.key, upload, part, body, nil)
+	enc, err := rq.uploadEncryption(upload)
 	if err != nil {
 		return err
 	}
+	body := rq.open(src, span.from, span.to)
+	defer body.Close()
+	etag, _, err := rq.api.backend.PutPartSealed(rq.ctx, rq.bucket.ID, rq.key, upload, part, body,
+		enc.etagCheck(copiedSize(span.to-span.from)), enc.sealer())
+	if err != nil {
+		return err
+	}
+	enc.setResponseHeaders(rq.w.Header())
 	return rq.writeXML(http.StatusOK, s3xml.CopyPartResult{ETag: s3xml.ETag(etag), LastModified: s3xml.Time(rq.api.cfg.Now())})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
+	"github.com/garagego/garage/node/s3/sse"
 )
 
 // uploadID reads the uploadId parameter; one that cannot be an upload's
@@ -45,10 +46,20 @@ func (rq *request) createMultipartUpload() error {
 	if err != nil {
 		return err
 	}
-	w, err := rq.api.backend.CreateMultipart(rq.ctx, rq.bucket.ID, rq.key, headers)
+	// The upload's data key is drawn now; every part is sealed with it.
+	target, err := rq.writeTarget(rq.r.Header)
 	if err != nil {
 		return err
 	}
+	enc, err := rq.newEncryption(target, nil)
+	if err != nil {
+		return err
+	}
+	w, err := rq.api.backend.CreateMultipart(rq.ctx, rq.bucket.ID, rq.key, enc.withHeaders(headers))
+	if err != nil {
+		return err
+	}
+	enc.setResponseHeaders(rq.w.Header())
 	if algo := rq.r.Header.Get("x-amz-checksum-algorithm"); algo != "" {
 		rq.w.Header().Set("x-amz-checksum-algorithm", algo)
 	}
@@ -67,9 +78,13 @@ func (rq *request) uploadPart() error {
 	if err != nil {
 		return err
 	}
+	enc, err := rq.uploadEncryption(upload)
+	if err != nil {
+		return err
+	}
 	var stored model.Header
 	check := rq.bodyCheck(cs)
-	etag, _, err := rq.api.backend.PutPartChecked(rq.ctx, rq.bucket.ID, rq.key, upload, part, cs.wrap(rq.body), func(meta *model.ObjectMeta) error {
+	etag, _, err := rq.api.backend.PutPartSealed(rq.ctx, rq.bucket.ID, rq.key, upload, part, cs.wrap(rq.body), enc.etagCheck(func(meta *model.ObjectMeta) error {
 		if err := check(meta); err != nil {
 			return err
 		}
@@ -77,11 +92,12 @@ func (rq *request) uploadPart() error {
 			stored = model.Header{Name: cs.header, Value: headerValue(meta.Headers, cs.header)}
 		}
 		return nil
-	})
+	}), enc.sealer())
 	if err != nil {
 		return err
 	}
 	rq.w.Header().Set("ETag", quote(etag))
+	enc.setResponseHeaders(rq.w.Header())
 	if stored.Name != "" {
 		rq.w.Header().Set(stored.Name, stored.Value)
 	}
@@ -111,11 +127,21 @@ func (rq *request) completeMultipartUpload() error {
 	if err := rq.checkWriteConditions(); err != nil {
 		return err
 	}
+	if sse.HasCustomerHeaders(rq.r.Header, false) {
+		// Not needed to complete, but a key that is given must be the
+		// upload's.
+		if _, err := rq.uploadEncryption(upload); err != nil {
+			return err
+		}
+	}
 	done, err := rq.api.backend.CompleteMultipart(rq.ctx, op)
 	if err != nil {
 		return err
 	}
 	rq.setStamp(done.Stamp())
+	if p, err := sse.ParseParams(headerValue(done.Meta.Headers, sseHeader)); err == nil && p.Mode == sse.Managed {
+		rq.w.Header().Set(sse.HeaderSSE, sse.AES256)
+	}
 	return rq.writeXML(http.StatusOK, s3xml.CompleteMultipartUploadResult{Location: "/" + rq.bucketName + "/" + rq.key,
 		Bucket: rq.bucketName, Key: rq.key, ETag: s3xml.ETag(done.Meta.ETag)})
 }

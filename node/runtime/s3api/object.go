@@ -59,6 +59,15 @@ func (rq *request) putObject() error {
 	if err != nil {
 		return err
 	}
+	target, err := rq.writeTarget(h)
+	if err != nil {
+		return err
+	}
+	enc, err := rq.newEncryption(target, nil)
+	if err != nil {
+		return err
+	}
+	headers = enc.withHeaders(headers)
 	if err := rq.checkWriteConditions(); err != nil {
 		return err
 	}
@@ -74,12 +83,13 @@ func (rq *request) putObject() error {
 			return rq.checkWriteConditions()
 		}
 	}
-	w, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, rq.key, headers, cs.wrap(rq.body), check)
+	w, meta, err := rq.api.backend.PutObjectSealed(rq.ctx, rq.bucket.ID, rq.key, headers, cs.wrap(rq.body), enc.etagCheck(check), enc.sealer())
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
 	rq.w.Header().Set("ETag", quote(meta.ETag))
+	enc.setResponseHeaders(rq.w.Header())
 	if cs != nil {
 		rq.w.Header().Set(cs.header, headerValue(meta.Headers, cs.header))
 	}
@@ -138,6 +148,11 @@ func (rq *request) getObject() error {
 	if err != nil {
 		return err
 	}
+	// The key is checked before anything else is told of the object.
+	enc, err := rq.storedEncryption(obj.Meta, readObject)
+	if err != nil {
+		return err
+	}
 	meta := obj.Meta
 	modified := millisTime(obj.Timestamp)
 	q := rq.query
@@ -156,6 +171,7 @@ func (rq *request) getObject() error {
 	}
 	withChecksum := !partial && rq.r.Header.Get("x-amz-checksum-mode") == "ENABLED"
 	setObjectHeaders(h, meta, modified, withChecksum)
+	enc.setResponseHeaders(h)
 	if parts := partCount(obj); parts > 1 || q.Has("partNumber") {
 		h.Set("x-amz-mp-parts-count", strconv.Itoa(parts))
 	}
@@ -177,7 +193,7 @@ func (rq *request) getObject() error {
 		return nil
 	}
 	out := &lazyWriter{rq: rq, status: status}
-	if err := rq.api.backend.ReadObject(rq.ctx, obj, span.from, span.to, out); err != nil {
+	if err := rq.api.backend.ReadObjectSealed(rq.ctx, obj, span.from, span.to, out, enc.sealer()); err != nil {
 		if !rq.w.started() {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/garagego/garage/node/s3/s3xml"
 	"github.com/garagego/garage/node/s3/sigv2"
 	"github.com/garagego/garage/node/s3/sigv4"
+	"github.com/garagego/garage/node/s3/sse"
 )
 
 // maxFormFields bounds the size of a POST form's fields before the file.
@@ -89,6 +90,9 @@ func (rq *request) postObject() error {
 	if err := refuseUnimplemented(rq.r.Header); err != nil {
 		return err
 	}
+	if err := rq.checkEncryptionHeaders("PostObject"); err != nil {
+		return err // a form's encryption is in its fields, not the request's headers
+	}
 	if err := refuseUnimplemented(formRequestHeaders(fields)); err != nil {
 		return err
 	}
@@ -96,12 +100,25 @@ func (rq *request) postObject() error {
 	if err != nil {
 		return err
 	}
+	encFields := formEncryptionHeaders(fields)
+	if sse.HasCustomerHeaders(encFields, false) && !rq.secureForKeys() {
+		return errInsecureKeys()
+	}
+	target, err := rq.writeTarget(encFields)
+	if err != nil {
+		return err
+	}
+	enc, err := rq.newEncryption(target, nil)
+	if err != nil {
+		return err
+	}
+	headers = enc.withHeaders(headers)
 	minSize, maxSize, limited := policy.ContentLengthRange()
 	body := io.Reader(file)
 	if limited {
 		body = io.LimitReader(file, maxSize+1)
 	}
-	w, meta, err := rq.api.backend.PutObjectChecked(rq.ctx, rq.bucket.ID, key, headers, body, func(meta *model.ObjectMeta) error {
+	w, meta, err := rq.api.backend.PutObjectSealed(rq.ctx, rq.bucket.ID, key, headers, body, enc.etagCheck(func(meta *model.ObjectMeta) error {
 		switch {
 		case limited && int64(meta.Size) > maxSize:
 			return s3err.New(s3err.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size of the policy (%d bytes).", maxSize)
@@ -109,11 +126,12 @@ func (rq *request) postObject() error {
 			return s3err.New(s3err.EntityTooSmall, "Your proposed upload is smaller than the minimum allowed size of the policy (%d bytes).", minSize)
 		}
 		return nil
-	})
+	}), enc.sealer())
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
+	enc.setResponseHeaders(rq.w.Header())
 	etag := quote(meta.ETag)
 	rq.w.Header().Set("ETag", etag)
 	location := "/" + rq.bucketName + "/" + key

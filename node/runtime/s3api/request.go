@@ -107,6 +107,9 @@ func (rq *request) serve() error {
 	if err := checkAlgorithmHeaders(rq.r.Header); err != nil {
 		return err
 	}
+	if err := rq.checkEncryptionHeaders(ep.name); err != nil {
+		return err
+	}
 	if err := rq.authenticate(); err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ type endpoint struct {
 // here (or with MethodNotAllowed): TestCompatibilityTableMatchesTheRouter
 // checks it against botocore's model of the API.
 var unsupported = []string{
-	"abac", "accelerate", "acl", "analytics", "attributes", "encryption", "intelligent-tiering", "inventory",
+	"abac", "accelerate", "acl", "analytics", "attributes", "intelligent-tiering", "inventory",
 	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
 	"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
 	"policy", "policyStatus", "publicAccessBlock", "renameObject", "replication", "requestPayment", "restore",
@@ -34,7 +34,8 @@ var unsupported = []string{
 
 // unimplementedHeaders are request headers whose meaning this store does
 // not implement and whose absence would change what the client believes
-// (its object encrypted, locked, public, tagged, or an owner checked):
+// (its object encrypted with KMS, locked, public, tagged, or an owner
+// checked; SSE-S3 and SSE-C are implemented, sse.go):
 // such a request is refused with NotImplemented, never served as if the
 // header were not there. accepted lists the values that ask for nothing
 // beyond what the store does anyway.
@@ -42,16 +43,9 @@ var unimplementedHeaders = []struct {
 	name     string
 	accepted []string
 }{
-	{"x-amz-server-side-encryption", nil},
 	{"x-amz-server-side-encryption-aws-kms-key-id", nil},
 	{"x-amz-server-side-encryption-context", nil},
 	{"x-amz-server-side-encryption-bucket-key-enabled", nil},
-	{"x-amz-server-side-encryption-customer-algorithm", nil},
-	{"x-amz-server-side-encryption-customer-key", nil},
-	{"x-amz-server-side-encryption-customer-key-md5", nil},
-	{"x-amz-copy-source-server-side-encryption-customer-algorithm", nil},
-	{"x-amz-copy-source-server-side-encryption-customer-key", nil},
-	{"x-amz-copy-source-server-side-encryption-customer-key-md5", nil},
 	{"x-amz-object-lock-mode", nil},
 	{"x-amz-object-lock-retain-until-date", nil},
 	{"x-amz-object-lock-legal-hold", nil},
@@ -102,6 +96,9 @@ func route(method, bucket, key string, q url.Values, h http.Header) (endpoint, e
 			return endpoint{}, s3err.New(s3err.NotImplemented, "The %q sub-resource is not implemented by this store.", sub)
 		}
 	}
+	if key != "" && q.Has("encryption") { // UpdateObjectEncryption; "encryption" on a bucket is its default
+		return endpoint{}, s3err.New(s3err.NotImplemented, "The \"encryption\" sub-resource of an object is not implemented by this store.")
+	}
 	switch {
 	case bucket == "":
 		if method == http.MethodGet {
@@ -137,6 +134,9 @@ func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool)
 		{http.MethodGet, "lifecycle", endpoint{"GetBucketLifecycleConfiguration", needRead, (*request).getBucketLifecycle}},
 		{http.MethodPut, "lifecycle", endpoint{"PutBucketLifecycleConfiguration", needOwner, (*request).putBucketLifecycle}},
 		{http.MethodDelete, "lifecycle", endpoint{"DeleteBucketLifecycle", needOwner, (*request).deleteBucketLifecycle}},
+		{http.MethodGet, "encryption", endpoint{"GetBucketEncryption", needOwner, (*request).getBucketEncryption}},
+		{http.MethodPut, "encryption", endpoint{"PutBucketEncryption", needOwner, (*request).putBucketEncryption}},
+		{http.MethodDelete, "encryption", endpoint{"DeleteBucketEncryption", needOwner, (*request).deleteBucketEncryption}},
 		{http.MethodGet, "uploads", endpoint{"ListMultipartUploads", needRead, (*request).listMultipartUploads}},
 		{http.MethodPost, "delete", endpoint{"DeleteObjects", needWrite, (*request).deleteObjects}},
 	} {

@@ -38,6 +38,13 @@ func (s *Server) PutPart(ctx context.Context, bucket model.BucketID, key string,
 // PutPartChecked is PutPart with a check of the body (nil: none) run before
 // the part is recorded; the meta it is given holds the part's size and ETag.
 func (s *Server) PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check BodyCheck) (etag string, size uint64, err error) {
+	return s.PutPartSealed(ctx, bucket, key, upload, part, r, check, nil)
+}
+
+// PutPartSealed is PutPartChecked with the part's blocks sealed by seal
+// (nil: plaintext). The check may replace the ETag it is given (the
+// plaintext's MD5) with the one to record.
+func (s *Server) PutPartSealed(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check BodyCheck, seal Sealer) (etag string, size uint64, err error) {
 	version := newVersionID()
 	res, err := s.Do(ctx, object.PutPartBegin{Bucket: bucket, Key: key, UploadID: upload, Part: part, Version: version})
 	if err != nil {
@@ -45,10 +52,12 @@ func (s *Server) PutPartChecked(ctx context.Context, bucket model.BucketID, key 
 	}
 	begun := res.(object.PartBegun)
 	md5sum := md5.New()
-	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, part, r, md5sum)
+	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, part, r, md5sum, seal)
 	etag = hex.EncodeToString(md5sum.Sum(nil))
 	if err == nil && check != nil {
-		err = check(&model.ObjectMeta{Size: size, ETag: etag})
+		meta := model.ObjectMeta{Size: size, ETag: etag}
+		err = check(&meta)
+		etag = meta.ETag
 	}
 	if err != nil {
 		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
@@ -83,9 +92,12 @@ func (s *Server) AbortMultipart(ctx context.Context, bucket model.BucketID, key 
 // streamBlocks writes r block by block into version as part number part,
 // putWindow blocks at a time, each block read into a fresh buffer (the
 // node may still hold the previous ones), hashed and compressed on the
-// caller's goroutine. It returns the hashes of every block it attempted,
-// also on failure (so that their references can be dropped), and the size.
-func (s *Server) streamBlocks(ctx context.Context, bucket model.BucketID, key string, version model.VersionID, part uint32, r io.Reader, sum hash.Hash) ([]cluster.Hash, uint64, error) {
+// caller's goroutine. A sealed block is hashed as stored and never
+// compressed (ciphertext does not compress, and compressing first would
+// tell each block's compressibility by its size). It returns the hashes of
+// every block it attempted, also on failure (so that their references can
+// be dropped), and the (plaintext) size.
+func (s *Server) streamBlocks(ctx context.Context, bucket model.BucketID, key string, version model.VersionID, part uint32, r io.Reader, sum hash.Hash, seal Sealer) ([]cluster.Hash, uint64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -104,16 +116,29 @@ func (s *Server) streamBlocks(ctx context.Context, bucket model.BucketID, key st
 	slots := make(chan struct{}, putWindow)
 	var hashes []cluster.Hash
 	var offset uint64
+	var spare []byte // a sealed block's plaintext buffer: only its sealed copy is kept
 	for ctx.Err() == nil {
-		buf := make([]byte, s.cfg.BlockSize)
+		buf := spare
+		if buf == nil {
+			buf = make([]byte, s.cfg.BlockSize)
+		}
 		n, err := io.ReadFull(r, buf)
 		if n > 0 {
 			chunk := buf[:n]
 			sum.Write(chunk)
-			h := blockstore.Sum(chunk)
+			stored := chunk
+			if seal != nil {
+				var serr error
+				if stored, serr = seal.Seal(part, offset, chunk); serr != nil {
+					fail(fmt.Errorf("part %d: seal the block at offset %d: %w", part, offset, serr))
+					break
+				}
+				spare = buf
+			}
+			h := blockstore.Sum(stored)
 			hashes = append(hashes, h)
-			op := object.PutBlock{Bucket: bucket, Key: key, Version: version, Part: part, Offset: offset, Hash: h, Size: uint64(n), Data: chunk}
-			if lvl := s.cfg.CompressionLevel; lvl != nil {
+			op := object.PutBlock{Bucket: bucket, Key: key, Version: version, Part: part, Offset: offset, Hash: h, Size: uint64(n), Data: stored}
+			if lvl := s.cfg.CompressionLevel; lvl != nil && seal == nil {
 				if z, zerr := blockstore.Compress(chunk, *lvl); zerr == nil {
 					op.Data, op.Compressed = z, true
 				}

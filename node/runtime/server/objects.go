@@ -14,6 +14,7 @@ import (
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/runtime/blockstore"
+	"github.com/garagego/garage/node/s3/sse"
 )
 
 // Objects stream through the node in bounded memory: a put reads one
@@ -48,9 +49,22 @@ func (s *Server) PutObject(ctx context.Context, bucket model.BucketID, key strin
 // PutObjectChecked is PutObject with a check of the body (nil: none) run
 // before the object is committed.
 func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check BodyCheck) (object.Written, model.ObjectMeta, error) {
+	return s.PutObjectSealed(ctx, bucket, key, headers, r, check, nil)
+}
+
+// PutObjectSealed is PutObjectChecked with the object's data sealed by
+// seal (nil: stored as it is): every block, and an inline body, is
+// written sealed, never in plaintext. The version's block list keeps the
+// plaintext sizes; the MD5 the check sees is the plaintext's.
+func (s *Server) PutObjectSealed(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check BodyCheck, seal Sealer) (object.Written, model.ObjectMeta, error) {
 	meta := model.ObjectMeta{Headers: headers}
 	md5sum := md5.New()
-	first := make([]byte, model.InlineThreshold)
+	// A body shorter than this goes inline: sealed, it must still be.
+	inline := model.InlineThreshold
+	if seal != nil {
+		inline -= sse.Overhead
+	}
+	first := make([]byte, inline)
 	n, err := io.ReadFull(r, first)
 	first = first[:n]
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -61,7 +75,13 @@ func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, ke
 				return object.Written{}, meta, err
 			}
 		}
-		res, err := s.Do(ctx, object.PutInline{Bucket: bucket, Key: key, Version: newVersionID(), Meta: meta, Data: first})
+		data := first
+		if seal != nil {
+			if data, err = seal.Seal(sse.InlinePart, 0, first); err != nil {
+				return object.Written{}, meta, fmt.Errorf("seal the object: %w", err)
+			}
+		}
+		res, err := s.Do(ctx, object.PutInline{Bucket: bucket, Key: key, Version: newVersionID(), Meta: meta, Data: data})
 		if err != nil {
 			return object.Written{}, meta, err
 		}
@@ -77,17 +97,17 @@ func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, ke
 	}
 	begun := res.(object.Written)
 	if plantedAckBeforeBlocks {
-		go s.finishPut(context.Background(), bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check) //nolint:errcheck // the planted bug drops the outcome
+		go s.finishPut(context.Background(), bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check, seal) //nolint:errcheck // the planted bug drops the outcome
 		return begun, meta, nil
 	}
-	return s.finishPut(ctx, bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check)
+	return s.finishPut(ctx, bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check, seal)
 }
 
 // finishPut streams a begun version's blocks, checks the body and
 // completes the version, or abandons it.
 func (s *Server) finishPut(ctx context.Context, bucket model.BucketID, key string, version model.VersionID, begun object.Written,
-	meta model.ObjectMeta, r io.Reader, md5sum hash.Hash, check BodyCheck) (object.Written, model.ObjectMeta, error) {
-	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, 1, r, md5sum)
+	meta model.ObjectMeta, r io.Reader, md5sum hash.Hash, check BodyCheck, seal Sealer) (object.Written, model.ObjectMeta, error) {
+	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, 1, r, md5sum, seal)
 	if err == nil {
 		meta.Size, meta.ETag = size, hex.EncodeToString(md5sum.Sum(nil))
 		if check != nil {
@@ -138,12 +158,26 @@ func (s *Server) HeadObject(ctx context.Context, bucket model.BucketID, key stri
 // ReadObject writes bytes [from, to) of obj's content to w, fetching only
 // the blocks that hold them, getWindow blocks ahead of what it writes.
 func (s *Server) ReadObject(ctx context.Context, obj object.Object, from, to uint64, w io.Writer) error {
+	return s.ReadObjectSealed(ctx, obj, from, to, w, nil)
+}
+
+// ReadObjectSealed is ReadObject for an object whose data seal sealed
+// (nil: plaintext); each block is opened, and so authenticated, before any
+// of it is written.
+func (s *Server) ReadObjectSealed(ctx context.Context, obj object.Object, from, to uint64, w io.Writer, seal Sealer) error {
 	to = min(to, obj.Meta.Size)
 	if from >= to {
 		return nil
 	}
 	if obj.Blocks == nil {
-		_, err := w.Write(obj.Inline[from:min(to, uint64(len(obj.Inline)))])
+		inline := obj.Inline
+		if seal != nil {
+			var err error
+			if inline, err = seal.Open(sse.InlinePart, 0, obj.Inline); err != nil {
+				return fmt.Errorf("open the inline object: %w", err)
+			}
+		}
+		_, err := w.Write(inline[from:min(to, uint64(len(inline)))])
 		return err
 	}
 	// span is one block with the slice of it to write.
@@ -172,7 +206,7 @@ func (s *Server) ReadObject(ctx context.Context, obj object.Object, from, to uin
 				return
 			}
 			go func(b model.VersionBlock) {
-				ch <- s.fetchBlock(ctx, b)
+				ch <- s.fetchBlock(ctx, b, seal)
 			}(sp.block)
 		}
 	}()
@@ -204,8 +238,9 @@ type fetched struct {
 }
 
 // fetchBlock reads one block, decompresses it and checks its hash, so a
-// corrupt copy is never returned as object data.
-func (s *Server) fetchBlock(ctx context.Context, b model.VersionBlock) fetched {
+// corrupt copy is never returned as object data; a sealed block's hash is
+// of what is stored, and opening it authenticates its plaintext.
+func (s *Server) fetchBlock(ctx context.Context, b model.VersionBlock, seal Sealer) fetched {
 	res, err := s.Do(ctx, object.GetBlock{Hash: b.Hash})
 	if err != nil {
 		return fetched{err: err}
@@ -219,6 +254,11 @@ func (s *Server) fetchBlock(ctx context.Context, b model.VersionBlock) fetched {
 	}
 	if blockstore.Sum(data) != b.Hash {
 		return fetched{err: fmt.Errorf("block %s: content does not match its hash", b.Hash)}
+	}
+	if seal != nil {
+		if data, err = seal.Open(b.Part, b.Offset, data); err != nil {
+			return fetched{err: fmt.Errorf("block %s: %w", b.Hash, err)}
+		}
 	}
 	return fetched{data: data}
 }

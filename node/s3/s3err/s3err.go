@@ -64,6 +64,8 @@ const (
 	OperationAborted                Code = "OperationAborted"
 	MetadataTooLarge                Code = "MetadataTooLarge"
 	InvalidPartNumber               Code = "InvalidPartNumber"
+	InvalidEncryptionAlgorithm      Code = "InvalidEncryptionAlgorithmError"
+	NoSuchEncryptionConfiguration   Code = "ServerSideEncryptionConfigurationNotFoundError"
 )
 
 var statuses = map[Code]int{
@@ -115,6 +117,8 @@ var statuses = map[Code]int{
 	OperationAborted:                409,
 	MetadataTooLarge:                400,
 	InvalidPartNumber:               416,
+	InvalidEncryptionAlgorithm:      400,
+	NoSuchEncryptionConfiguration:   404,
 }
 
 // Status is the HTTP status that goes with c (500 for an unknown code).
