@@ -47,7 +47,8 @@ type Bucket struct {
 	Keys          crdt.Map
 	// Configs holds the bucket's S3 sub-resource configurations, each a
 	// register whose value is its encoded form (package s3/bucketcfg):
-	// ConfigCORS, ConfigWebsite, ConfigLifecycle. A tombstone removes one.
+	// ConfigCORS, ConfigWebsite, ConfigLifecycle, and the access controls
+	// (package s3/acl, s3/policy). A tombstone removes one.
 	Configs crdt.Map
 }
 
@@ -56,6 +57,13 @@ const (
 	ConfigCORS      = "cors"
 	ConfigWebsite   = "website"
 	ConfigLifecycle = "lifecycle"
+	// ConfigACL is the bucket's ACL; ConfigOwnership its object ownership
+	// setting; ConfigPublicAccessBlock its public access switches (acl's
+	// encodings). ConfigPolicy is its bucket policy, the JSON as accepted.
+	ConfigACL               = "acl"
+	ConfigOwnership         = "ownership"
+	ConfigPublicAccessBlock = "publicAccessBlock"
+	ConfigPolicy            = "policy"
 )
 
 // Config returns the encoded configuration name, if one is set.

@@ -296,8 +296,9 @@ func TestE2ECopySourceMustParse(t *testing.T) {
 }
 
 // TestE2EUnimplementedHeadersRefused: a request asking for encryption, a
-// lock, tags, a public ACL or an owner check, none of which the store
-// implements, is refused; SSE-C headers once stored the object in clear.
+// lock, tags or an owner check, none of which the store implements, is
+// refused; SSE-C headers once stored the object in clear. (ACLs are
+// implemented: e2e_access_test.go.)
 func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 	e := startHostileEnv(t)
 	ctx := testCtx(t)
@@ -313,8 +314,6 @@ func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 		"object-lock":     {ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
 		"legal-hold":      {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
 		"tagging":         {Tagging: aws.String("a=b")},
-		"public-acl":      {ACL: types.ObjectCannedACLPublicRead},
-		"grant":           {GrantRead: aws.String("uri=http://acs.amazonaws.com/groups/global/AllUsers")},
 		"owner-check":     {ExpectedBucketOwner: aws.String("123456789012")},
 		"storage-glacier": {StorageClass: types.StorageClassGlacier},
 	} {

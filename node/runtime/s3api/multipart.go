@@ -45,6 +45,12 @@ func (rq *request) createMultipartUpload() error {
 	if err != nil {
 		return err
 	}
+	// The upload keeps the ACL; the object it completes into gets it.
+	objACL, err := rq.objectACLForWrite(rq.r.Header, rq.key)
+	if err != nil {
+		return err
+	}
+	headers = withObjectACL(headers, objACL)
 	w, err := rq.api.backend.CreateMultipart(rq.ctx, rq.bucket.ID, rq.key, headers)
 	if err != nil {
 		return err

@@ -69,7 +69,10 @@ func (rq *request) postObject() error {
 		return err
 	}
 	rq.key = key
-	if err := rq.resolveBucket(needWrite); err != nil {
+	if err := rq.resolveBucket(); err != nil {
+		return err
+	}
+	if err := rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: key, action: endpointActions["PostObject"], need: needWrite}); err != nil {
 		return err
 	}
 	rq.addCORSHeaders()
@@ -95,6 +98,11 @@ func (rq *request) postObject() error {
 	if err != nil {
 		return err
 	}
+	objACL, err := rq.objectACLForWrite(formRequestHeaders(fields), key)
+	if err != nil {
+		return err
+	}
+	headers = withObjectACL(headers, objACL)
 	minSize, maxSize, limited := policy.ContentLengthRange()
 	body := io.Reader(file)
 	if limited {

@@ -71,9 +71,10 @@ func malformed(format string, args ...any) *s3err.Error {
 	return s3err.New(s3err.MalformedPolicy, format, args...)
 }
 
-// Parse reads and validates a bucket policy for the bucket named bucket:
-// every resource must be in it.
-func Parse(data []byte, bucket string) (*Policy, error) {
+// Parse reads and validates a bucket policy for the bucket named by
+// buckets (its names): every resource must be in it. With no names, the
+// resources' buckets are not checked (a stored policy, already checked).
+func Parse(data []byte, buckets ...string) (*Policy, error) {
 	if len(data) > MaxSize {
 		return nil, malformed("Policies must be at most %d bytes, not %d.", MaxSize, len(data))
 	}
@@ -119,7 +120,7 @@ func Parse(data []byte, bucket string) (*Policy, error) {
 	}
 	sids := map[string]bool{}
 	for i, raw := range statements {
-		s, err := parseStatement(raw, bucket)
+		s, err := parseStatement(raw, buckets)
 		if err != nil {
 			return nil, malformed("Statement %d: %s", i+1, err.(*s3err.Error).Message)
 		}
@@ -178,7 +179,7 @@ func stringOrList(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-func parseStatement(raw json.RawMessage, bucket string) (Statement, error) {
+func parseStatement(raw json.RawMessage, buckets []string) (Statement, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
 		return Statement{}, malformed("a statement must be a JSON object.")
@@ -227,7 +228,7 @@ func parseStatement(raw json.RawMessage, bucket string) (Statement, error) {
 		return s, err
 	}
 	for _, r := range s.Resources {
-		if err := validResource(r, bucket); err != nil {
+		if err := validResource(r, buckets); err != nil {
 			return s, err
 		}
 	}
@@ -341,7 +342,7 @@ func validAction(a string) bool {
 }
 
 // validResource accepts "*" and S3 ARNs of the bucket or of objects in it.
-func validResource(r, bucket string) error {
+func validResource(r string, buckets []string) error {
 	if r == "*" {
 		return nil
 	}
@@ -350,13 +351,13 @@ func validResource(r, bucket string) error {
 	}
 	rest, ok := strings.CutPrefix(r, "arn:aws:s3:::")
 	if !ok || rest == "" {
-		return malformed("Policy has invalid resource %q: want arn:aws:s3:::%s or arn:aws:s3:::%s/<key>.", r, bucket, bucket)
+		return malformed("Policy has invalid resource %q: want arn:aws:s3:::<bucket> or arn:aws:s3:::<bucket>/<key>.", r)
 	}
 	b, _, _ := strings.Cut(rest, "/")
-	if bucket != "" && !wildcardMatch(b, bucket, false) {
-		return malformed("Policy has invalid resource %q: a bucket policy's resources must be in the bucket %s.", r, bucket)
+	if len(buckets) == 0 || slices.ContainsFunc(buckets, func(name string) bool { return wildcardMatch(b, name, false) }) {
+		return nil
 	}
-	return nil
+	return malformed("Policy has invalid resource %q: a bucket policy's resources must be in the bucket (%s).", r, strings.Join(buckets, ", "))
 }
 
 // operator is a condition operator: how it compares the request's values
