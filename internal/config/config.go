@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"path/filepath"
 	"time"
 )
@@ -102,6 +103,12 @@ type S3API struct {
 	BodyTimeout    time.Duration // body_timeout_secs: a request or response body that stalls
 	RequestTimeout time.Duration // request_timeout_secs: reading the whole of a small request
 	IdleTimeout    time.Duration // idle_timeout_secs: a keep-alive connection between requests
+
+	// TrustedProxies (trusted_proxies, an addition): addresses or CIDR
+	// ranges of reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers give the client's address and scheme to
+	// bucket policy conditions (aws:SourceIp, aws:SecureTransport).
+	TrustedProxies []netip.Prefix
 }
 
 // S3Web is the [s3_web] section: static website hosting.

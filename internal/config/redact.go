@@ -50,6 +50,13 @@ func (c *Config) Redacted() string {
 		w.str("api_bind_addr", api.APIBindAddr)
 		w.str("s3_region", api.S3Region)
 		w.str("root_domain", api.RootDomain)
+		if len(api.TrustedProxies) > 0 {
+			var list []string
+			for _, p := range api.TrustedProxies {
+				list = append(list, strconv.Quote(p.String()))
+			}
+			w.raw("trusted_proxies", "["+strings.Join(list, ", ")+"]")
+		}
 	}
 	if web := c.S3Web; web != nil {
 		w.table("s3_web")
