@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the S3 API's parsers (SigV4, aws-chunked bodies, POST policies, XML
-# request bodies and bucket configurations) for TIME each (default 8s).
+# request bodies, bucket configurations, ACLs and bucket policies) for TIME
+# each (default 8s).
 # Their committed seed corpora run as plain tests in `go test ./...`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,8 @@ for target in \
     "./node/s3/sigv4 FuzzParseAuthorization" "./node/s3/sigv4 FuzzChunkedReader" \
     "./node/s3/postpolicy FuzzPostPolicy" \
     "./node/s3/s3xml FuzzParseDelete" "./node/s3/s3xml FuzzParseCompleteMultipart" "./node/s3/s3xml FuzzParseCreateBucket" \
-    "./node/s3/bucketcfg FuzzParseCORS" "./node/s3/bucketcfg FuzzParseWebsite" "./node/s3/bucketcfg FuzzParseLifecycle"; do
+    "./node/s3/bucketcfg FuzzParseCORS" "./node/s3/bucketcfg FuzzParseWebsite" "./node/s3/bucketcfg FuzzParseLifecycle" \
+    "./node/s3/acl FuzzParseACL" "./node/s3/policy FuzzParse"; do
     set -- $target
     go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" -fuzzminimizetime 2s "$1"
 done

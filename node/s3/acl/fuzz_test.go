@@ -7,11 +7,11 @@ import (
 	"github.com/garagego/garage/node/s3/s3err"
 )
 
-// FuzzParsePolicy: on any body the parser answers an ACL or an
+// FuzzParseACL: on any AccessControlPolicy body the parser answers an ACL or an
 // *s3err.Error, never panics, and what it accepts, written back as the
 // document GetObjectAcl answers, parses to the same grants after the
 // owner's.
-func FuzzParsePolicy(f *testing.F) {
+func FuzzParseACL(f *testing.F) {
 	f.Add([]byte(`<AccessControlPolicy><Owner><ID>GK000000000000000000000001</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		doc, err := ParsePolicy(body)
