@@ -122,9 +122,10 @@ func (rq *request) objectACLForWrite(h http.Header, key string) (acl.ACL, error)
 		}
 		return acl.ACL{}, nil
 	}
-	owner := rq.principal()
-	if rq.perms.Owner || owner == "" || ac.ownership == acl.BucketOwnerPreferred && req.Canned == acl.BucketOwnerFullControl {
-		owner = ""
+	owner := "" // the bucket owner
+	writerOwns := ac.ownership.Writer() || ac.ownership == acl.BucketOwnerPreferred && req.Canned != acl.BucketOwnerFullControl
+	if writerOwns && !rq.perms.Owner {
+		owner = rq.principal() // "" when anonymous: the bucket owner's
 	}
 	a, err := req.ACL(owner, ac.firstOwner())
 	if err != nil {
@@ -275,8 +276,10 @@ func (rq *request) putObjectACL() error {
 
 // --- ownership controls -----------------------------------------------------
 
+// getOwnershipControls answers the bucket's setting: BucketOwnerEnforced
+// for a bucket that never had one (the default), not found once deleted.
 func (rq *request) getOwnershipControls() error {
-	if _, ok := rq.bucket.Config(model.ConfigOwnership); !ok {
+	if rq.access.ownership == acl.NoOwnershipControls {
 		return s3err.New(s3err.OwnershipControlsNotFoundError, "The bucket ownership controls were not found.")
 	}
 	return rq.writeDocument(http.StatusOK, "application/xml", rq.access.ownership.XML())
@@ -297,8 +300,11 @@ func (rq *request) putOwnershipControls() error {
 	return rq.storeConfig(model.ConfigOwnership, encoded(o.Encode), http.StatusOK)
 }
 
+// deleteOwnershipControls leaves the bucket without ownership controls,
+// which S3 treats as ObjectWriter; stored as such, since a bucket with
+// nothing stored is BucketOwnerEnforced.
 func (rq *request) deleteOwnershipControls() error {
-	return rq.storeConfig(model.ConfigOwnership, nil, http.StatusNoContent)
+	return rq.storeConfig(model.ConfigOwnership, encoded(acl.NoOwnershipControls.Encode), http.StatusNoContent)
 }
 
 // --- bucket policy ----------------------------------------------------------

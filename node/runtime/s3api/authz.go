@@ -53,12 +53,15 @@ type access struct {
 	policy    *policy.Policy // nil without one
 }
 
-// ownershipOf is the bucket's object ownership: ObjectWriter when none is
-// stored, as in S3.
+// ownershipOf is the bucket's object ownership. A bucket that never had
+// any (one made with the CLI) is BucketOwnerEnforced, as new S3 buckets
+// are: ACLs are off until an owner turns them on, so that no key with a
+// mere write right can publish objects. Deleted ownership controls are
+// NoOwnershipControls, which behaves as ObjectWriter, as in S3.
 func ownershipOf(b model.Bucket) (acl.Ownership, error) {
 	data, ok := b.Config(model.ConfigOwnership)
 	if !ok {
-		return acl.ObjectWriter, nil
+		return acl.BucketOwnerEnforced, nil
 	}
 	d := wire.NewDecoder(data)
 	o := acl.DecodeOwnership(d)

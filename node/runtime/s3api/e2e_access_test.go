@@ -392,6 +392,32 @@ func testOwnershipControls(t *testing.T, a *accessEnv) {
 		_, err = own.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("own-refused")})
 		wantAPIError(t, err, "NotFound", http.StatusNotFound)
 	})
+	t.Run("a bucket made with the CLI has ACLs off", func(t *testing.T) {
+		got, err := own.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String("bucket")})
+		must(t, err, "get ownership controls")
+		if o := got.OwnershipControls.Rules[0].ObjectOwnership; o != types.ObjectOwnershipBucketOwnerEnforced {
+			t.Errorf("the CLI's bucket's ownership is %s", o)
+		}
+		_, err = own.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String("access/public"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLPublicRead})
+		wantAPIError(t, err, "AccessControlListNotSupported", http.StatusBadRequest)
+	})
+	t.Run("BucketOwnerPreferred", func(t *testing.T) {
+		const bucket = "own-preferred"
+		a.ownedBucket(t, bucket, types.ObjectOwnershipBucketOwnerPreferred, "")
+		a.allow(t, bucket, a.keyC, false, true, false)
+		c := a.cKey(t)
+		put(t, c, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("given"), ACL: types.ObjectCannedACLBucketOwnerFullControl}, "given")
+		put(t, c, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("kept")}, "kept")
+		for key, owner := range map[string]string{"given": a.c.KeyID, "kept": a.keyC} {
+			out, err := own.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+			must(t, err, "get object acl")
+			if aws.ToString(out.Owner.ID) != owner {
+				t.Errorf("%s is owned by %s, want %s", key, aws.ToString(out.Owner.ID), owner)
+			}
+		}
+		wantReadable(t, c, bucket, "kept", "kept")
+		wantDenied(t, c, bucket, "given")
+	})
 	t.Run("switching ownership", func(t *testing.T) {
 		const bucket = "own-writer"
 		a.ownedBucket(t, bucket, types.ObjectOwnershipObjectWriter, types.BucketCannedACLPublicRead)

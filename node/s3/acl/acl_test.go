@@ -252,7 +252,7 @@ func TestWireRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(back, a.normalize()) || len(back.Grants) != 2 {
 		t.Fatalf("decoded %+v from %+v", back, a)
 	}
-	for _, v := range []interface{ Encode(*wire.Encoder) }{BucketOwnerPreferred, PublicAccessBlock{true, false, true, false}} {
+	for _, v := range []interface{ Encode(*wire.Encoder) }{BucketOwnerPreferred, NoOwnershipControls, PublicAccessBlock{true, false, true, false}} {
 		e := wire.NewEncoder(nil)
 		v.Encode(e)
 		d := wire.NewDecoder(e.Bytes())

@@ -55,13 +55,18 @@ func (o Ownership) Encode(e *wire.Encoder) {
 	e.String(string(o))
 }
 
-// DecodeOwnership reads an Ownership written by Encode.
+// DecodeOwnership reads an Ownership written by Encode
+// (NoOwnershipControls included).
 func DecodeOwnership(d *wire.Decoder) Ownership {
 	if v := d.Uint8(); d.Err() == nil && v != formatVersion {
 		d.Failf("ownership: unknown format %d", v)
 		return ""
 	}
-	o, err := ParseOwnership(d.String())
+	s := d.String()
+	if s == "" {
+		return NoOwnershipControls
+	}
+	o, err := ParseOwnership(s)
 	if d.Err() == nil && err != nil {
 		d.Fail(fmt.Errorf("ownership: %w", err))
 	}

@@ -190,12 +190,14 @@ func writeElement(b *bytes.Buffer, name, value string) {
 // Ownership is a bucket's object ownership setting.
 type Ownership string
 
-// The three settings of S3 Object Ownership. A bucket with none stored
-// behaves as ObjectWriter.
+// The three settings of S3 Object Ownership, and NoOwnershipControls: the
+// state DeleteBucketOwnershipControls leaves, which behaves as
+// ObjectWriter (ACLs on), as in S3.
 const (
 	BucketOwnerEnforced  Ownership = "BucketOwnerEnforced"
 	BucketOwnerPreferred Ownership = "BucketOwnerPreferred"
 	ObjectWriter         Ownership = "ObjectWriter"
+	NoOwnershipControls  Ownership = ""
 )
 
 // ParseOwnership reads an ownership setting's name (the value of
@@ -210,6 +212,10 @@ func ParseOwnership(s string) (Ownership, error) {
 
 // ACLsEnabled reports whether ACLs count for anything under o.
 func (o Ownership) ACLsEnabled() bool { return o != BucketOwnerEnforced }
+
+// Writer reports whether o gives an object to the key that wrote it
+// (ObjectWriter, and NoOwnershipControls which behaves so).
+func (o Ownership) Writer() bool { return o == ObjectWriter || o == NoOwnershipControls }
 
 type ownershipDoc struct {
 	Rules []struct {
