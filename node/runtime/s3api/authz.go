@@ -204,11 +204,12 @@ func (rq *request) authorize(c check) error {
 	if who != "" && c.need != needNothing && c.need.grantedBy(perms) {
 		return nil
 	}
+	restricted := false
 	if verdict == policy.Allowed {
 		if !(c.ac.pab.RestrictPublicBuckets && c.ac.policy.IsPublic()) || (who != "" && perms.Any()) {
 			return nil
 		}
-		return denied("(the bucket policy is public and RestrictPublicBuckets limits it to keys with rights on the bucket)")
+		restricted = true // an ACL may still grant it
 	}
 	if c.ac.ownership.ACLsEnabled() {
 		ignorePublic := c.ac.pab.IgnorePublicAcls
@@ -235,6 +236,9 @@ func (rq *request) authorize(c check) error {
 				}
 			}
 		}
+	}
+	if restricted {
+		return denied("(the bucket policy is public and RestrictPublicBuckets limits it to keys with rights on the bucket)")
 	}
 	if who == "" {
 		return denied("(no policy or ACL grants it to everyone)")

@@ -645,6 +645,9 @@ func testPublicAccessBlock(t *testing.T, a *accessEnv) {
 		wantDenied(t, b, bucket, "pol/x")                  // no right on the bucket
 		wantReadable(t, c, bucket, "pol/x", "by policy")   // a right on the bucket
 		wantReadable(t, anon, bucket, "acl/pub", "by acl") // ACLs are not its business
+		// Nor are they for an object both the policy and an ACL make public.
+		put(t, own, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("pol/acl"), ACL: types.ObjectCannedACLPublicRead}, "both")
+		wantReadable(t, anon, bucket, "pol/acl", "both")
 	})
 	t.Run("BlockPublicPolicy", func(t *testing.T) {
 		block(types.PublicAccessBlockConfiguration{BlockPublicPolicy: aws.Bool(true)})
