@@ -871,9 +871,13 @@ s3.put_public_access_block(Bucket=bkt, PublicAccessBlockConfiguration={"BlockPub
 out["pab_put"] = error_code(lambda: s3.put_object(Bucket=bkt, Key="pub/b", Body=b"x", ACL="public-read"))
 out["pab_read"] = error_code(lambda: anon.get_object(Bucket=bkt, Key="pub/a"))
 out["pab"] = s3.get_public_access_block(Bucket=bkt)["PublicAccessBlockConfiguration"]
+s3.create_bucket(Bucket="boto-listed", ACL="public-read", ObjectOwnership="ObjectWriter")
+s3.put_object(Bucket="boto-listed", Key="seen", Body=b"x")
+out["anon_list"] = [o["Key"] for o in anon.list_objects(Bucket="boto-listed")["Contents"]]
+out["anon_list_private"] = error_code(lambda: anon.list_objects(Bucket=bkt))
 print(json.dumps(out, sort_keys=True))
 `))
-	want := `{"anon_pub": "public via boto3", "anon_team": "AccessDenied", "b_list_all": "AccessDenied", "b_list_team": ["team/a"], ` +
+	want := `{"anon_list": ["seen"], "anon_list_private": "AccessDenied", "anon_pub": "public via boto3", "anon_team": "AccessDenied", "b_list_all": "AccessDenied", "b_list_team": ["team/a"], ` +
 		`"b_other": "AccessDenied", "b_team": "team data", "grants": ["FULL_CONTROL:` + a.c.KeyID + `", "READ:` + allUsers + `"], ` +
 		`"malformed": "MalformedPolicy", "pab": {"BlockPublicAcls": true, "BlockPublicPolicy": false, "IgnorePublicAcls": true, "RestrictPublicBuckets": false}, ` +
 		`"pab_put": "AccessDenied", "pab_read": "AccessDenied", "status_public": false}`
