@@ -351,6 +351,28 @@ func testBucketACLs(t *testing.T, a *accessEnv) {
 	must(t, err, "private")
 	_, err = listKeys(t, anon, bucket, "")
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden)
+
+	// Documents: the owner must be the bucket's; headers and a body are
+	// one ACL too many; no ACL at all is none.
+	grantB := []types.Grant{{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(a.keyB)}, Permission: types.PermissionRead}}
+	_, err = own.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(bucket), AccessControlPolicy: &types.AccessControlPolicy{
+		Owner: &types.Owner{ID: aws.String(a.keyB)}, Grants: grantB}})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = own.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(bucket), ACL: types.BucketCannedACLPublicRead,
+		AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(a.c.KeyID)}, Grants: grantB}})
+	wantAPIError(t, err, "UnexpectedContent", http.StatusBadRequest)
+	_, err = own.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(bucket)})
+	wantAPIError(t, err, "MissingSecurityHeader", http.StatusBadRequest)
+	_, err = listKeys(t, anon, bucket, "")
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = own.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(bucket), AccessControlPolicy: &types.AccessControlPolicy{
+		Owner: &types.Owner{ID: aws.String(a.c.KeyID)}, Grants: grantB}})
+	must(t, err, "a document granting B READ")
+	keys, err = listKeys(t, a.b(t), bucket, "")
+	must(t, err, "B lists by the bucket ACL")
+	if !slices.Equal(keys, []string{"listed"}) {
+		t.Errorf("B's listing: %v", keys)
+	}
 }
 
 func testOwnershipControls(t *testing.T, a *accessEnv) {
