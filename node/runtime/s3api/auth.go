@@ -73,7 +73,8 @@ func (rq *request) authenticate() error {
 // sent; an aws-chunked one carries signatures nobody can check, and is
 // refused.
 func (rq *request) anonymousAccess() error {
-	if strings.HasPrefix(rq.r.Header.Get("x-amz-content-sha256"), "STREAMING-") {
+	if strings.HasPrefix(rq.r.Header.Get("x-amz-content-sha256"), "STREAMING-") ||
+		strings.Contains(strings.ToLower(rq.r.Header.Get("Content-Encoding")), "aws-chunked") {
 		return s3err.New(s3err.AccessDenied, "Anonymous requests cannot send aws-chunked bodies: sign the request with an access key.")
 	}
 	rq.body = &verifiedBody{Reader: rq.r.Body, size: rq.r.ContentLength}

@@ -820,6 +820,26 @@ func testAnonymous(t *testing.T, a *accessEnv) {
 	_, err = anon.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bucket"), Policy: aws.String(`{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::bucket/*"}}`)})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden)
 
+	// An aws-chunked body carries signatures an anonymous request cannot
+	// have: refused, not stored with its framing.
+	const publicRW = "anon-rw"
+	a.ownedBucket(t, publicRW, types.ObjectOwnershipObjectWriter, types.BucketCannedACLPublicReadWrite)
+	for _, h := range []http.Header{{"Content-Encoding": {"aws-chunked"}}, {"X-Amz-Content-Sha256": {"STREAMING-UNSIGNED-PAYLOAD-TRAILER"}}} {
+		req := newRequest(t, http.MethodPut, a.c.Nodes[0].Endpoint+"/"+publicRW+"/chunked", strings.NewReader("5\r\nhello\r\n0\r\n\r\n"))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		req.Header.Set("X-Amz-Decoded-Content-Length", "5")
+		wantHTTPError(t, httpDo(t, req), "AccessDenied", http.StatusForbidden)
+	}
+	resp := httpDo(t, newRequest(t, http.MethodPut, a.c.Nodes[0].Endpoint+"/"+publicRW+"/plain", strings.NewReader("plain anonymous body")))
+	if body := readAll(t, resp.Body); resp.StatusCode != http.StatusOK {
+		t.Errorf("anonymous plain PUT into a public-read-write bucket: %d %s", resp.StatusCode, body)
+	}
+	wantReadable(t, a.s3(t, 1), publicRW, "plain", "plain anonymous body")
+	_, err = a.s3(t, 1).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(publicRW), Key: aws.String("chunked")})
+	wantAPIError(t, err, "NotFound", http.StatusNotFound)
+
 	// Anonymous requests name buckets by global alias only.
 	const bucket = "anon-public"
 	a.ownedBucket(t, bucket, types.ObjectOwnershipObjectWriter, types.BucketCannedACLPublicRead)
