@@ -319,6 +319,9 @@ func (rq *request) conditionContext() map[string][]string {
 	if v := rq.r.Header.Get("User-Agent"); v != "" {
 		ctx["aws:useragent"] = []string{v}
 	}
+	if v := rq.r.Header.Get("x-amz-acl"); v != "" {
+		ctx["s3:x-amz-acl"] = []string{v}
+	}
 	if rq.key == "" && rq.r.Method == "GET" {
 		for param, key := range map[string]string{"prefix": "s3:prefix", "delimiter": "s3:delimiter", "max-keys": "s3:max-keys"} {
 			if rq.query.Has(param) {

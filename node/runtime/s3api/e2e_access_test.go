@@ -504,6 +504,16 @@ func testPolicyPrefixGrant(t *testing.T, a *accessEnv) {
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden)
 	_, err = b.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden)
+
+	// The classic drop box: C may write only handing the object over.
+	must(t, putPolicy(t, own, bucket, `{"Statement": {"Effect": "Allow", "Principal": {"AWS": "`+a.keyC+`"}, "Action": "s3:PutObject",
+	  "Resource": "arn:aws:s3:::pol-prefix/inbox/*", "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}}`), "drop box policy")
+	c := a.cKey(t)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("inbox/a"), Body: strings.NewReader("x")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	put(t, c, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("inbox/a"), ACL: types.ObjectCannedACLBucketOwnerFullControl}, "dropped")
+	wantReadable(t, own, bucket, "inbox/a", "dropped")
+	wantDenied(t, c, bucket, "inbox/a")
 }
 
 func testPolicyDeny(t *testing.T, a *accessEnv) {

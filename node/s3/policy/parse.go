@@ -418,6 +418,7 @@ var conditionKeys = map[string]keyKind{
 	"s3:prefix":           keyString,
 	"s3:delimiter":        keyString,
 	"s3:max-keys":         keyNumber,
+	"s3:x-amz-acl":        keyString,
 }
 
 // tagKeyPrefix is the condition key family of an object's tags.
@@ -511,7 +512,7 @@ func (c *Condition) compile() error {
 	if !known {
 		tag, isTag := strings.CutPrefix(c.Key, tagKeyPrefix)
 		if !isTag || tag == "" {
-			return malformed("Policy has an invalid condition key %q (this store knows aws:SourceIp, aws:SecureTransport, aws:Referer, aws:UserAgent, s3:prefix, s3:delimiter, s3:max-keys and s3:ExistingObjectTag/<key>).", c.Key)
+			return malformed("Policy has an invalid condition key %q (this store knows aws:SourceIp, aws:SecureTransport, aws:Referer, aws:UserAgent, s3:prefix, s3:delimiter, s3:max-keys, s3:x-amz-acl and s3:ExistingObjectTag/<key>).", c.Key)
 		}
 		kind = keyString
 	}

@@ -116,6 +116,8 @@ func TestConditionQualifiers(t *testing.T) {
 		{`{"StringNotEquals": {"s3:ExistingObjectTag/class": "secret"}}`, nil, Allowed},
 		{`{"StringLike": {"aws:Referer": "https://*.example.com/*"}}`, []string{"aws:referer", "https://www.example.com/page"}, Allowed},
 		{`{"StringLike": {"aws:Referer": "https://*.example.com/*"}}`, []string{"aws:referer", "https://example.org/"}, NoMatch},
+		{`{"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}`, []string{"s3:x-amz-acl", "bucket-owner-full-control"}, Allowed},
+		{`{"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}`, nil, NoMatch},
 	} {
 		if got := eval(tc.cond, tc.kv...); got != tc.want {
 			t.Errorf("%s with %v: %s, want %s", tc.cond, tc.kv, got, tc.want)
