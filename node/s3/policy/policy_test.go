@@ -206,9 +206,9 @@ func TestWildcardMatch(t *testing.T) {
 }
 
 // twentyStatements is a policy of 20 statements of the kinds deployments
-// write. The benchmark's request gets through the principal, action and
-// resource of the first 19 (or some of them) to fail on a condition, then
-// meets the final Deny: every statement is evaluated.
+// write. The benchmark's request matches the principal and action of the
+// first 19 and the resource of one, whose IP condition fails, then meets
+// the final Deny: every statement is evaluated.
 func twentyStatements() string {
 	var stmts []string
 	for i := range 19 {
