@@ -170,7 +170,7 @@ api_bind_addr = "127.0.0.1:3903"
 func s3APIConfig(c *config.S3API, log *zap.Logger) s3api.Config {
 	return s3api.Config{Region: c.S3Region, RootDomain: c.RootDomain, Logger: log.Named("s3"),
 		Timeouts:     s3api.Timeouts{Header: c.HeaderTimeout, Body: c.BodyTimeout, Request: c.RequestTimeout, Idle: c.IdleTimeout},
-		SSEMasterKey: c.SSEMasterKey, AllowSSECOverHTTP: c.AllowSSECOverHTTP}
+		SSEMasterKey: c.SSEMasterKey, AllowSSECOverHTTP: c.AllowSSECOverHTTP, TrustedProxies: c.TrustedProxies}
 }
 
 func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {

@@ -1,6 +1,10 @@
 package config
 
-import "github.com/garagego/garage/internal/logging"
+import (
+	"net/netip"
+
+	"github.com/garagego/garage/internal/logging"
+)
 
 // Each API section, when present, enables that endpoint; its bind address
 // defaults to the conventional port on every interface.
@@ -22,8 +26,42 @@ func decodeS3API(s *section) *S3API {
 		}
 	}
 	s.boolean("allow_sse_c_over_http", &api.AllowSSECOverHTTP)
+	api.TrustedProxies = decodePrefixes(s, "trusted_proxies")
 	s.finish()
 	return api
+}
+
+// decodePrefixes reads an array of IP addresses and CIDR ranges.
+func decodePrefixes(s *section, key string) []netip.Prefix {
+	v, ok := s.take(key)
+	if !ok {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		s.fail(key, "expected an array of IP addresses or CIDR ranges, got %s", describeValue(v))
+		return nil
+	}
+	var out []netip.Prefix
+	for i, elem := range list {
+		at := s.d.origin(indexPath(joinPath(s.path, key), i))
+		text, ok := elem.(string)
+		if !ok {
+			s.d.problems.add(at, "expected an IP address or CIDR range, got %s", describeValue(elem))
+			continue
+		}
+		p, err := netip.ParsePrefix(text)
+		if err != nil {
+			a, aerr := netip.ParseAddr(text)
+			if aerr != nil {
+				s.d.problems.add(at, "%q is not an IP address or CIDR range", text)
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }
 
 func decodeS3Web(s *section) *S3Web {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"path/filepath"
 	"time"
 )
@@ -113,6 +114,11 @@ type S3API struct {
 	// plain HTTP, for a node behind a TLS-terminating proxy; otherwise
 	// they are refused there, as S3 refuses them.
 	AllowSSECOverHTTP bool
+	// TrustedProxies (trusted_proxies, an addition): addresses or CIDR
+	// ranges of reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto headers give the client's address and scheme to
+	// bucket policy conditions (aws:SourceIp, aws:SecureTransport).
+	TrustedProxies []netip.Prefix
 }
 
 // S3Web is the [s3_web] section: static website hosting.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -190,9 +191,11 @@ header_timeout_secs = 5
 body_timeout_secs = 7
 request_timeout_secs = 60
 idle_timeout_secs = 90
+trusted_proxies = ["127.0.0.1", "10.1.0.0/16", "::1"]
 `)
 	want := &S3API{APIBindAddr: "[::]:3900", S3Region: "garage", HeaderTimeout: 5 * time.Second, BodyTimeout: 7 * time.Second,
-		RequestTimeout: time.Minute, IdleTimeout: 90 * time.Second}
+		RequestTimeout: time.Minute, IdleTimeout: 90 * time.Second,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("::1/128")}}
 	if !reflect.DeepEqual(c.S3API, want) {
 		t.Errorf("S3API = %+v, want %+v", c.S3API, want)
 	}

@@ -50,6 +50,11 @@ func TestParseErrors(t *testing.T) {
 			want: `garage.toml:7:1: s3_web.add_host_to_metrics: expected true or false, got a string`,
 		},
 		{
+			name: "trusted proxy not an address",
+			doc:  minimalFile + "[s3_api]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy.example\"]\n",
+			want: `garage.toml:6:34: s3_api.trusted_proxies[1]: "proxy.example" is not an IP address or CIDR range`,
+		},
+		{
 			name: "section given as a value",
 			doc:  minimalFile + "s3_api = \"[::]:3900\"\n",
 			want: `garage.toml:5:1: s3_api: expected a [s3_api] table, got a string`,

@@ -54,6 +54,13 @@ func (c *Config) Redacted() string {
 			w.raw("sse_master_key", redacted)
 		}
 		w.raw("allow_sse_c_over_http", strconv.FormatBool(api.AllowSSECOverHTTP))
+		if len(api.TrustedProxies) > 0 {
+			var list []string
+			for _, p := range api.TrustedProxies {
+				list = append(list, strconv.Quote(p.String()))
+			}
+			w.raw("trusted_proxies", "["+strings.Join(list, ", ")+"]")
+		}
 	}
 	if web := c.S3Web; web != nil {
 		w.table("s3_web")

@@ -50,11 +50,14 @@ type (
 	// CreateBucketForKey creates bucket ID under the global alias Name and
 	// gives Key (as the request read it) read, write and owner rights on
 	// it. ErrBucketOwned if the name already means a bucket the key owns,
-	// ErrBucketExists if it is taken otherwise.
+	// ErrBucketExists if it is taken otherwise. Configs are set in the
+	// same write as the bucket (its ownership controls and ACL), so that
+	// the bucket never exists without them.
 	CreateBucketForKey struct {
-		Name string
-		ID   model.BucketID
-		Key  model.Key
+		Name    string
+		ID      model.BucketID
+		Key     model.Key
+		Configs []BucketConfig
 	}
 	// SetBucketConfig sets configuration Name (model.ConfigCORS, ...) of
 	// the bucket to Value, or removes it when Value is nil. Answers
@@ -65,6 +68,13 @@ type (
 		Value  []byte
 	}
 )
+
+// BucketConfig is one configuration of a bucket: its name in
+// Bucket.Configs (model.ConfigCORS, ...) and its encoded value.
+type BucketConfig struct {
+	Name  string
+	Value []byte
+}
 
 func (GetAccessKey) OpName() string       { return "GetAccessKey" }
 func (LookupBucket) OpName() string       { return "LookupBucket" }
@@ -193,6 +203,9 @@ func (s *Service) createBucketForKey(now cluster.Time, op CreateBucketForKey, do
 		b := model.Bucket{ID: op.ID, Created: now.Millis()}
 		b.GlobalAliases = b.GlobalAliases.Set(op.Name, crdt.Put(stamp, []byte{1}))
 		b.Keys = b.Keys.Set(k.ID, crdt.Put(stamp, perms))
+		for _, c := range op.Configs {
+			b.Configs = b.Configs.Set(c.Name, crdt.Put(stamp, c.Value))
+		}
 		k.Buckets = k.Buckets.Set(op.ID.String(), crdt.Put(stamp, perms))
 		// The bucket and the key's rights first, the alias last: a name
 		// that resolves always leads to a bucket the key can use.

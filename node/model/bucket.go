@@ -47,8 +47,8 @@ type Bucket struct {
 	Keys          crdt.Map
 	// Configs holds the bucket's S3 sub-resource configurations, each a
 	// register whose value is its encoded form (package s3/bucketcfg):
-	// ConfigCORS, ConfigWebsite, ConfigLifecycle, ConfigEncryption. A
-	// tombstone removes one.
+	// ConfigCORS, ConfigWebsite, ConfigLifecycle, ConfigEncryption, and the
+	// access controls (package s3/acl, s3/policy). A tombstone removes one.
 	Configs crdt.Map
 }
 
@@ -59,6 +59,13 @@ const (
 	ConfigLifecycle = "lifecycle"
 	// ConfigEncryption is the bucket's default encryption (SSE-S3).
 	ConfigEncryption = "encryption"
+	// ConfigACL is the bucket's ACL; ConfigOwnership its object ownership
+	// setting; ConfigPublicAccessBlock its public access switches (acl's
+	// encodings). ConfigPolicy is its bucket policy, the JSON as accepted.
+	ConfigACL               = "acl"
+	ConfigOwnership         = "ownership"
+	ConfigPublicAccessBlock = "publicAccessBlock"
+	ConfigPolicy            = "policy"
 )
 
 // Config returns the encoded configuration name, if one is set.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -55,13 +56,20 @@ type Config struct {
 	// over TLS (allow_sse_c_over_http), for a node behind a TLS-terminating
 	// proxy; otherwise they are refused, as S3 refuses them.
 	AllowSSECOverHTTP bool
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For and X-Forwarded-Proto headers say the client's
+	// address and whether it used TLS (the aws:SourceIp and
+	// aws:SecureTransport policy conditions). From any other peer, the
+	// connection itself says.
+	TrustedProxies []netip.Prefix
 }
 
 // API is the S3 API's HTTP handler.
 type API struct {
-	cfg     Config
-	backend Backend
-	log     *zap.Logger
+	cfg      Config
+	backend  Backend
+	log      *zap.Logger
+	policies policyCache
 }
 
 // New returns the S3 API over backend.

@@ -72,9 +72,18 @@ func (rq *request) authenticate() error {
 	return err
 }
 
-// anonymousAccess decides what an unsigned request may do.
+// anonymousAccess lets an unsigned request on: it has no key (principal
+// ""), so only what the bucket's policy or ACLs grant to everyone is
+// authorized (authorize), by global alias only. Its body is taken as
+// sent; an aws-chunked one carries signatures nobody can check, and is
+// refused.
 func (rq *request) anonymousAccess() error {
-	return s3err.New(s3err.AccessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+	if strings.HasPrefix(rq.r.Header.Get("x-amz-content-sha256"), "STREAMING-") ||
+		strings.Contains(strings.ToLower(rq.r.Header.Get("Content-Encoding")), "aws-chunked") {
+		return s3err.New(s3err.AccessDenied, "Anonymous requests cannot send aws-chunked bodies: sign the request with an access key.")
+	}
+	rq.body = &verifiedBody{Reader: rq.r.Body, size: rq.r.ContentLength}
+	return nil
 }
 
 // lookupKey reads an access key; an unknown one is InvalidAccessKeyId.

@@ -84,11 +84,15 @@ func (rq *request) createBucket() error {
 		}
 		return s3err.New(s3err.AccessDenied, "Key %s is not allowed to create buckets.", rq.accessKey.ID)
 	}
+	configs, err := rq.bucketConfigsForCreate()
+	if err != nil {
+		return err
+	}
 	id, err := model.ParseBucketID(server.NewBucketID())
 	if err != nil {
 		return err
 	}
-	if _, err := rq.api.backend.Do(rq.ctx, admin.CreateBucketForKey{Name: rq.bucketName, ID: id, Key: rq.accessKey}); err != nil {
+	if _, err := rq.api.backend.Do(rq.ctx, admin.CreateBucketForKey{Name: rq.bucketName, ID: id, Key: rq.accessKey, Configs: configs}); err != nil {
 		return err
 	}
 	rq.w.Header().Set("Location", "/"+rq.bucketName)

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/runtime/server"
@@ -45,16 +44,17 @@ func (rq *request) readCopySource() (copySource, error) {
 	if !ok || bucketName == "" || key == "" {
 		return copySource{}, s3err.New(s3err.InvalidArgument, "Invalid copy source %q: want bucket/key.", raw)
 	}
-	res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: bucketName, Key: rq.accessKey})
+	b, ac, err := rq.lookupBucket(bucketName)
 	if err != nil {
-		if isNotFound(err) {
+		if e, ok := s3err.As(err); ok && e.Code == s3err.NoSuchBucket {
 			return copySource{}, s3err.New(s3err.NoSuchBucket, "The source bucket %q does not exist.", bucketName)
 		}
 		return copySource{}, err
 	}
-	src := copySource{bucket: res.(model.Bucket), key: key}
-	if !rq.accessKey.BucketPerms(src.bucket.ID).Read {
-		return src, s3err.New(s3err.AccessDenied, "Access denied: key %s lacks the read right on source bucket %s.", rq.accessKey.ID, bucketName)
+	src := copySource{bucket: b, key: key}
+	if err := rq.authorize(check{ac: ac, bucket: bucketName, key: key, action: "s3:GetObject", need: needRead,
+		objectACL: rq.objectACLReader(b.ID, key)}); err != nil {
+		return src, err
 	}
 	if src.obj, err = rq.api.backend.HeadObject(rq.ctx, src.bucket.ID, key); err != nil {
 		return src, err
@@ -92,6 +92,10 @@ func (rq *request) copyObject() error {
 	if err != nil {
 		return err
 	}
+	objACL, err := rq.objectACLForWrite(rq.r.Header, rq.key)
+	if err != nil {
+		return err
+	}
 	headers := src.obj.Meta.Headers
 	switch d := rq.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
@@ -108,6 +112,8 @@ func (rq *request) copyObject() error {
 	default:
 		return s3err.New(s3err.InvalidArgument, "Unknown metadata directive %q: use COPY or REPLACE.", d)
 	}
+	// A copy does not take its source's ACL: it gets the one it asks for.
+	headers = withObjectACL(headers, objACL)
 	var (
 		w    object.Written
 		meta model.ObjectMeta

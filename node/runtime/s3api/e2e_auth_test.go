@@ -244,6 +244,8 @@ func testErrorDocuments(t *testing.T, e *env) {
 			UploadId: aws.String("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")})
 		wantAPIError(t, err, "NoSuchUpload", 404)
 		_, err = cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
+		wantAPIError(t, err, "NoSuchBucketPolicy", 404)
+		_, err = cl.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: aws.String(bucket)})
 		wantAPIError(t, err, "NotImplemented", 501)
 		_, err = cl.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String(bucket), Key: aws.String("errors/none"),
 			Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}})

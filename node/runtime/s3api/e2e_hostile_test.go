@@ -298,9 +298,10 @@ func TestE2ECopySourceMustParse(t *testing.T) {
 }
 
 // TestE2EUnimplementedHeadersRefused: a request asking for KMS encryption,
-// a lock, tags, a public ACL or an owner check, none of which the store
-// implements, is refused; so is SSE-S3 on a node without a master key.
-// (SSE-C, which once stored the object in clear, is e2e_sse_test.go's.)
+// a lock, tags or an owner check, none of which the store implements, is
+// refused; so is SSE-S3 on a node without a master key. (SSE-C, which once
+// stored the object in clear, is e2e_sse_test.go's; ACLs are
+// e2e_access_test.go's.)
 func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 	e := startHostileEnv(t)
 	ctx := testCtx(t)
@@ -313,8 +314,6 @@ func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 		"object-lock":          {ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
 		"legal-hold":           {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
 		"tagging":              {Tagging: aws.String("a=b")},
-		"public-acl":           {ACL: types.ObjectCannedACLPublicRead},
-		"grant":                {GrantRead: aws.String("uri=http://acs.amazonaws.com/groups/global/AllUsers")},
 		"owner-check":          {ExpectedBucketOwner: aws.String("123456789012")},
 		"storage-glacier":      {StorageClass: types.StorageClassGlacier},
 	} {

@@ -404,7 +404,7 @@ func testSigV2Refused(t *testing.T, e *env) {
 			{"response-content-type=text%2Fhtml", "SignatureDoesNotMatch", 403},
 			{"versionId=null", "SignatureDoesNotMatch", 403},
 			{"uploadId=abc", "SignatureDoesNotMatch", 403},
-			{"acl", "NotImplemented", 501}, // refused by the router before any signature check
+			{"acl", "SignatureDoesNotMatch", 403},
 		} {
 			u := strings.Replace(good, "?", "?"+tc.add+"&", 1)
 			wantV2Error(t, httpDo(t, newRequest(t, http.MethodGet, u, nil)), tc.code, tc.status)

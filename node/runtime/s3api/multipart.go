@@ -46,6 +46,12 @@ func (rq *request) createMultipartUpload() error {
 	if err != nil {
 		return err
 	}
+	// The upload keeps the ACL; the object it completes into gets it.
+	objACL, err := rq.objectACLForWrite(rq.r.Header, rq.key)
+	if err != nil {
+		return err
+	}
+	headers = withObjectACL(headers, objACL)
 	// The upload's data key is drawn now; every part is sealed with it.
 	target, err := rq.writeTarget(rq.r.Header)
 	if err != nil {

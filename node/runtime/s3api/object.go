@@ -55,6 +55,11 @@ func (rq *request) putObject() error {
 	if err != nil {
 		return err
 	}
+	objACL, err := rq.objectACLForWrite(h, rq.key)
+	if err != nil {
+		return err
+	}
+	headers = withObjectACL(headers, objACL)
 	cs, err := requestChecksum(h)
 	if err != nil {
 		return err
@@ -300,6 +305,11 @@ func (rq *request) deleteObjects() error {
 	for i, o := range req.Objects {
 		if len(o.Key) > MaxKeyLength {
 			errs[i] = s3err.New(s3err.KeyTooLong, "Your key is too long.")
+			continue
+		}
+		// Each key is its own decision, as in S3: a policy may allow
+		// deleting some of them.
+		if errs[i] = rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: o.Key, action: "s3:DeleteObject", need: needWrite}); errs[i] != nil {
 			continue
 		}
 		wg.Add(1)

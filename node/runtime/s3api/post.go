@@ -71,7 +71,10 @@ func (rq *request) postObject() error {
 		return err
 	}
 	rq.key = key
-	if err := rq.resolveBucket(needWrite); err != nil {
+	if err := rq.resolveBucket(); err != nil {
+		return err
+	}
+	if err := rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: key, action: endpointActions["PostObject"], need: needWrite}); err != nil {
 		return err
 	}
 	rq.addCORSHeaders()
@@ -100,6 +103,11 @@ func (rq *request) postObject() error {
 	if err != nil {
 		return err
 	}
+	objACL, err := rq.objectACLForWrite(formRequestHeaders(fields), key)
+	if err != nil {
+		return err
+	}
+	headers = withObjectACL(headers, objACL)
 	encFields := formEncryptionHeaders(fields)
 	if sse.HasCustomerHeaders(encFields, false) && !rq.secureForKeys() {
 		return errInsecureKeys()

@@ -35,9 +35,12 @@ type request struct {
 	// Set once the request is authenticated.
 	accessKey model.Key
 	body      *verifiedBody
-	// Set once the bucket is resolved and the key's rights checked.
+	// Set once the bucket is resolved and the request authorized.
 	bucket model.Bucket
 	perms  model.Perms
+	access *access
+	// condCtx caches the policy condition keys' values.
+	condCtx map[string][]string
 }
 
 // ServeHTTP answers one S3 request.
@@ -114,12 +117,30 @@ func (rq *request) serve() error {
 		return err
 	}
 	if rq.bucketName != "" && ep.need != needNothing {
-		if err := rq.resolveBucket(ep.need); err != nil {
+		if err := rq.resolveBucket(); err != nil {
 			return err
 		}
+		if ep.name != "DeleteObjects" { // decided for each object
+			if err := rq.authorizeEndpoint(ep); err != nil {
+				return err
+			}
+		}
 		rq.addCORSHeaders()
+	} else if rq.principal() == "" {
+		return s3err.New(s3err.AccessDenied, "Anonymous access is not allowed to %s: sign the request with an access key.", ep.name)
 	}
 	return ep.run(rq)
+}
+
+// authorizeEndpoint decides whether the request may run ep on the bucket
+// (and object) it names.
+func (rq *request) authorizeEndpoint(ep endpoint) error {
+	c := check{ac: rq.access, bucket: rq.bucketName, action: endpointActions[ep.name], need: ep.need}
+	if rq.key != "" {
+		c.key = rq.key
+		c.objectACL = rq.objectACLReader(rq.bucket.ID, rq.key)
+	}
+	return rq.authorize(c)
 }
 
 // address finds the bucket and the key a request names: from the host
@@ -152,22 +173,32 @@ func (a *API) hostBucket(r *http.Request) string {
 	return ""
 }
 
-// resolveBucket finds the bucket the request names and checks that the key
-// has the rights the operation needs.
-func (rq *request) resolveBucket(need need) error {
-	res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: rq.bucketName, Key: rq.accessKey})
+// resolveBucket finds the bucket the request names (by the key's local
+// alias, else the global alias; an anonymous request has no local
+// aliases) and its access controls.
+func (rq *request) resolveBucket() error {
+	b, ac, err := rq.lookupBucket(rq.bucketName)
 	if err != nil {
-		if isNotFound(err) {
-			return s3err.New(s3err.NoSuchBucket, "The specified bucket does not exist.")
-		}
 		return err
 	}
-	rq.bucket = res.(model.Bucket)
-	rq.perms = rq.accessKey.BucketPerms(rq.bucket.ID)
-	if !need.grantedBy(rq.perms) {
-		return s3err.New(s3err.AccessDenied, "Access denied: key %s lacks the %s right on bucket %s.", rq.accessKey.ID, need, rq.bucketName)
-	}
+	rq.bucket, rq.access = b, ac
+	rq.perms = rq.accessKey.BucketPerms(b.ID)
 	return nil
+}
+
+// lookupBucket finds the bucket name means to the request's key, with its
+// access controls.
+func (rq *request) lookupBucket(name string) (model.Bucket, *access, error) {
+	res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: name, Key: rq.accessKey})
+	if err != nil {
+		if isNotFound(err) {
+			return model.Bucket{}, nil, s3err.New(s3err.NoSuchBucket, "The specified bucket does not exist.")
+		}
+		return model.Bucket{}, nil, err
+	}
+	b := res.(model.Bucket)
+	ac, err := rq.api.loadAccess(b)
+	return b, ac, err
 }
 
 // need is the right an operation needs on its bucket.

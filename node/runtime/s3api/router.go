@@ -25,11 +25,69 @@ type endpoint struct {
 // here (or with MethodNotAllowed): TestCompatibilityTableMatchesTheRouter
 // checks it against botocore's model of the API.
 var unsupported = []string{
-	"abac", "accelerate", "acl", "analytics", "attributes", "intelligent-tiering", "inventory",
+	"abac", "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory",
 	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
-	"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
-	"policy", "policyStatus", "publicAccessBlock", "renameObject", "replication", "requestPayment", "restore",
-	"retention", "select", "session", "tagging", "torrent", "versionId", "versions",
+	"metadataTable", "metrics", "notification", "object-lock", "renameObject", "replication",
+	"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versionId", "versions",
+}
+
+// accessSubresources are the access control sub-resources: a request
+// naming one is only ever one of their operations, never (say) a
+// DeleteObject that happened to carry ?acl.
+var accessSubresources = []string{"acl", "ownershipControls", "policy", "policyStatus", "publicAccessBlock"}
+
+// endpointActions gives each endpoint its IAM action, as AWS's "Actions,
+// resources and condition keys for Amazon S3" names it: what bucket
+// policies grant or deny. The resource is the bucket for bucket-level
+// endpoints, bucket/key for object-level ones. An endpoint missing here
+// can be granted only by the key's rights (a test keeps the list whole).
+var endpointActions = map[string]string{
+	"ListBuckets":                     "s3:ListAllMyBuckets",
+	"CreateBucket":                    "s3:CreateBucket",
+	"DeleteBucket":                    "s3:DeleteBucket",
+	"HeadBucket":                      "s3:ListBucket",
+	"ListObjects":                     "s3:ListBucket",
+	"ListObjectsV2":                   "s3:ListBucket",
+	"GetBucketLocation":               "s3:GetBucketLocation",
+	"GetBucketVersioning":             "s3:GetBucketVersioning",
+	"PutBucketVersioning":             "s3:PutBucketVersioning",
+	"GetBucketCors":                   "s3:GetBucketCORS",
+	"PutBucketCors":                   "s3:PutBucketCORS",
+	"DeleteBucketCors":                "s3:PutBucketCORS",
+	"GetBucketWebsite":                "s3:GetBucketWebsite",
+	"PutBucketWebsite":                "s3:PutBucketWebsite",
+	"DeleteBucketWebsite":             "s3:DeleteBucketWebsite",
+	"GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+	"PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
+	"DeleteBucketLifecycle":           "s3:PutLifecycleConfiguration",
+	"ListMultipartUploads":            "s3:ListBucketMultipartUploads",
+	"DeleteObjects":                   "s3:DeleteObject", // decided for each object
+	"GetBucketAcl":                    "s3:GetBucketAcl",
+	"PutBucketAcl":                    "s3:PutBucketAcl",
+	"GetBucketOwnershipControls":      "s3:GetBucketOwnershipControls",
+	"PutBucketOwnershipControls":      "s3:PutBucketOwnershipControls",
+	"DeleteBucketOwnershipControls":   "s3:PutBucketOwnershipControls",
+	"GetBucketPolicy":                 "s3:GetBucketPolicy",
+	"PutBucketPolicy":                 "s3:PutBucketPolicy",
+	"DeleteBucketPolicy":              "s3:DeleteBucketPolicy",
+	"GetBucketPolicyStatus":           "s3:GetBucketPolicyStatus",
+	"GetPublicAccessBlock":            "s3:GetBucketPublicAccessBlock",
+	"PutPublicAccessBlock":            "s3:PutBucketPublicAccessBlock",
+	"DeletePublicAccessBlock":         "s3:PutBucketPublicAccessBlock",
+	"GetObject":                       "s3:GetObject",
+	"HeadObject":                      "s3:GetObject",
+	"GetObjectAcl":                    "s3:GetObjectAcl",
+	"PutObjectAcl":                    "s3:PutObjectAcl",
+	"PutObject":                       "s3:PutObject",
+	"PostObject":                      "s3:PutObject",
+	"CopyObject":                      "s3:PutObject", // and s3:GetObject on the source
+	"CreateMultipartUpload":           "s3:PutObject",
+	"UploadPart":                      "s3:PutObject",
+	"UploadPartCopy":                  "s3:PutObject", // and s3:GetObject on the source
+	"CompleteMultipartUpload":         "s3:PutObject",
+	"AbortMultipartUpload":            "s3:AbortMultipartUpload",
+	"ListParts":                       "s3:ListMultipartUploadParts",
+	"DeleteObject":                    "s3:DeleteObject",
 }
 
 // unimplementedHeaders are request headers whose meaning this store does
@@ -54,15 +112,6 @@ var unimplementedHeaders = []struct {
 	{"x-amz-mfa", nil},
 	{"x-amz-tagging", nil},
 	{"x-amz-tagging-directive", []string{"COPY"}},
-	// The bucket owner has full control of every object already; the
-	// other canned ACLs and the grants would make objects public.
-	{"x-amz-acl", []string{"private", "bucket-owner-full-control"}},
-	{"x-amz-grant-read", nil},
-	{"x-amz-grant-write", nil},
-	{"x-amz-grant-read-acp", nil},
-	{"x-amz-grant-write-acp", nil},
-	{"x-amz-grant-full-control", nil},
-	{"x-amz-object-ownership", []string{"BucketOwnerEnforced"}},
 	{"x-amz-storage-class", []string{"STANDARD"}},
 	{"x-amz-expected-bucket-owner", nil},
 	{"x-amz-source-expected-bucket-owner", nil},
@@ -99,21 +148,37 @@ func route(method, bucket, key string, q url.Values, h http.Header) (endpoint, e
 	if key != "" && q.Has("encryption") { // UpdateObjectEncryption; "encryption" on a bucket is its default
 		return endpoint{}, s3err.New(s3err.NotImplemented, "The \"encryption\" sub-resource of an object is not implemented by this store.")
 	}
+	ep, ok := endpoint{}, false
 	switch {
 	case bucket == "":
 		if method == http.MethodGet {
-			return endpoint{"ListBuckets", needNothing, (*request).listBuckets}, nil
+			ep, ok = endpoint{"ListBuckets", needNothing, (*request).listBuckets}, true
 		}
 	case key == "":
-		if ep, ok := bucketEndpoint(method, q, h); ok {
-			return ep, nil
-		}
+		ep, ok = bucketEndpoint(method, q, h)
 	default:
-		if ep, ok := objectEndpoint(method, q, h); ok {
-			return ep, nil
+		ep, ok = objectEndpoint(method, q, h)
+	}
+	if ok {
+		for _, sub := range accessSubresources {
+			if q.Has(sub) && !slices.Contains(accessEndpoints[sub], ep.name) {
+				ok = false
+			}
 		}
 	}
-	return endpoint{}, s3err.New(s3err.MethodNotAllowed, "The specified method is not allowed against this resource.")
+	if !ok {
+		return endpoint{}, s3err.New(s3err.MethodNotAllowed, "The specified method is not allowed against this resource.")
+	}
+	return ep, nil
+}
+
+// accessEndpoints are the endpoints of each access sub-resource.
+var accessEndpoints = map[string][]string{
+	"acl":               {"GetBucketAcl", "PutBucketAcl", "GetObjectAcl", "PutObjectAcl"},
+	"ownershipControls": {"GetBucketOwnershipControls", "PutBucketOwnershipControls", "DeleteBucketOwnershipControls"},
+	"policy":            {"GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"},
+	"policyStatus":      {"GetBucketPolicyStatus"},
+	"publicAccessBlock": {"GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock"},
 }
 
 func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool) {
@@ -139,6 +204,18 @@ func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool)
 		{http.MethodDelete, "encryption", endpoint{"DeleteBucketEncryption", needOwner, (*request).deleteBucketEncryption}},
 		{http.MethodGet, "uploads", endpoint{"ListMultipartUploads", needRead, (*request).listMultipartUploads}},
 		{http.MethodPost, "delete", endpoint{"DeleteObjects", needWrite, (*request).deleteObjects}},
+		{http.MethodGet, "acl", endpoint{"GetBucketAcl", needRead, (*request).getBucketACL}},
+		{http.MethodPut, "acl", endpoint{"PutBucketAcl", needOwner, (*request).putBucketACL}},
+		{http.MethodGet, "ownershipControls", endpoint{"GetBucketOwnershipControls", needOwner, (*request).getOwnershipControls}},
+		{http.MethodPut, "ownershipControls", endpoint{"PutBucketOwnershipControls", needOwner, (*request).putOwnershipControls}},
+		{http.MethodDelete, "ownershipControls", endpoint{"DeleteBucketOwnershipControls", needOwner, (*request).deleteOwnershipControls}},
+		{http.MethodGet, "policyStatus", endpoint{"GetBucketPolicyStatus", needOwner, (*request).getBucketPolicyStatus}},
+		{http.MethodGet, "policy", endpoint{"GetBucketPolicy", needOwner, (*request).getBucketPolicy}},
+		{http.MethodPut, "policy", endpoint{"PutBucketPolicy", needOwner, (*request).putBucketPolicy}},
+		{http.MethodDelete, "policy", endpoint{"DeleteBucketPolicy", needOwner, (*request).deleteBucketPolicy}},
+		{http.MethodGet, "publicAccessBlock", endpoint{"GetPublicAccessBlock", needOwner, (*request).getPublicAccessBlock}},
+		{http.MethodPut, "publicAccessBlock", endpoint{"PutPublicAccessBlock", needOwner, (*request).putPublicAccessBlock}},
+		{http.MethodDelete, "publicAccessBlock", endpoint{"DeletePublicAccessBlock", needOwner, (*request).deletePublicAccessBlock}},
 	} {
 		if method == s.method && q.Has(s.param) {
 			return s.ep, true
@@ -166,6 +243,9 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 	_, copying := h[http.CanonicalHeaderKey("x-amz-copy-source")]
 	switch method {
 	case http.MethodGet:
+		if q.Has("acl") {
+			return endpoint{"GetObjectAcl", needRead, (*request).getObjectACL}, true
+		}
 		if q.Has("uploadId") {
 			return endpoint{"ListParts", needRead, (*request).listParts}, true
 		}
@@ -174,6 +254,8 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 		return endpoint{"HeadObject", needRead, (*request).getObject}, true
 	case http.MethodPut:
 		switch {
+		case q.Has("acl"):
+			return endpoint{"PutObjectAcl", needWrite, (*request).putObjectACL}, true
 		case q.Has("partNumber") && q.Has("uploadId") && copying:
 			return endpoint{"UploadPartCopy", needWrite, (*request).uploadPartCopy}, true
 		case q.Has("partNumber") && q.Has("uploadId"):
