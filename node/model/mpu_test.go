@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/garagego/garage/node/checksum"
 	"pgregory.net/rapid"
 )
 
@@ -16,6 +17,8 @@ var (
 			Version:   VersionID{rapid.ByteRange(1, 2).Draw(t, "version")},
 			ETag:      rapid.SampledFrom([]string{"", "a", "b"}).Draw(t, "etag"),
 			Size:      rapid.Uint64Range(0, 2).Draw(t, "size"),
+			Finished:  rapid.Uint64Range(0, 3).Draw(t, "finished"),
+			Checksum:  rapid.SampledFrom([]string{"", "c"}).Draw(t, "checksum"),
 		}
 	})
 	// genUpload builds uploads as writers might: parts in any order, one
@@ -27,7 +30,9 @@ var (
 			Deleted:   rapid.IntRange(0, 4).Draw(t, "deleted") == 0,
 			Bucket:    BucketID{rapid.ByteRange(0, 1).Draw(t, "bucket")},
 			Key:       rapid.SampledFrom([]string{"", "a"}).Draw(t, "key"),
-			Parts:     rapid.SliceOfN(genMPUPart, 0, 5).Draw(t, "parts"),
+			Checksum: checksum.Spec{Algorithm: checksum.Algorithm(rapid.IntRange(0, 2).Draw(t, "algorithm")),
+				Type: checksum.Type(rapid.IntRange(0, 2).Draw(t, "type"))},
+			Parts: rapid.SliceOfN(genMPUPart, 0, 5).Draw(t, "parts"),
 		}
 	})
 )
@@ -47,18 +52,31 @@ func FuzzDecodeMultipartUpload(f *testing.F) {
 }
 
 // LatestParts agrees with a brute-force pick over all records of both
-// sides: per part number, the finished record with the greatest
-// (Timestamp, Version), the greater (ETag, Size) among equal ones.
+// sides: per part number, the finished record that finished last (then the
+// greatest (Timestamp, Version)), the greater record among equal ones.
 func TestLatestPartsMatchesBruteForce(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		a, b := genUpload.Draw(t, "a"), genUpload.Draw(t, "b")
 		a.Deleted, b.Deleted = false, false
-		best := map[uint32]MPUPart{}
+		// One record per part upload (the greatest, as Join keeps it), then
+		// per number the one that finished last.
+		records := map[MPUPart]MPUPart{} // by identity
 		for _, p := range slices.Concat(a.Parts, b.Parts) {
+			id := MPUPart{Number: p.Number, Timestamp: p.Timestamp, Version: p.Version}
+			if cur, ok := records[id]; !ok || compareParts(p, cur) > 0 {
+				records[id] = p
+			}
+		}
+		best := map[uint32]MPUPart{}
+		for _, p := range records {
 			if p.ETag == "" {
 				continue
 			}
-			if cur, ok := best[p.Number]; !ok || compareParts(p, cur) > 0 {
+			cur, ok := best[p.Number]
+			switch {
+			case !ok, p.Finished > cur.Finished:
+				best[p.Number] = p
+			case p.Finished == cur.Finished && comparePartUploads(p, cur) > 0:
 				best[p.Number] = p
 			}
 		}
@@ -131,5 +149,20 @@ func TestMultipartDecodeRejects(t *testing.T) {
 	}
 	if _, err := decodeAll(raw(MultipartUpload{Parts: []MPUPart{part(1, 1, 1), part(1, 1, 2), part(1, 2, 1), part(2, 1, 1)}}), DecodeMultipartUpload); err != nil {
 		t.Errorf("canonical upload refused: %v", err)
+	}
+}
+
+// Two uploads of one part number at once: the one that began first but
+// finished last counts, since its client got its ETag last.
+func TestLatestPartsFinishedLastWins(t *testing.T) {
+	first := MPUPart{Number: 1, Timestamp: 5, Version: VersionID{1}, ETag: "first", Size: 10, Finished: 12}
+	second := MPUPart{Number: 1, Timestamp: 8, Version: VersionID{2}, ETag: "second", Size: 10, Finished: 10}
+	for _, u := range []MultipartUpload{
+		{Parts: []MPUPart{first, second}},
+		(MultipartUpload{Parts: []MPUPart{second}}).Join(MultipartUpload{Parts: []MPUPart{first}}),
+	} {
+		if got := u.LatestParts(); !slices.Equal(got, []MPUPart{first}) {
+			t.Fatalf("latest parts %+v, want the one that finished last", got)
+		}
 	}
 }

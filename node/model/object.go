@@ -125,6 +125,36 @@ type VersionState struct {
 	// some replica may already have dropped them, so reviving them elsewhere
 	// would make the outcome depend on the order of merges.
 	WasComplete bool
+	// Uploading: a conditional commit of this version began at Intent
+	// (milliseconds, the coordinator's clock) and, if Released >= Intent,
+	// ended without completing. While it is under way, other conditional
+	// writes of the key yield (see object's conditional commits).
+	Intent, Released uint64
+	// Complete: the version was written under a condition, judged against
+	// Basis (the newest completed version then, or none).
+	Basis Basis
+}
+
+// Basis records what a conditional write's condition was judged against:
+// a version by its place among the key's versions (timestamp, then id), or
+// no version at all (Timestamp 0). Conditional is false for an
+// unconditional write.
+type Basis struct {
+	Conditional bool
+	Timestamp   uint64
+	ID          VersionID
+}
+
+// Before reports whether the basis is older than the version (ts, id): the
+// condition was judged without that version.
+func (b Basis) Before(ts uint64, id VersionID) bool {
+	return compareVersions(ObjectVersion{ID: b.ID, Timestamp: b.Timestamp}, ObjectVersion{ID: id, Timestamp: ts}) < 0
+}
+
+// Committing reports whether a conditional commit of the version is under
+// way: an intent not yet released.
+func (s VersionState) Committing() bool {
+	return s.Kind == Uploading && s.Intent > s.Released
 }
 
 // ObjectMeta is an object's metadata.
@@ -182,8 +212,8 @@ func compareVersions(a, b ObjectVersion) int {
 }
 
 // Join merges two states of one version: the later stage wins. Within one
-// stage: two uploads join Multipart by OR and keep the Meta with the larger
-// encoding; two completions keep the state with the larger encoding (one
+// stage: two uploads join Multipart by OR, keep the Meta with the larger
+// encoding and the greater Intent and Released; two completions keep the state with the larger encoding (one
 // version completing twice differently does not happen, but the choice must
 // be the same on every replica); WasComplete is kept by OR, including from a
 // Complete state overtaken by an abort.
@@ -205,6 +235,7 @@ func (s VersionState) Join(o VersionState) VersionState {
 			s.Meta = o.Meta
 		}
 		s.Multipart = s.Multipart || o.Multipart
+		s.Intent, s.Released = max(s.Intent, o.Intent), max(s.Released, o.Released)
 		return s
 	case Complete:
 		if bytes.Compare(encodeState(o), encodeState(s)) > 0 {
@@ -226,9 +257,9 @@ func (s VersionState) completed() bool {
 func (s VersionState) normalized() VersionState {
 	switch s.Kind {
 	case Uploading:
-		return VersionState{Kind: s.Kind, Multipart: s.Multipart, Meta: s.Meta.normalized()}
+		return VersionState{Kind: s.Kind, Multipart: s.Multipart, Meta: s.Meta.normalized(), Intent: s.Intent, Released: s.Released}
 	case Complete:
-		out := VersionState{Kind: s.Kind, Data: s.Data}
+		out := VersionState{Kind: s.Kind, Data: s.Data, Basis: s.Basis.normalized()}
 		switch s.Data {
 		case Inline:
 			out.Meta, out.Inline = s.Meta.normalized(), s.Inline
@@ -240,6 +271,13 @@ func (s VersionState) normalized() VersionState {
 		return VersionState{Kind: s.Kind, WasComplete: s.WasComplete}
 	}
 	return s
+}
+
+func (b Basis) normalized() Basis {
+	if !b.Conditional {
+		return Basis{}
+	}
+	return b
 }
 
 func (m ObjectMeta) normalized() ObjectMeta {
@@ -330,6 +368,8 @@ func (s VersionState) encode(e *wire.Encoder) {
 	case Uploading:
 		e.Bool(s.Multipart)
 		s.Meta.encode(e)
+		e.Uvarint(s.Intent)
+		e.Uvarint(s.Released)
 	case Complete:
 		e.Uint8(uint8(s.Data))
 		switch s.Data {
@@ -339,6 +379,11 @@ func (s VersionState) encode(e *wire.Encoder) {
 		case FirstBlock:
 			s.Meta.encode(e)
 			e.Raw(s.FirstBlock[:])
+		}
+		e.Bool(s.Basis.Conditional)
+		if s.Basis.Conditional {
+			e.Uvarint(s.Basis.Timestamp)
+			e.Raw(s.Basis.ID[:])
 		}
 	case Aborted:
 		e.Bool(s.WasComplete)
@@ -405,6 +450,7 @@ func decodeVersionState(d *wire.Decoder) VersionState {
 	case Uploading:
 		s.Multipart = d.Bool()
 		s.Meta = decodeObjectMeta(d)
+		s.Intent, s.Released = d.Uvarint(), d.Uvarint()
 	case Complete:
 		s.Data = DataKind(d.Uint8())
 		switch s.Data {
@@ -417,6 +463,10 @@ func decodeVersionState(d *wire.Decoder) VersionState {
 		case DeleteMarker:
 		default:
 			d.Failf("bad object data kind %d", s.Data)
+		}
+		if s.Basis.Conditional = d.Bool(); s.Basis.Conditional {
+			s.Basis.Timestamp = d.Uvarint()
+			d.Fixed(s.Basis.ID[:])
 		}
 	case Aborted:
 		s.WasComplete = d.Bool()

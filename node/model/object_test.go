@@ -44,6 +44,10 @@ var (
 			Inline:      rapid.SampledFrom([][]byte{nil, []byte("x"), []byte("yz")}).Draw(t, "inline"),
 			FirstBlock:  cluster.Hash{rapid.ByteRange(0, 1).Draw(t, "first")},
 			WasComplete: rapid.Bool().Draw(t, "was complete"),
+			Intent:      rapid.Uint64Range(0, 2).Draw(t, "intent"),
+			Released:    rapid.Uint64Range(0, 2).Draw(t, "released"),
+			Basis: Basis{Conditional: rapid.Bool().Draw(t, "conditional"), Timestamp: rapid.Uint64Range(0, 2).Draw(t, "basis ts"),
+				ID: VersionID{rapid.ByteRange(0, 1).Draw(t, "basis id")}},
 		}
 	})
 	genObjectVersion = rapid.Custom(func(t *rapid.T) ObjectVersion {

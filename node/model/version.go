@@ -64,10 +64,13 @@ type VersionBlock struct {
 	Size   uint64
 }
 
-// PartETag is the ETag of one part of a multipart upload.
+// PartETag is the ETag of one part of a multipart upload, with its
+// checksum (base64, in the upload's algorithm) so that a read of the part
+// can return it.
 type PartETag struct {
-	Part uint32
-	ETag string
+	Part     uint32
+	ETag     string
+	Checksum string
 }
 
 // Join merges two states of one version. Blocks union by (Part, Offset) and
@@ -116,7 +119,10 @@ func comparePartETags(a, b PartETag) int {
 	if c := comparePartNumbers(a, b); c != 0 {
 		return c
 	}
-	return strings.Compare(a.ETag, b.ETag)
+	if c := strings.Compare(a.ETag, b.ETag); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Checksum, b.Checksum)
 }
 
 // concat returns a new slice holding a then b.
@@ -187,6 +193,7 @@ func (v Version) encode(e *wire.Encoder) {
 	for _, p := range v.PartETags {
 		e.Uvarint(uint64(p.Part))
 		e.String(p.ETag)
+		e.String(p.Checksum)
 	}
 }
 
@@ -214,7 +221,7 @@ func DecodeVersion(d *wire.Decoder) Version {
 	}
 	n = d.Len(2)
 	for range n {
-		p := PartETag{Part: decodePartNumber(d), ETag: d.String()}
+		p := PartETag{Part: decodePartNumber(d), ETag: d.String(), Checksum: d.String()}
 		if len(v.PartETags) > 0 && comparePartNumbers(v.PartETags[len(v.PartETags)-1], p) >= 0 {
 			d.Failf("version part etags not strictly sorted")
 			return Version{}

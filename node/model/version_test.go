@@ -21,7 +21,8 @@ var (
 		}
 	})
 	genPartETag = rapid.Custom(func(t *rapid.T) PartETag {
-		return PartETag{Part: rapid.Uint32Range(1, 3).Draw(t, "part"), ETag: rapid.SampledFrom([]string{"a", "b"}).Draw(t, "etag")}
+		return PartETag{Part: rapid.Uint32Range(1, 3).Draw(t, "part"), ETag: rapid.SampledFrom([]string{"a", "b"}).Draw(t, "etag"),
+			Checksum: rapid.SampledFrom([]string{"", "c"}).Draw(t, "checksum")}
 	})
 	// genVersion builds versions as writers might: lists in any order, a
 	// position possibly twice with different blocks.
@@ -129,8 +130,8 @@ func TestVersionDecodeRejects(t *testing.T) {
 		"unsorted blocks":   raw(Version{Blocks: []VersionBlock{blk(1, 0), blk(0, 5)}}),
 		"unsorted offsets":  raw(Version{Blocks: []VersionBlock{blk(0, 5), blk(0, 0)}}),
 		"repeated position": raw(Version{Blocks: []VersionBlock{blk(0, 0), {Part: 0, Offset: 0, Hash: cluster.Hash{1}}}}),
-		"unsorted etags":    raw(Version{PartETags: []PartETag{{2, "a"}, {1, "b"}}}),
-		"repeated etag":     raw(Version{PartETags: []PartETag{{1, "a"}, {1, "b"}}}),
+		"unsorted etags":    raw(Version{PartETags: []PartETag{{Part: 2, ETag: "a"}, {Part: 1, ETag: "b"}}}),
+		"repeated etag":     raw(Version{PartETags: []PartETag{{Part: 1, ETag: "a"}, {Part: 1, ETag: "b"}}}),
 		"bad deleted flag":  func() []byte { b := raw(Version{}); b[16] = 2; return b }(),
 	}
 	// A part number beyond 32 bits.
@@ -150,7 +151,7 @@ func TestVersionDecodeRejects(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := decodeAll(raw(Version{Blocks: []VersionBlock{blk(0, 0), blk(0, 5), blk(1, 0)}, PartETags: []PartETag{{1, "a"}, {2, "a"}}}), DecodeVersion); err != nil {
+	if _, err := decodeAll(raw(Version{Blocks: []VersionBlock{blk(0, 0), blk(0, 5), blk(1, 0)}, PartETags: []PartETag{{Part: 1, ETag: "a"}, {Part: 2, ETag: "a"}}}), DecodeVersion); err != nil {
 		t.Errorf("canonical version refused: %v", err)
 	}
 }

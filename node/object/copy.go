@@ -24,6 +24,8 @@ type CopyObject struct {
 	Source  Object
 	// Meta is the copy's: Size and ETag must be the source's.
 	Meta model.ObjectMeta
+	// Cond, if set, is judged on the destination as the copy commits.
+	Cond *Condition
 }
 
 func (CopyObject) OpName() string { return "CopyObject" }
@@ -35,7 +37,7 @@ func (s *Service) copyObject(now cluster.Time, op CopyObject, done Done) {
 		return
 	}
 	if src.Blocks == nil {
-		s.putInline(now, PutInline{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Meta: op.Meta, Data: src.Inline}, done)
+		s.putInline(now, PutInline{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Meta: op.Meta, Data: src.Inline, Cond: op.Cond}, done)
 		return
 	}
 	hashes := distinctHashes(src.Blocks)
@@ -61,7 +63,7 @@ func (s *Service) copyObject(now cluster.Time, op CopyObject, done Done) {
 					return
 				}
 				s.putComplete(now, PutComplete{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Timestamp: begun.Timestamp,
-					Meta: op.Meta, FirstBlock: src.Blocks[0].Hash, Blocks: hashes}, done)
+					Meta: op.Meta, FirstBlock: src.Blocks[0].Hash, Blocks: hashes, Cond: op.Cond}, done)
 			})
 		})
 	})

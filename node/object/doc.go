@@ -19,12 +19,15 @@
 // Uploading state marked multipart, plus an entry in the multipart table
 // listing its part uploads. Each part upload is a version of its own
 // (PutPartBegin, PutBlock, PutPartComplete); a part number uploaded again
-// is kept beside the earlier upload, the later-begun finished one counting.
+// is kept beside the earlier upload, the one that finished last counting.
 // CompleteMultipart copies the chosen parts' block lists into the upload's
 // version entry, references the blocks from it, completes the object
 // version and deletes the upload's entry, whose hook deletes every part
 // upload's version (and so their references). AbortMultipart, and a newer
 // complete version superseding the upload, end it the same way.
+//
+// Conditional writes (Condition) are judged as they commit, here in the
+// core: see conditional.go.
 //
 // Deterministic core: version ids are drawn by the caller.
 package object

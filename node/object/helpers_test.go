@@ -74,11 +74,11 @@ func TestChooseParts(t *testing.T) {
 		req  []CompletedPart
 		want error
 	}{
-		{[]CompletedPart{{1, `"AA"`}, {4, "dd"}}, nil},
-		{[]CompletedPart{{3, "cc"}}, nil},
-		{[]CompletedPart{{1, "aa"}, {2, "bb"}}, ErrInvalidPart},
-		{[]CompletedPart{{1, "ab"}}, ErrInvalidPart},
-		{[]CompletedPart{{3, "cc"}, {4, "dd"}}, ErrEntityTooSmall},
+		{[]CompletedPart{{Number: 1, ETag: `"AA"`}, {Number: 4, ETag: "dd"}}, nil},
+		{[]CompletedPart{{Number: 3, ETag: "cc"}}, nil},
+		{[]CompletedPart{{Number: 1, ETag: "aa"}, {Number: 2, ETag: "bb"}}, ErrInvalidPart},
+		{[]CompletedPart{{Number: 1, ETag: "ab"}}, ErrInvalidPart},
+		{[]CompletedPart{{Number: 3, ETag: "cc"}, {Number: 4, ETag: "dd"}}, ErrEntityTooSmall},
 	} {
 		got, err := chooseParts(latest, c.req, 5)
 		if !errors.Is(err, c.want) || err == nil && len(got) != len(c.req) {
@@ -88,7 +88,7 @@ func TestChooseParts(t *testing.T) {
 	if err := checkPartList(nil); !errors.Is(err, ErrEntityTooSmall) {
 		t.Errorf("no parts: %v", err)
 	}
-	if err := checkPartList([]CompletedPart{{2, "b"}, {2, "b"}}); !errors.Is(err, ErrInvalidPartOrder) {
+	if err := checkPartList([]CompletedPart{{Number: 2, ETag: "b"}, {Number: 2, ETag: "b"}}); !errors.Is(err, ErrInvalidPartOrder) {
 		t.Errorf("a part twice: %v", err)
 	}
 }

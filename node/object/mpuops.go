@@ -2,7 +2,9 @@ package object
 
 import (
 	"errors"
+	"fmt"
 
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/model"
 )
@@ -34,7 +36,36 @@ var (
 	// list cannot be replaced: completing again with that same list, or
 	// aborting, is what remains (OperationAborted, 409).
 	ErrCompleteConflict = errors.New("conflicting completion of the multipart upload")
+
+	// Checksum refusals of CompleteMultipart; each comes as a *Refusal
+	// with S3's message.
+	//
+	// ErrBadDigest: the object checksum the completion states is not the
+	// one the parts combine into, or a part's checksum of another
+	// algorithm than the upload's was listed (BadDigest, 400).
+	ErrBadDigest = errors.New("checksum mismatch")
+	// ErrChecksumRequest: the completion's checksums do not fit the
+	// upload: a part's checksum missing, another checksum type or
+	// algorithm than the upload's (InvalidRequest, 400).
+	ErrChecksumRequest = errors.New("checksum request does not fit the upload")
+	// ErrObjectSize: the object size the completion states is not the
+	// parts' total (InvalidRequest, 400).
+	ErrObjectSize = errors.New("object size mismatch")
 )
+
+// Refusal is a refused request with the message S3 gives for it; Unwrap is
+// one of the Err* values above.
+type Refusal struct {
+	Err     error
+	Message string
+}
+
+func (r *Refusal) Error() string { return r.Err.Error() + ": " + r.Message }
+func (r *Refusal) Unwrap() error { return r.Err }
+
+func refusal(err error, format string, args ...any) error {
+	return &Refusal{Err: err, Message: fmt.Sprintf(format, args...)}
+}
 
 const (
 	// DefaultMinPartSize is S3's minimum size of every part but the last.
@@ -60,6 +91,10 @@ type (
 		// Meta.Headers are the object's headers once completed; Size and
 		// ETag are ignored.
 		Meta model.ObjectMeta
+		// Checksum is the algorithm and type the parts' checksums are
+		// computed in and combined by (neither: S3's default, a full
+		// object CRC-64/NVME). The caller checks that they go together.
+		Checksum checksum.Spec
 	}
 	// PutPartBegin starts one upload of one part: it checks that the upload
 	// is in progress and records the part upload, unfinished, in the
@@ -73,10 +108,13 @@ type (
 		Part     uint32          // 1 to MaxPartNumber
 		Version  model.VersionID // the part upload's own version, drawn by the caller
 	}
-	// PutPartComplete records a part upload as finished, with its ETag and
-	// size. Blocks lists every block written for it: should the upload
-	// have ended meanwhile, the part's version and these references are
-	// dropped here and the answer is ErrNoSuchUpload. Answers Stored.
+	// PutPartComplete records a part upload as finished, with its ETag,
+	// size and checksum. Blocks lists every block written for it: should
+	// the upload have ended meanwhile, the part's version and these
+	// references are dropped here and the answer is ErrNoSuchUpload. Of
+	// two uploads of one part number, the one that finished last counts:
+	// its finish is stamped after every finish of that number it sees.
+	// Answers Stored.
 	PutPartComplete struct {
 		Bucket    model.BucketID
 		Key       string
@@ -86,7 +124,10 @@ type (
 		Timestamp uint64 // as PutPartBegin answered
 		ETag      string // hex MD5 of the part's content
 		Size      uint64
-		Blocks    []cluster.Hash
+		// Checksum is the part's checksum, base64, in the algorithm
+		// PartBegun named.
+		Checksum string
+		Blocks   []cluster.Hash
 	}
 	// PutPartAbort abandons a part upload that failed: its version is
 	// deleted, and with it the references of the blocks it lists, and the
@@ -99,8 +140,10 @@ type (
 		Blocks  []cluster.Hash
 	}
 	// CompleteMultipart assembles the listed parts into the object version
-	// and makes it Complete. The parts must be listed in strictly ascending
-	// order (ErrInvalidPartOrder); each must be the latest finished upload
+	// and makes it Complete, with the checksum its parts' checksums combine
+	// into (see objectChecksum; the completion's statements about it are
+	// checked). The parts must be listed in strictly ascending
+	// order (ErrInvalidPartOrder); each must be the last finished upload
 	// of its number with the listed ETag (ErrInvalidPart); each but the last
 	// must hold at least MinPartSize bytes (ErrEntityTooSmall). The
 	// version's block list gets the chosen parts' blocks in (part, offset)
@@ -132,12 +175,29 @@ type (
 		// MinPartSize is the least size of every part but the last; 0 is
 		// DefaultMinPartSize (tests and the simulator set it smaller).
 		MinPartSize uint64
+		// Cond, if set, is judged as the object version completes.
+		Cond *Condition
+		// What the client states of the object, checked against the
+		// parts (each unset if not stated): the checksum type, the
+		// checksum (a composite one with or without its "-N"), the size.
+		ChecksumType checksum.Type
+		Checksum     ObjectChecksum
+		Size         *uint64
 	}
 	// CompletedPart is one part of a CompleteMultipart request. The ETag
-	// may be quoted, as S3 clients send it.
+	// may be quoted, as S3 clients send it. Checksum is the part's
+	// checksum the client lists, if any, of algorithm ChecksumAlgorithm.
 	CompletedPart struct {
-		Number uint32
-		ETag   string
+		Number            uint32
+		ETag              string
+		ChecksumAlgorithm checksum.Algorithm
+		Checksum          string
+	}
+	// ObjectChecksum is a checksum value (base64) of an algorithm; None:
+	// no checksum.
+	ObjectChecksum struct {
+		Algorithm checksum.Algorithm
+		Value     string
 	}
 	// AbortMultipart abandons an upload in progress: its object version
 	// becomes Aborted and its entry is deleted, which drops every part's
@@ -148,9 +208,10 @@ type (
 		Key      string
 		UploadID model.VersionID
 	}
-	// ListParts lists the finished parts of an upload in progress, the
-	// latest upload of each part number, numbers after After, at most Limit
-	// of them (0: all). ErrNoSuchUpload if the upload is not in progress.
+	// ListParts lists the finished parts of an upload in progress (of each
+	// part number, the upload that finished last), numbers after After, at
+	// most Limit of them (0: all), with the upload's checksum spec.
+	// ErrNoSuchUpload if the upload is not in progress.
 	ListParts struct {
 		Bucket   model.BucketID
 		Key      string
@@ -191,28 +252,34 @@ func (ListMultipartUploads) OpName() string { return "ListMultipartUploads" }
 // Multipart results.
 type (
 	// PartBegun answers PutPartBegin: the part upload's timestamp, which
-	// orders it among the uploads of its part number (the latest finished
-	// one is used) and which PutPartComplete must repeat.
-	PartBegun struct{ Timestamp uint64 }
+	// PutPartComplete must repeat, and the upload's checksum as created
+	// (its Effective algorithm is the one the part's checksum is computed
+	// in).
+	PartBegun struct {
+		Timestamp uint64
+		Checksum  checksum.Spec
+	}
 	// Completed answers CompleteMultipart: the object version (the upload
 	// id) and its metadata, with the size and the multipart ETag.
 	Completed struct {
 		Written
 		Meta model.ObjectMeta
 	}
-	// PartList answers ListParts. When More is set, the listing continues
-	// after part number Next.
+	// PartList answers ListParts, with the upload's checksum as created.
+	// When More is set, the listing continues after part number Next.
 	PartList struct {
-		Parts []PartInfo
-		More  bool
-		Next  uint32
+		Checksum checksum.Spec
+		Parts    []PartInfo
+		More     bool
+		Next     uint32
 	}
 	// PartInfo is one finished part.
 	PartInfo struct {
 		Number    uint32
 		ETag      string
 		Size      uint64
-		Timestamp uint64 // of the part upload, in milliseconds
+		Timestamp uint64 // when the part upload finished, in milliseconds
+		Checksum  string // base64, in the upload's effective algorithm
 	}
 	// UploadList answers ListMultipartUploads, sorted by key, then by
 	// timestamp. When More is set, it covers keys before Next only.

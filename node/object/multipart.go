@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/crdt"
 	"github.com/garagego/garage/node/model"
@@ -199,7 +200,7 @@ func (s *Service) createMultipart(now cluster.Time, op CreateMultipart, done Don
 				done(now, nil, err)
 				return
 			}
-			entry := model.MultipartUpload{UploadID: op.UploadID, Timestamp: ts, Bucket: op.Bucket, Key: op.Key}
+			entry := model.MultipartUpload{UploadID: op.UploadID, Timestamp: ts, Bucket: op.Bucket, Key: op.Key, Checksum: op.Checksum}
 			s.uploads.Insert(now, model.UploadKey(op.UploadID), entry, func(now cluster.Time, err error) {
 				if err != nil {
 					// The upload is listed but takes no parts: abort it
@@ -244,7 +245,7 @@ func (s *Service) putPartBegin(now cluster.Time, op PutPartBegin, done Done) {
 				done(now, nil, fmt.Errorf("record part %d in upload %s: %w", op.Part, op.UploadID, err))
 				return
 			}
-			done(now, PartBegun{Timestamp: ts}, nil)
+			done(now, PartBegun{Timestamp: ts, Checksum: u.mpu.Checksum}, nil)
 		})
 	})
 }
@@ -252,6 +253,10 @@ func (s *Service) putPartBegin(now cluster.Time, op PutPartBegin, done Done) {
 // putPartComplete records the part as finished, then reads the upload back:
 // if it ended meanwhile, its deletion may have dropped the part's version
 // before some blocks were listed in it, so the part's data is released here.
+// The finish is stamped with this node's clock; should the read show an
+// upload of the same part number that finished at or after that stamp
+// (a skewed clock, or one that finished meanwhile), the finish is recorded
+// again just after it, so that the part finishing last counts.
 func (s *Service) putPartComplete(now cluster.Time, op PutPartComplete, done Done) {
 	etag, err := partETag(op.ETag)
 	if err == nil {
@@ -262,18 +267,29 @@ func (s *Service) putPartComplete(now cluster.Time, op PutPartComplete, done Don
 		return
 	}
 	key := model.UploadKey(op.UploadID)
-	part := model.MPUPart{Number: op.Part, Timestamp: op.Timestamp, Version: op.Version, ETag: etag, Size: op.Size}
-	entry := model.MultipartUpload{UploadID: op.UploadID, Bucket: op.Bucket, Key: op.Key, Parts: []model.MPUPart{part}}
-	s.uploads.Insert(now, key, entry, func(now cluster.Time, err error) {
-		if err != nil {
-			done(now, nil, fmt.Errorf("record part %d of upload %s as finished: %w", op.Part, op.UploadID, err))
-			return
-		}
+	part := model.MPUPart{Number: op.Part, Timestamp: op.Timestamp, Version: op.Version, ETag: etag, Size: op.Size,
+		Finished: max(now.Millis(), 1), Checksum: op.Checksum}
+	record := func(now cluster.Time, part model.MPUPart, then func(cluster.Time)) {
+		entry := model.MultipartUpload{UploadID: op.UploadID, Bucket: op.Bucket, Key: op.Key, Parts: []model.MPUPart{part}}
+		s.uploads.Insert(now, key, entry, func(now cluster.Time, err error) {
+			if err != nil {
+				done(now, nil, fmt.Errorf("record part %d of upload %s as finished: %w", op.Part, op.UploadID, err))
+				return
+			}
+			then(now)
+		})
+	}
+	record(now, part, func(now cluster.Time) {
 		s.uploads.Get(now, key, func(now cluster.Time, m model.MultipartUpload, found bool, err error) {
 			switch {
 			case err != nil:
 				done(now, nil, fmt.Errorf("read upload %s back: %w", op.UploadID, err))
 			case found && !m.Deleted && m.Timestamp != 0:
+				if later, ok := finishedSince(m, part); ok {
+					part.Finished = crdt.NextTS(now.Millis(), crdt.Stamp{TS: later})
+					record(now, part, func(now cluster.Time) { done(now, Stored{}, nil) })
+					return
+				}
 				done(now, Stored{}, nil)
 			default:
 				if found && !m.Deleted {
@@ -285,6 +301,22 @@ func (s *Service) putPartComplete(now cluster.Time, op PutPartComplete, done Don
 			}
 		})
 	})
+}
+
+// finishedSince is the latest finish stamp of another upload of part's
+// number in u that is not before part's own, if any.
+func finishedSince(u model.MultipartUpload, part model.MPUPart) (uint64, bool) {
+	var latest uint64
+	found := false
+	for _, p := range u.Parts {
+		if p.Number != part.Number || p.ETag == "" || p.Timestamp == part.Timestamp && p.Version == part.Version {
+			continue
+		}
+		if p.Finished >= part.Finished {
+			latest, found = max(latest, p.Finished), true
+		}
+	}
+	return latest, found
 }
 
 // releasePart deletes a part upload's version (whose hook drops the
@@ -308,13 +340,14 @@ func (s *Service) putPartAbort(now cluster.Time, op PutPartAbort, done Done) {
 
 // completion is a CompleteMultipart under way.
 type completion struct {
-	op      CompleteMultipart
-	version model.ObjectVersion // the upload's, as read
-	parts   []model.MPUPart     // chosen, in order
-	final   model.Version       // the upload's block list
-	hashes  []cluster.Hash      // the distinct blocks of final
-	meta    model.ObjectMeta
-	done    Done
+	op        CompleteMultipart
+	version   model.ObjectVersion // the upload's, as read
+	parts     []model.MPUPart     // chosen, in order
+	checksums []model.Header      // the object's checksum and its type
+	final     model.Version       // the upload's block list
+	hashes    []cluster.Hash      // the distinct blocks of final
+	meta      model.ObjectMeta
+	done      Done
 }
 
 func (s *Service) completeMultipart(now cluster.Time, op CompleteMultipart, done Done) {
@@ -350,7 +383,12 @@ func (s *Service) completeMultipart(now cluster.Time, op CompleteMultipart, done
 			refuse(now, err)
 			return
 		}
-		c := &completion{op: op, version: u.version, parts: parts, done: done}
+		sums, err := objectChecksum(u.mpu.Checksum, op, parts)
+		if err != nil {
+			refuse(now, err)
+			return
+		}
+		c := &completion{op: op, version: u.version, parts: parts, checksums: sums, done: done}
 		s.readParts(now, c, refuse)
 	})
 }
@@ -370,7 +408,7 @@ func checkPartList(parts []CompletedPart) error {
 }
 
 // chooseParts matches a completion's list (checked by checkPartList)
-// against the latest finished upload of each part number (sorted by number,
+// against the upload of each part number that finished last (sorted by number,
 // as LatestParts returns them).
 func chooseParts(latest []model.MPUPart, req []CompletedPart, minSize uint64) ([]model.MPUPart, error) {
 	out := make([]model.MPUPart, 0, len(req))
@@ -390,6 +428,96 @@ func chooseParts(latest []model.MPUPart, req []CompletedPart, minSize uint64) ([
 		}
 	}
 	return out, nil
+}
+
+// ChecksumTypeHeader is the stored header naming how an object's checksum
+// derives from its parts' (COMPOSITE, FULL_OBJECT).
+const ChecksumTypeHeader = "x-amz-checksum-type"
+
+// objectChecksum checks what a completion states of checksums against the
+// upload's (created with spec) and the chosen parts, and returns the
+// object's checksum headers: the checksum its parts combine into, and the
+// type.
+func objectChecksum(spec checksum.Spec, op CompleteMultipart, parts []model.MPUPart) ([]model.Header, error) {
+	eff := spec.Effective()
+	explicit := spec.Algorithm.Valid()
+	algo := eff.Algorithm
+	if op.ChecksumType != checksum.TypeNone && op.ChecksumType != eff.Type {
+		return nil, refusal(ErrChecksumRequest, "The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", eff.Type)
+	}
+	for i, r := range op.Parts {
+		p := parts[i]
+		switch {
+		case r.ChecksumAlgorithm == checksum.None:
+			if explicit {
+				return nil, refusal(ErrChecksumRequest, "The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", algo.Lower(), r.Number)
+			}
+		case r.ChecksumAlgorithm != algo && !explicit:
+			return nil, fmt.Errorf("%w: part %d lists a %s checksum, the upload was created without a checksum algorithm", ErrInvalidPart, r.Number, r.ChecksumAlgorithm)
+		case r.ChecksumAlgorithm != algo:
+			return nil, refusal(ErrBadDigest, "The %s you specified for part %d did not match what we received.", r.ChecksumAlgorithm.Lower(), r.Number)
+		case r.Checksum != p.Checksum:
+			return nil, fmt.Errorf("%w: part %d has %s checksum %q, not %q", ErrInvalidPart, r.Number, algo, p.Checksum, r.Checksum)
+		}
+		if explicit && r.Number != uint32(i+1) {
+			// S3: with checksums, parts are numbered from 1 without gaps.
+			return nil, fmt.Errorf("%w: part %d is listed in position %d: with checksums, parts are numbered 1, 2, 3...", ErrInvalidPartOrder, r.Number, i+1)
+		}
+	}
+	var value string
+	var size uint64
+	sums := make([][]byte, len(parts))
+	pieces := make([]checksum.Part, len(parts))
+	recorded := true
+	for i, p := range parts {
+		size += p.Size
+		if p.Checksum == "" && !explicit {
+			// A part recorded without a checksum (a caller that computes
+			// none): the object gets none either.
+			recorded = false
+			continue
+		}
+		sum, err := algo.Decode(p.Checksum)
+		if err != nil {
+			return nil, fmt.Errorf("%w: part %d has no %s checksum recorded", ErrInvalidPart, p.Number, algo)
+		}
+		sums[i], pieces[i] = sum, checksum.Part{Sum: sum, Size: p.Size}
+	}
+	if op.Size != nil && *op.Size != size {
+		return nil, refusal(ErrObjectSize, "The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", *op.Size, size)
+	}
+	if !recorded {
+		if op.Checksum.Algorithm != checksum.None {
+			return nil, refusal(ErrChecksumRequest, "The object's checksum cannot be checked: its parts were recorded without checksums.")
+		}
+		return nil, nil
+	}
+	if eff.Type == checksum.Composite {
+		v, err := checksum.CompositeOf(algo, sums)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidPart, err)
+		}
+		value = v
+	} else {
+		sum, err := checksum.FullObjectOf(algo, pieces)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidPart, err)
+		}
+		value = checksum.Encode(sum)
+	}
+	if stated := op.Checksum; stated.Algorithm != checksum.None {
+		if stated.Algorithm != algo {
+			return nil, refusal(ErrChecksumRequest, "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s", algo.Lower(), stated.Algorithm.Lower())
+		}
+		want := stated.Value
+		if eff.Type == checksum.Composite && !strings.Contains(want, "-") {
+			want += "-" + strconv.Itoa(len(parts))
+		}
+		if want != value {
+			return nil, refusal(ErrBadDigest, "The %s you specified did not match the calculated checksum.", algo.Lower())
+		}
+	}
+	return []model.Header{{Name: algo.Header(), Value: value}, {Name: ChecksumTypeHeader, Value: eff.Type.String()}}, nil
 }
 
 // partBlocks checks that a part upload's version holds exactly the part's
@@ -491,7 +619,7 @@ func (s *Service) readParts(now cluster.Time, c *completion, refuse func(cluster
 		seen := make(map[cluster.Hash]bool) // membership only; hashes keep the blocks' order
 		for i, p := range c.parts {
 			c.final.Blocks = append(c.final.Blocks, blocks[i]...)
-			c.final.PartETags = append(c.final.PartETags, model.PartETag{Part: p.Number, ETag: p.ETag})
+			c.final.PartETags = append(c.final.PartETags, model.PartETag{Part: p.Number, ETag: p.ETag, Checksum: p.Checksum})
 			for _, b := range blocks[i] {
 				if !seen[b.Hash] {
 					seen[b.Hash] = true
@@ -516,7 +644,8 @@ func (s *Service) readParts(now cluster.Time, c *completion, refuse func(cluster
 		for _, p := range c.parts {
 			size += p.Size
 		}
-		c.meta = model.ObjectMeta{Size: size, ETag: etag, Headers: mergeHeaders(c.version.State.Meta.Headers, c.op.Meta.Headers)}
+		headers := mergeHeaders(mergeHeaders(c.version.State.Meta.Headers, c.op.Meta.Headers), c.checksums)
+		c.meta = model.ObjectMeta{Size: size, ETag: etag, Headers: headers}
 		s.writeFinal(now, c)
 	})
 }
@@ -557,28 +686,61 @@ func (s *Service) writeFinal(now cluster.Time, c *completion) {
 				case !sameBlockList(v, c.final):
 					fail(now, fmt.Errorf("%w: a concurrent completion listed other parts", ErrCompleteConflict))
 				default:
-					s.finishComplete(now, c)
+					s.judgeCompletion(now, c)
 				}
 			})
 		})
 	})
 }
 
-func (s *Service) finishComplete(now cluster.Time, c *completion) {
+// judgeCompletion completes the upload's object version: at once, or
+// through a conditional commit. A refused conditional completion leaves the
+// upload in progress (its block list stays recorded, so it can be completed
+// again with the same parts, or aborted).
+func (s *Service) judgeCompletion(now cluster.Time, c *completion) {
+	if c.op.Cond == nil {
+		s.finishComplete(now, c, model.Basis{})
+		return
+	}
+	s.commitConditionally(now, conditionalCommit{
+		bucket: c.op.Bucket, key: c.op.Key, cond: c.op.Cond, version: c.version,
+		commit: func(now cluster.Time, basis model.Basis) { s.finishComplete(now, c, basis) },
+		refuse: func(now cluster.Time, err error, intent uint64) {
+			v := model.ObjectVersion{ID: c.version.ID, Timestamp: c.version.Timestamp,
+				State: model.VersionState{Kind: model.Uploading, Multipart: true, Intent: intent, Released: intent}}
+			s.endIntent(now, c.op.Bucket, c.op.Key, v, func(now cluster.Time) {
+				c.done(now, nil, fmt.Errorf("complete upload %s: %w", c.op.UploadID, err))
+			})
+		},
+	})
+}
+
+func (s *Service) finishComplete(now cluster.Time, c *completion, basis model.Basis) {
 	var first cluster.Hash
 	if len(c.final.Blocks) > 0 {
 		first = c.final.Blocks[0].Hash
 	}
 	v := model.ObjectVersion{ID: c.op.UploadID, Timestamp: c.version.Timestamp,
-		State: model.VersionState{Kind: model.Complete, Meta: c.meta, Data: model.FirstBlock, FirstBlock: first}}
+		State: model.VersionState{Kind: model.Complete, Meta: c.meta, Data: model.FirstBlock, FirstBlock: first, Basis: basis}}
 	s.writeVersion(now, c.op.Bucket, c.op.Key, v, func(now cluster.Time, result any, err error) {
 		if err != nil {
 			c.done(now, nil, fmt.Errorf("complete upload %s: %w", c.op.UploadID, err))
 			return
 		}
-		s.endUpload(now, c.op.UploadID, c.version.Timestamp, c.op.Bucket, c.op.Key, func(now cluster.Time) {
-			c.done(now, Completed{Written: result.(Written), Meta: c.meta}, nil)
-		})
+		finish := func(now cluster.Time, err error) {
+			s.endUpload(now, c.op.UploadID, c.version.Timestamp, c.op.Bucket, c.op.Key, func(now cluster.Time) {
+				if err != nil {
+					c.done(now, nil, fmt.Errorf("complete upload %s: %w", c.op.UploadID, err))
+					return
+				}
+				c.done(now, Completed{Written: result.(Written), Meta: c.meta}, nil)
+			})
+		}
+		if basis.Conditional {
+			finish(now, nil)
+			return
+		}
+		s.checkUnjudged(now, c.op.Bucket, c.op.Key, c.version.Timestamp, c.op.UploadID, finish)
 	})
 }
 
@@ -650,7 +812,7 @@ func (s *Service) listParts(now cluster.Time, op ListParts, done Done) {
 			done(now, nil, fmt.Errorf("list parts of upload %s: %w", op.UploadID, err))
 			return
 		}
-		var l PartList
+		l := PartList{Checksum: u.mpu.Checksum}
 		for _, p := range u.mpu.LatestParts() {
 			if p.Number <= op.After {
 				continue
@@ -659,7 +821,11 @@ func (s *Service) listParts(now cluster.Time, op ListParts, done Done) {
 				l.More, l.Next = true, l.Parts[len(l.Parts)-1].Number
 				break
 			}
-			l.Parts = append(l.Parts, PartInfo{Number: p.Number, ETag: p.ETag, Size: p.Size, Timestamp: p.Timestamp})
+			finished := p.Finished
+			if finished == 0 {
+				finished = p.Timestamp
+			}
+			l.Parts = append(l.Parts, PartInfo{Number: p.Number, ETag: p.ETag, Size: p.Size, Timestamp: finished, Checksum: p.Checksum})
 		}
 		done(now, l, nil)
 	})

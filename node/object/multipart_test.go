@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/block"
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/layout"
 	"github.com/garagego/garage/node/meta"
@@ -187,7 +189,10 @@ func filled(seed byte, n int) []byte {
 
 // Parts uploaded out of order, one of them twice with the earlier-begun
 // upload finishing last, and an empty last part: the object reads back in
-// part order, from the later-begun upload of the part uploaded twice.
+// part order, from the upload of the part uploaded twice that finished
+// last (its client got its ETag last), though it began first. The two
+// finish within one millisecond here, so the later finish is stamped after
+// the earlier one's stamp.
 func TestMultipartAssemblesInPartOrder(t *testing.T) {
 	o := newOneNode(t)
 	bucket, key := model.BucketID{1}, "k"
@@ -206,22 +211,22 @@ func TestMultipartAssemblesInPartOrder(t *testing.T) {
 		}
 	}
 	l := o.must(object.ListParts{Bucket: bucket, Key: key, UploadID: up.Version}).(object.PartList)
-	if len(l.Parts) != 4 || l.Parts[1].ETag != md5Hex(p2new.data) {
+	if len(l.Parts) != 4 || l.Parts[1].ETag != md5Hex(p2old.data) {
 		t.Fatalf("parts: %+v", l)
 	}
 	var req []object.CompletedPart
-	for _, p := range []part{p1, p2new, p3, p4} {
+	for _, p := range []part{p1, p2old, p3, p4} {
 		req = append(req, object.CompletedPart{Number: p.number, ETag: md5Hex(p.data)})
 	}
 	done := o.must(object.CompleteMultipart{Bucket: bucket, Key: key, UploadID: up.Version, Parts: req, MinPartSize: 1000,
 		Meta: model.ObjectMeta{Headers: []model.Header{{Name: "x-amz-meta-a", Value: "1"}}}}).(object.Completed)
-	want := slices.Concat(p1.data, p2new.data, p3.data)
+	want := slices.Concat(p1.data, p2old.data, p3.data)
 	obj, got := o.read(bucket, key)
 	if !bytes.Equal(got, want) || obj.Meta.Size != uint64(len(want)) || obj.Meta.ETag != done.Meta.ETag {
 		t.Fatalf("read %d bytes (want %d), meta %+v, completed as %+v", len(got), len(want), obj.Meta, done)
 	}
 	var cat []byte
-	for _, p := range []part{p1, p2new, p3, p4} {
+	for _, p := range []part{p1, p2old, p3, p4} {
 		s := md5.Sum(p.data)
 		cat = append(cat, s[:]...)
 	}
@@ -232,14 +237,15 @@ func TestMultipartAssemblesInPartOrder(t *testing.T) {
 		t.Fatalf("headers %+v", obj.Meta.Headers)
 	}
 
-	// The blocks of the first upload of part 2 are collected; the others stay.
+	// The blocks of the upload of part 2 that finished first are collected;
+	// the others stay.
 	o.tick(5 * time.Second)
-	for _, h := range p2old.hashes {
+	for _, h := range p2new.hashes {
 		if _, ok := o.disk[h]; ok {
 			t.Fatalf("block %s of the replaced part upload is still stored", h)
 		}
 	}
-	for _, h := range slices.Concat(p1.hashes, p2new.hashes, p3.hashes) {
+	for _, h := range slices.Concat(p1.hashes, p2old.hashes, p3.hashes) {
 		if _, ok := o.disk[h]; !ok {
 			t.Fatalf("block %s of the object was collected", h)
 		}
@@ -331,5 +337,134 @@ func TestPartsAreChecked(t *testing.T) {
 	ul := o.must(object.ListMultipartUploads{Bucket: bucket}).(object.UploadList)
 	if len(ul.Uploads) != 1 || ul.Uploads[0].UploadID != up.Version || ul.Uploads[0].Key != "k" {
 		t.Errorf("uploads: %+v", ul)
+	}
+}
+
+// finishWith completes a part upload recording its checksum in algo.
+func (o *oneNode) finishWith(bucket model.BucketID, key string, upload model.VersionID, p part, algo checksum.Algorithm) error {
+	_, err := o.do(object.PutPartComplete{Bucket: bucket, Key: key, UploadID: upload, Part: p.number, Version: p.version,
+		Timestamp: p.ts, ETag: md5Hex(p.data), Size: uint64(len(p.data)), Blocks: p.hashes, Checksum: checksum.Encode(algo.Sum(p.data))})
+	return err
+}
+
+// An upload's object checksum is combined from its parts' (FULL_OBJECT:
+// the CRC of the whole object; COMPOSITE: the digest of the digests), the
+// completion's statements are checked against it, and each part keeps its
+// own checksum for reads of that part.
+func TestMultipartChecksums(t *testing.T) {
+	bucket := model.BucketID{4}
+	datas := [][]byte{filled(1, 3000), filled(2, 2000), filled(3, 1000)}
+	for _, spec := range []checksum.Spec{{Algorithm: checksum.CRC32, Type: checksum.FullObject}, {Algorithm: checksum.CRC64NVME, Type: checksum.FullObject},
+		{Algorithm: checksum.SHA256, Type: checksum.Composite}, {Algorithm: checksum.CRC32C, Type: checksum.Composite}, {}} {
+		t.Run(spec.Algorithm.String()+"-"+spec.Type.String(), func(t *testing.T) {
+			o := newOneNode(t)
+			key := "k"
+			eff := spec.Effective()
+			up := o.must(object.CreateMultipart{Bucket: bucket, Key: key, UploadID: o.id(), Checksum: spec}).(object.Written)
+			var parts []part
+			for i, d := range datas {
+				p := o.begin(bucket, key, up.Version, uint32(i+1), d)
+				if err := o.finishWith(bucket, key, up.Version, p, eff.Algorithm); err != nil {
+					t.Fatal(err)
+				}
+				parts = append(parts, p)
+			}
+			l := o.must(object.ListParts{Bucket: bucket, Key: key, UploadID: up.Version}).(object.PartList)
+			if l.Checksum != spec || len(l.Parts) != 3 || l.Parts[1].Checksum != checksum.Encode(eff.Algorithm.Sum(datas[1])) {
+				t.Fatalf("list parts %+v", l)
+			}
+			listed := func(with bool) []object.CompletedPart {
+				var out []object.CompletedPart
+				for _, p := range parts {
+					cp := object.CompletedPart{Number: p.number, ETag: md5Hex(p.data)}
+					if with {
+						cp.ChecksumAlgorithm, cp.Checksum = eff.Algorithm, checksum.Encode(eff.Algorithm.Sum(p.data))
+					}
+					out = append(out, cp)
+				}
+				return out
+			}
+			whole := slices.Concat(datas...)
+			var want string
+			if eff.Type == checksum.FullObject {
+				want = checksum.Encode(eff.Algorithm.Sum(whole))
+			} else {
+				h := eff.Algorithm.New()
+				for _, d := range datas {
+					h.Write(eff.Algorithm.Sum(d))
+				}
+				want = checksum.Encode(h.Sum(nil)) + "-3"
+			}
+			complete := func(mod func(*object.CompleteMultipart)) error {
+				op := object.CompleteMultipart{Bucket: bucket, Key: key, UploadID: up.Version, Parts: listed(true), MinPartSize: 1000}
+				mod(&op)
+				_, err := o.do(op)
+				return err
+			}
+			refused := func(what string, want error, mod func(*object.CompleteMultipart)) {
+				t.Helper()
+				if err := complete(mod); !errors.Is(err, want) {
+					t.Fatalf("%s: %v, want %v", what, err, want)
+				}
+			}
+			other := checksum.SHA1
+			if eff.Algorithm == other {
+				other = checksum.CRC32
+			}
+			if spec.Algorithm.Valid() {
+				refused("a part's checksum missing", object.ErrChecksumRequest, func(op *object.CompleteMultipart) {
+					op.Parts[1].ChecksumAlgorithm, op.Parts[1].Checksum = checksum.None, ""
+				})
+				refused("parts not numbered 1, 2, 3", object.ErrInvalidPartOrder, func(op *object.CompleteMultipart) { op.Parts = op.Parts[1:] })
+				refused("a part's checksum of another algorithm", object.ErrBadDigest, func(op *object.CompleteMultipart) {
+					op.Parts[0].ChecksumAlgorithm, op.Parts[0].Checksum = other, checksum.Encode(other.Sum(datas[0]))
+				})
+			}
+			refused("a wrong part checksum", object.ErrInvalidPart, func(op *object.CompleteMultipart) {
+				op.Parts[2].Checksum = checksum.Encode(eff.Algorithm.Sum(datas[0]))
+			})
+			otherType := checksum.Composite
+			if eff.Type == checksum.Composite {
+				otherType = checksum.FullObject
+			}
+			refused("another checksum type", object.ErrChecksumRequest, func(op *object.CompleteMultipart) { op.ChecksumType = otherType })
+			refused("a wrong object checksum", object.ErrBadDigest, func(op *object.CompleteMultipart) {
+				op.Checksum = object.ObjectChecksum{Algorithm: eff.Algorithm, Value: checksum.Encode(eff.Algorithm.Sum(datas[0]))}
+			})
+			refused("an object checksum of another algorithm", object.ErrChecksumRequest, func(op *object.CompleteMultipart) {
+				op.Checksum = object.ObjectChecksum{Algorithm: other, Value: checksum.Encode(other.Sum(whole))}
+			})
+			refused("a wrong object size", object.ErrObjectSize, func(op *object.CompleteMultipart) { n := uint64(len(whole) - 1); op.Size = &n })
+
+			stated := strings.TrimSuffix(want, "-3") // a composite checksum may come without its part count
+			done := complete(func(op *object.CompleteMultipart) {
+				n := uint64(len(whole))
+				op.Size, op.ChecksumType, op.Checksum = &n, eff.Type, object.ObjectChecksum{Algorithm: eff.Algorithm, Value: stated}
+				if !spec.Algorithm.Valid() {
+					op.Parts = listed(false)
+				}
+			})
+			if done != nil {
+				t.Fatalf("complete: %v", done)
+			}
+			obj, got := o.read(bucket, key)
+			if !bytes.Equal(got, whole) {
+				t.Fatal("data")
+			}
+			hv := func(name string) string {
+				for _, h := range obj.Meta.Headers {
+					if h.Name == name {
+						return h.Value
+					}
+				}
+				return ""
+			}
+			if hv(eff.Algorithm.Header()) != want || hv("x-amz-checksum-type") != eff.Type.String() {
+				t.Fatalf("headers %+v, want %s %s", obj.Meta.Headers, want, eff.Type)
+			}
+			if len(obj.Parts) != 3 || obj.Parts[2].Checksum != checksum.Encode(eff.Algorithm.Sum(datas[2])) {
+				t.Fatalf("parts %+v", obj.Parts)
+			}
+		})
 	}
 }

@@ -15,13 +15,15 @@ type (
 		Meta      model.ObjectMeta
 		Multipart bool
 	}
-	// PutInline stores a small object whole in its object entry.
+	// PutInline stores a small object whole in its object entry. With a
+	// Cond, the condition is judged when it commits (see Condition).
 	PutInline struct {
 		Bucket  model.BucketID
 		Key     string
 		Version model.VersionID
 		Meta    model.ObjectMeta
 		Data    []byte
+		Cond    *Condition
 	}
 	// PutBlock stores one block of a version begun with PutBegin.
 	PutBlock struct {
@@ -37,7 +39,9 @@ type (
 	}
 	// PutComplete marks a version complete. Blocks lists every block
 	// written for it, so the references can be dropped if the version was
-	// superseded while it uploaded.
+	// superseded while it uploaded. With a Cond, the condition is judged as
+	// it commits, and a refused version is abandoned (its blocks lose their
+	// references).
 	PutComplete struct {
 		Bucket     model.BucketID
 		Key        string
@@ -46,6 +50,7 @@ type (
 		Meta       model.ObjectMeta
 		FirstBlock cluster.Hash
 		Blocks     []cluster.Hash
+		Cond       *Condition
 	}
 	// PutAbort abandons a version. Blocks lists every block written or
 	// attempted for it: their references are dropped too, since some may
@@ -65,11 +70,13 @@ type (
 	}
 	// GetBlock reads one block from the best holder.
 	GetBlock struct{ Hash cluster.Hash }
-	// Delete writes a delete marker.
+	// Delete writes a delete marker. With a Cond, the condition is judged
+	// as it commits.
 	Delete struct {
 		Bucket  model.BucketID
 		Key     string
 		Version model.VersionID // id of the delete marker
+		Cond    *Condition
 	}
 	// List lists the live objects of a bucket with keys in [Start, End),
 	// at most Limit of them.
@@ -110,6 +117,8 @@ type (
 		Meta      model.ObjectMeta
 		Inline    []byte               // the data, when stored inline
 		Blocks    []model.VersionBlock // otherwise, in order
+		// Parts of a multipart object, by number, with their checksums.
+		Parts []model.PartETag
 	}
 	// Block answers GetBlock.
 	Block struct {

@@ -194,7 +194,43 @@ func (s *Service) putInline(now cluster.Time, op PutInline, done Done) {
 			return
 		}
 		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.Inline, Inline: op.Data}}
-		s.writeVersion(now, op.Bucket, op.Key, v, done)
+		s.writeMaybeConditionally(now, op.Bucket, op.Key, v, op.Cond, done)
+	})
+}
+
+// writeMaybeConditionally writes v, a complete version that owns no blocks
+// (inline data, a delete marker), at once or, with a condition, through a
+// conditional commit whose refusal aborts it.
+func (s *Service) writeMaybeConditionally(now cluster.Time, bucket model.BucketID, key string, v model.ObjectVersion, cond *Condition, done Done) {
+	if cond == nil {
+		s.writeVersion(now, bucket, key, v, done)
+		return
+	}
+	s.commitConditionally(now, conditionalCommit{
+		bucket: bucket, key: key, cond: cond,
+		version: model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, State: model.VersionState{Kind: model.Uploading}},
+		commit: func(now cluster.Time, basis model.Basis) {
+			v.State.Basis = basis
+			s.writeVersion(now, bucket, key, v, done)
+		},
+		refuse: func(now cluster.Time, err error, _ uint64) {
+			s.endIntent(now, bucket, key, model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, State: model.VersionState{Kind: model.Aborted}},
+				func(now cluster.Time) { done(now, nil, err) })
+		},
+	})
+}
+
+// endIntent writes v, the end of a refused conditional write (its version
+// aborted, or an upload's intent released), with a quorum before the
+// refusal is answered, so that writers racing it see it over at once; should
+// that fail, through the insert queue (durable, retried).
+func (s *Service) endIntent(now cluster.Time, bucket model.BucketID, key string, v model.ObjectVersion, done func(cluster.Time)) {
+	entry := model.Object{Bucket: bucket, Key: key, Versions: []model.ObjectVersion{v}}
+	s.objects.Insert(now, model.ObjectKey(bucket, key), entry, func(now cluster.Time, err error) {
+		if err != nil {
+			s.objects.QueueInsert(model.ObjectKey(bucket, key), entry)
+		}
+		done(now)
 	})
 }
 
@@ -230,22 +266,81 @@ func (s *Service) putBlock(now cluster.Time, op PutBlock, done Done) {
 // deleted while it uploaded (a concurrent put completed first with a newer
 // timestamp): its block references must then be dropped here, since the
 // version's deletion may have run before some of its blocks were listed.
+// At the same time it checks that no conditional write superseded it
+// without judging it (see checkUnjudged). With a condition, the version
+// commits through a conditional commit instead.
 func (s *Service) putComplete(now cluster.Time, op PutComplete, done Done) {
 	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.FirstBlock, FirstBlock: op.FirstBlock}}
+	if op.Cond != nil {
+		s.commitConditionally(now, conditionalCommit{
+			bucket: op.Bucket, key: op.Key, cond: op.Cond,
+			version: model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Uploading, Meta: op.Meta}},
+			commit: func(now cluster.Time, basis model.Basis) {
+				v.State.Basis = basis
+				s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, result any, err error) {
+					if err != nil {
+						done(now, nil, err)
+						return
+					}
+					s.dropRefsIfDeleted(now, op.Version, op.Blocks, func(now cluster.Time) { done(now, result, nil) })
+				})
+			},
+			refuse: func(now cluster.Time, err error, _ uint64) {
+				s.dropRefs(op.Version, op.Blocks)
+				s.endIntent(now, op.Bucket, op.Key, model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Aborted}},
+					func(now cluster.Time) { done(now, nil, err) })
+			},
+		})
+		return
+	}
 	s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, result any, err error) {
 		if err != nil {
 			done(now, nil, err)
 			return
 		}
-		s.versions.Get(now, model.VersionKey(op.Version), func(now cluster.Time, ver model.Version, _ bool, err error) {
-			if err == nil && ver.Deleted {
-				for _, h := range op.Blocks {
-					s.refs.QueueInsert(model.BlockRefKey(h, op.Version), model.BlockRef{Block: h, Version: op.Version, Deleted: true})
+		var unjudgedErr error
+		both(now, func(next func(cluster.Time)) {
+			s.dropRefsIfDeleted(now, op.Version, op.Blocks, next)
+		}, func(next func(cluster.Time)) {
+			s.checkUnjudged(now, op.Bucket, op.Key, op.Timestamp, op.Version, func(now cluster.Time, err error) {
+				unjudgedErr = err
+				next(now)
+			})
+		}, func(now cluster.Time) {
+			if unjudgedErr != nil {
+				if errors.Is(unjudgedErr, ErrConditionalConflict) {
+					s.dropRefs(op.Version, op.Blocks)
 				}
+				done(now, nil, unjudgedErr)
+				return
 			}
 			done(now, result, nil)
 		})
 	})
+}
+
+// dropRefsIfDeleted reads the version entry back and, if it was deleted (the
+// version was superseded while it uploaded), drops the references of
+// blocks, which the deletion may have missed.
+func (s *Service) dropRefsIfDeleted(now cluster.Time, version model.VersionID, blocks []cluster.Hash, done func(cluster.Time)) {
+	s.versions.Get(now, model.VersionKey(version), func(now cluster.Time, ver model.Version, _ bool, err error) {
+		if err == nil && ver.Deleted {
+			s.dropRefs(version, blocks)
+		}
+		done(now)
+	})
+}
+
+// both runs a and b at once and then calls then, once both finished.
+func both(now cluster.Time, a, b func(next func(cluster.Time)), then func(cluster.Time)) {
+	pending := 2
+	next := func(now cluster.Time) {
+		if pending--; pending == 0 {
+			then(now)
+		}
+	}
+	a(next)
+	b(next)
 }
 
 // putAbort abandons a version; Aborted wins the join for its id whatever
@@ -267,7 +362,7 @@ func (s *Service) delete(now cluster.Time, op Delete, done Done) {
 			return
 		}
 		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Complete, Data: model.DeleteMarker}}
-		s.writeVersion(now, op.Bucket, op.Key, v, done)
+		s.writeMaybeConditionally(now, op.Bucket, op.Key, v, op.Cond, done)
 	})
 }
 
@@ -308,6 +403,7 @@ func (s *Service) get(now cluster.Time, op Get, attempts int, done Done) {
 				done(now, nil, fmt.Errorf("object %q: version %s: its parts hold %d bytes, its metadata says %d", op.Key, last.ID, v.Size(), last.State.Meta.Size))
 			default:
 				res.Blocks = v.BlocksInOrder()
+				res.Parts = v.PartETags
 				done(now, res, nil)
 			}
 		})

@@ -2,12 +2,14 @@ package s3api
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/s3/acl"
 	"github.com/garagego/garage/node/s3/policy"
 	"github.com/garagego/garage/node/s3/s3err"
@@ -266,7 +268,12 @@ func (rq *request) putObjectACL() error {
 		rq.setStamp(obj.Stamp())
 		return rq.writeEmpty(http.StatusOK) // already so
 	}
-	w, _, err := rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, obj, headers)
+	// Only onto the version read: a write that lands meanwhile is not
+	// undone by copying the old content over it.
+	w, _, err := rq.api.backend.CopyObjectCond(rq.ctx, rq.bucket.ID, rq.key, obj, headers, &object.Condition{IfMatch: obj.Meta.ETag})
+	if errors.Is(err, object.ErrPreconditionFailed) || errors.Is(err, object.ErrConditionNoObject) {
+		return s3err.New(s3err.ConditionalRequestConflict, "The object changed while its ACL was being set; try again.")
+	}
 	if err != nil {
 		return err
 	}

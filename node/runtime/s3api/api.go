@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/runtime/server"
@@ -22,16 +23,13 @@ import (
 // Backend is what the S3 API needs of a node: the runtime server.
 type Backend interface {
 	Do(ctx context.Context, op node.Op) (any, error)
-	PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check server.BodyCheck) (object.Written, model.ObjectMeta, error)
+	PutObjectWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, opts server.PutOptions) (object.Written, model.ObjectMeta, error)
 	HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error)
-	PutObjectSealed(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check server.BodyCheck, seal server.Sealer) (object.Written, model.ObjectMeta, error)
-	ReadObject(ctx context.Context, obj object.Object, from, to uint64, w io.Writer) error
 	ReadObjectSealed(ctx context.Context, obj object.Object, from, to uint64, w io.Writer, seal server.Sealer) error
-	DeleteObject(ctx context.Context, bucket model.BucketID, key string) (object.Written, error)
-	CopyObject(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header) (object.Written, model.ObjectMeta, error)
-	CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error)
-	PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check server.BodyCheck) (string, uint64, error)
-	PutPartSealed(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check server.BodyCheck, seal server.Sealer) (string, uint64, error)
+	DeleteObjectCond(ctx context.Context, bucket model.BucketID, key string, cond *object.Condition) (object.Written, error)
+	CopyObjectCond(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header, cond *object.Condition) (object.Written, model.ObjectMeta, error)
+	CreateMultipartWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, spec checksum.Spec) (object.Written, error)
+	PutPartWith(ctx context.Context, p server.PartUpload) (etag string, size uint64, sum string, err error)
 	CompleteMultipart(ctx context.Context, op object.CompleteMultipart) (object.Completed, error)
 	AbortMultipart(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID) error
 }

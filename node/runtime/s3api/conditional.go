@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/s3/s3err"
 )
 
@@ -55,15 +56,7 @@ func (c conditions) check(etag string, modified time.Time, copying bool) error {
 }
 
 // etagMatches reports whether a list of ETags ("*" for any) holds etag.
-func etagMatches(list, etag string) bool {
-	for _, e := range strings.Split(list, ",") {
-		e = strings.TrimPrefix(strings.TrimSpace(e), "W/")
-		if e == "*" || strings.Trim(e, `"`) == etag {
-			return true
-		}
-	}
-	return false
-}
+func etagMatches(list, etag string) bool { return object.ETagMatches(list, etag) }
 
 func parseHTTPTime(v string) (time.Time, bool) {
 	if v == "" {
@@ -124,4 +117,53 @@ func parseRange(header string, size uint64) (r byteRange, ok bool, err error) {
 	// The end clamps to the last byte before it is made exclusive: b+1
 	// would wrap for bytes=0-18446744073709551615.
 	return byteRange{a, min(b, size-1) + 1}, true, nil
+}
+
+// writeCondition reads the conditions of a write (PutObject,
+// CompleteMultipartUpload, and CopyObject on its destination), judged by
+// the core as the write commits: If-None-Match "*" (there must be no
+// object), If-Match (there must be one, with one of the ETags listed, or
+// NoSuchKey). Other forms S3 does not implement either are refused.
+func writeCondition(h http.Header) (*object.Condition, error) {
+	ifMatch, ifNoneMatch := h.Get("If-Match"), h.Get("If-None-Match")
+	switch {
+	case ifMatch == "" && ifNoneMatch == "":
+		return nil, nil
+	case ifNoneMatch != "" && strings.TrimSpace(ifNoneMatch) != "*":
+		return nil, s3err.New(s3err.NotImplemented, "If-None-Match on a write supports only \"*\".")
+	case ifMatch != "" && ifNoneMatch != "":
+		return nil, s3err.New(s3err.NotImplemented, "If-Match and If-None-Match together on a write are not implemented.")
+	}
+	return &object.Condition{IfMatch: ifMatch, IfNoneMatch: ifNoneMatch != ""}, nil
+}
+
+// deleteCondition reads the conditions of a DeleteObject: If-Match (an
+// ETag list or "*"; NoSuchKey when there is no object),
+// x-amz-if-match-last-modified-time (an HTTP date) and x-amz-if-match-size
+// (bytes), alone or together.
+func deleteCondition(h http.Header) (*object.Condition, error) {
+	if h.Get("If-None-Match") != "" {
+		return nil, s3err.New(s3err.NotImplemented, "If-None-Match on a delete is not implemented.")
+	}
+	var c object.Condition
+	c.IfMatch = h.Get("If-Match")
+	if v := h.Get("x-amz-if-match-last-modified-time"); v != "" {
+		t, ok := parseHTTPTime(v)
+		if !ok {
+			return nil, s3err.New(s3err.InvalidArgument, "Invalid x-amz-if-match-last-modified-time header %q: want an HTTP date.", v)
+		}
+		secs := t.Unix()
+		c.IfMatchModified = &secs
+	}
+	if v := h.Get("x-amz-if-match-size"); v != "" {
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return nil, s3err.New(s3err.InvalidArgument, "Invalid x-amz-if-match-size header %q: want a number of bytes.", v)
+		}
+		c.IfMatchSize = &n
+	}
+	if c == (object.Condition{}) {
+		return nil, nil
+	}
+	return &c, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/runtime/server"
@@ -96,24 +97,39 @@ func (rq *request) copyObject() error {
 	if err != nil {
 		return err
 	}
+	algo, err := parseAlgorithmHeader(rq.r.Header, "x-amz-checksum-algorithm")
+	if err != nil {
+		return err
+	}
+	cond, err := writeCondition(rq.r.Header)
+	if err != nil {
+		return err
+	}
 	headers := src.obj.Meta.Headers
 	switch d := rq.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
-		if src.bucket.ID == rq.bucket.ID && src.key == rq.key && !target.explicit {
+		if src.bucket.ID == rq.bucket.ID && src.key == rq.key && !target.explicit && algo == checksum.None {
 			return s3err.New(s3err.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":
 		if headers, err = objectHeaders(rq.r.Header); err != nil {
 			return err
 		}
-		if sum := checksumHeader(src.obj.Meta.Headers); sum.Name != "" {
-			headers = withHeader(headers, sum) // the content, and so its checksum, is the source's
-		}
 	default:
 		return s3err.New(s3err.InvalidArgument, "Unknown metadata directive %q: use COPY or REPLACE.", d)
 	}
 	// A copy does not take its source's ACL: it gets the one it asks for.
 	headers = withObjectACL(headers, objACL)
+	// The content, and so its checksum, is the source's; with
+	// x-amz-checksum-algorithm the copy gets that checksum, computed over
+	// the source's data (read through this node).
+	sum := objectChecksum(src.obj.Meta.Headers)
+	if algo != checksum.None {
+		if sum, err = rq.computeChecksum(src, algo); err != nil {
+			return err
+		}
+	}
+	headers = withChecksum(headers, sum)
 	var (
 		w    object.Written
 		meta model.ObjectMeta
@@ -121,7 +137,7 @@ func (rq *request) copyObject() error {
 	)
 	switch {
 	case src.enc == nil && target.mode == 0:
-		w, meta, err = rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers)
+		w, meta, err = rq.api.backend.CopyObjectCond(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers, cond)
 	case src.enc != nil && src.enc.mode() == target.mode:
 		// The same kind of encryption: the blocks are shared as they are
 		// stored, and only the data key is wrapped anew (under the new
@@ -130,7 +146,7 @@ func (rq *request) copyObject() error {
 		if enc, err = rq.newEncryption(target, &src.enc.dataKey); err != nil {
 			return err
 		}
-		w, meta, err = rq.api.backend.CopyObject(rq.ctx, rq.bucket.ID, rq.key, src.obj, enc.withHeaders(headers))
+		w, meta, err = rq.api.backend.CopyObjectCond(rq.ctx, rq.bucket.ID, rq.key, src.obj, enc.withHeaders(headers), cond)
 	default:
 		// Into or out of encryption, or from one kind to the other: the
 		// data is streamed through, opened with the source's key and
@@ -140,15 +156,26 @@ func (rq *request) copyObject() error {
 		}
 		body := rq.open(src, 0, src.obj.Meta.Size)
 		defer body.Close()
-		w, meta, err = rq.api.backend.PutObjectSealed(rq.ctx, rq.bucket.ID, rq.key, enc.withHeaders(headers), body,
-			enc.etagCheck(copiedSize(src.obj.Meta.Size)), enc.sealer())
+		w, meta, err = rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, rq.key, enc.withHeaders(headers), body,
+			server.PutOptions{Check: enc.etagCheck(copiedSize(src.obj.Meta.Size)), Seal: enc.sealer(), Cond: cond})
 	}
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
 	enc.setResponseHeaders(rq.w.Header())
-	return rq.writeXML(http.StatusOK, s3xml.CopyObjectResult{ETag: s3xml.ETag(meta.ETag), LastModified: s3xml.Time(rq.api.cfg.Now())})
+	return rq.writeXML(http.StatusOK, s3xml.CopyObjectResult{ETag: s3xml.ETag(meta.ETag), LastModified: s3xml.Time(rq.api.cfg.Now()),
+		Checksums: s3xml.ChecksumOf(sum.algo.String(), sum.value), ChecksumType: sum.typ})
+}
+
+// computeChecksum reads the whole source and computes its checksum of
+// algorithm a, a full-object one.
+func (rq *request) computeChecksum(src copySource, a checksum.Algorithm) (storedChecksum, error) {
+	h := a.New()
+	if err := rq.api.backend.ReadObjectSealed(rq.ctx, src.obj, 0, src.obj.Meta.Size, h, src.enc.sealer()); err != nil {
+		return storedChecksum{}, fmt.Errorf("read the copy source to compute its %s: %w", a, err)
+	}
+	return storedChecksum{algo: a, value: checksum.Encode(h.Sum(nil)), typ: checksum.FullObject.String()}, nil
 }
 
 // copiedSize checks that a streamed copy read the whole source: a source
@@ -180,16 +207,6 @@ func copyRange(v string, size uint64) (byteRange, error) {
 	return byteRange{a, b + 1}, nil
 }
 
-// checksumHeader is the stored additional checksum, if any.
-func checksumHeader(hs []model.Header) model.Header {
-	for _, h := range hs {
-		if strings.HasPrefix(h.Name, checksumPrefix) {
-			return h
-		}
-	}
-	return model.Header{}
-}
-
 func (rq *request) uploadPartCopy() error {
 	upload, part, err := rq.partTarget()
 	if err != nil {
@@ -212,13 +229,33 @@ func (rq *request) uploadPartCopy() error {
 	if err != nil {
 		return err
 	}
+	etagCheck := enc.etagCheck(copiedSize(span.to - span.from))
 	body := rq.open(src, span.from, span.to)
 	defer body.Close()
-	etag, _, err := rq.api.backend.PutPartSealed(rq.ctx, rq.bucket.ID, rq.key, upload, part, body,
-		enc.etagCheck(copiedSize(span.to-span.from)), enc.sealer())
+	// The part's checksum, in the upload's algorithm, is computed over the
+	// bytes copied.
+	sums := newSummer(body)
+	var record checksum.Algorithm
+	etag, _, sum, err := rq.api.backend.PutPartWith(rq.ctx, server.PartUpload{
+		Bucket: rq.bucket.ID, Key: rq.key, Upload: upload, Part: part, Body: sums, Seal: enc.sealer(),
+		Begun: func(b object.PartBegun) error {
+			record = b.Checksum.Effective().Algorithm
+			sums.add(record)
+			return nil
+		},
+		Check: func(meta *model.ObjectMeta) (string, error) {
+			if etagCheck != nil {
+				if err := etagCheck(meta); err != nil {
+					return "", err
+				}
+			}
+			return sums.value(record), nil
+		},
+	})
 	if err != nil {
 		return err
 	}
 	enc.setResponseHeaders(rq.w.Header())
-	return rq.writeXML(http.StatusOK, s3xml.CopyPartResult{ETag: s3xml.ETag(etag), LastModified: s3xml.Time(rq.api.cfg.Now())})
+	return rq.writeXML(http.StatusOK, s3xml.CopyPartResult{ETag: s3xml.ETag(etag), LastModified: s3xml.Time(rq.api.cfg.Now()),
+		Checksums: s3xml.ChecksumOf(record.String(), sum)})
 }

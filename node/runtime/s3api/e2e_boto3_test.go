@@ -107,3 +107,61 @@ print(json.dumps({"body": body.decode(), "keys": keys, "missing": missing}))
 		t.Fatalf("boto3 saw %s, want %s", got, want)
 	}
 }
+
+// testBoto3Checksums: boto3 with explicit checksum algorithms (its values
+// checked against Python's own zlib and hashlib), a full-object and a
+// composite multipart upload, DeleteObjects in both modes, and conditional
+// writes and deletes.
+func testBoto3Checksums(t *testing.T, e *env) {
+	got := e.boto3(t, 2, `
+import base64, hashlib, zlib
+def b64(b): return base64.b64encode(b).decode()
+def crc32(d): return b64(zlib.crc32(d).to_bytes(4, "big"))
+def sha(name, d): return b64(hashlib.new(name, d).digest())
+B = "bucket"
+data = os.urandom(300 * 1024)
+want = {"CRC32": crc32(data), "SHA1": sha("sha1", data), "SHA256": sha("sha256", data)}
+bad = []
+for algo, value in want.items():
+    out = s3.put_object(Bucket=B, Key="botosum/" + algo, Body=data, ChecksumAlgorithm=algo)
+    got = s3.get_object(Bucket=B, Key="botosum/" + algo, ChecksumMode="ENABLED")
+    if out.get("Checksum" + algo) != value or got.get("Checksum" + algo) != value or got.get("ChecksumType") != "FULL_OBJECT" or got["Body"].read() != data:
+        bad.append(algo)
+
+p1, p2 = os.urandom(5 * 1024 * 1024), os.urandom(4321)
+def upload(key, algo, typ):
+    mpu = s3.create_multipart_upload(Bucket=B, Key=key, ChecksumAlgorithm=algo, ChecksumType=typ)
+    parts = []
+    for n, p in ((1, p1), (2, p2)):
+        r = s3.upload_part(Bucket=B, Key=key, UploadId=mpu["UploadId"], PartNumber=n, Body=p, ChecksumAlgorithm=algo)
+        parts.append({"PartNumber": n, "ETag": r["ETag"], "Checksum" + algo: r["Checksum" + algo]})
+    done = s3.complete_multipart_upload(Bucket=B, Key=key, UploadId=mpu["UploadId"], MultipartUpload={"Parts": parts}, ChecksumType=typ)
+    return done.get("Checksum" + algo), done.get("ChecksumType")
+full = upload("botosum/full", "CRC32", "FULL_OBJECT")
+composite = upload("botosum/composite", "SHA256", "COMPOSITE")
+want_composite = b64(hashlib.sha256(hashlib.sha256(p1).digest() + hashlib.sha256(p2).digest()).digest()) + "-2"
+
+s3.put_object(Bucket=B, Key="botosum/d1", Body=b"1")
+verbose = s3.delete_objects(Bucket=B, Delete={"Objects": [{"Key": "botosum/d1"}, {"Key": "botosum/none"}, {"Key": "botosum/d1"}]})
+quiet = s3.delete_objects(Bucket=B, Delete={"Objects": [{"Key": "botosum/none"}], "Quiet": True})
+
+etag = s3.put_object(Bucket=B, Key="botosum/cond", Body=b"x")["ETag"]
+cond = [
+    error_code(lambda: s3.put_object(Bucket=B, Key="botosum/cond", Body=b"y", IfNoneMatch="*")),
+    error_code(lambda: s3.delete_object(Bucket=B, Key="botosum/cond", IfMatch='"ffffffffffffffffffffffffffffffff"')),
+    error_code(lambda: s3.delete_object(Bucket=B, Key="botosum/cond", IfMatch=etag)),
+    error_code(lambda: s3.head_object(Bucket=B, Key="botosum/cond")),
+]
+print(json.dumps({
+    "bad": bad,
+    "full": list(full) == [crc32(p1 + p2), "FULL_OBJECT"],
+    "composite": list(composite) == [want_composite, "COMPOSITE"],
+    "verbose": sorted(d["Key"] for d in verbose.get("Deleted", [])), "verbose_errors": verbose.get("Errors", []),
+    "quiet": quiet.get("Deleted", []), "cond": cond,
+}))
+`)
+	want := `{"bad": [], "full": true, "composite": true, "verbose": ["botosum/d1", "botosum/d1", "botosum/none"], "verbose_errors": [], "quiet": [], "cond": ["PreconditionFailed", "PreconditionFailed", null, "404"]}`
+	if got != want {
+		t.Fatalf("boto3 saw\n%s\nwant\n%s", got, want)
+	}
+}

@@ -75,6 +75,14 @@ func TestE2E(t *testing.T) {
 		{"MultipartReplacedPart", testMultipartReplacedPart},
 		{"MultipartLists", testMultipartLists},
 		{"MultipartChecksums", testMultipartChecksums},
+		{"ChecksumsEveryAlgorithm", testChecksumsEveryAlgorithm},
+		{"MultipartChecksumTypes", testMultipartChecksumTypes},
+		{"MultipartChecksumRefusals", testMultipartChecksumRefusals},
+		{"CopyChecksums", testCopyChecksums},
+		{"SamePartTwice", testSamePartTwice},
+		{"ConditionalRequests", testConditionalRequests},
+		{"ConditionalRaces", testConditionalRaces},
+		{"DeleteObjectsResults", testDeleteObjectsResults},
 		{"UploadPartCopyRanges", testUploadPartCopyRanges},
 		{"ConditionalWrites", testConditionalWrites},
 		{"ChunkedTrailers", testChunkedTrailers},
@@ -86,6 +94,8 @@ func TestE2E(t *testing.T) {
 		{"AuthErrors", testAuthErrors},
 		{"ErrorDocuments", testErrorDocuments},
 		{"Minio", testMinio},
+		{"MinioChecksums", testMinioChecksums},
+		{"Boto3Checksums", testBoto3Checksums},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

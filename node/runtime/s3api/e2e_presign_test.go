@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	minio "github.com/minio/minio-go/v7"
 )
 
@@ -245,6 +246,38 @@ func testPostObject(t *testing.T, e *env) {
 		}
 		if aws.ToString(g.ContentType) != "text/plain" || g.Metadata["source"] != "browser" {
 			t.Errorf("posted object: type %q metadata %v", aws.ToString(g.ContentType), g.Metadata)
+		}
+	})
+	t.Run("checksum field", func(t *testing.T) {
+		// A checksum field is checked, and stored; without one the object
+		// gets S3's default CRC64NVME.
+		for name, sum := range map[string][]byte{"right": digest(types.ChecksumAlgorithmSha256, file), "wrong": digest(types.ChecksumAlgorithmSha256, []byte("x"))} {
+			p := minio.NewPostPolicy()
+			key := "post/sum-" + name
+			must(t, p.SetBucket(bucket), "set bucket")
+			must(t, p.SetKey(key), "set key")
+			must(t, p.SetExpires(time.Now().Add(10*time.Minute)), "set expires")
+			must(t, p.SetChecksum(minio.NewChecksum(minio.ChecksumSHA256, sum)), "set checksum")
+			u, form, err := mc.PresignedPostPolicy(ctx, p)
+			must(t, err, "presign")
+			resp := postForm(t, u.String(), form, "f.txt", file)
+			if name == "wrong" {
+				wantHTTPError(t, resp, "BadDigest", 400)
+				_, err := e.s3(t, 1).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+				wantAPIError(t, err, "NotFound", 404)
+				continue
+			}
+			readAll(t, resp.Body)
+			h, err := e.s3(t, 1).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled})
+			must(t, err, "head")
+			if got := aws.ToString(h.ChecksumSHA256); got != sumOf(types.ChecksumAlgorithmSha256, file) {
+				t.Errorf("posted object's SHA256 %q", got)
+			}
+		}
+		h, err := e.s3(t, 1).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("post/ok.txt"), ChecksumMode: types.ChecksumModeEnabled})
+		must(t, err, "head")
+		if got := aws.ToString(h.ChecksumCRC64NVME); got != sumOf(types.ChecksumAlgorithmCrc64nvme, file) {
+			t.Errorf("posted object's default CRC64NVME %q", got)
 		}
 	})
 	t.Run("status 201 and ${filename}", func(t *testing.T) {

@@ -29,7 +29,24 @@ func toS3(err error) *s3err.Error {
 	if e, ok := s3err.As(err); ok {
 		return e
 	}
+	var refusal *object.Refusal
+	if errors.As(err, &refusal) {
+		switch {
+		case errors.Is(err, object.ErrBadDigest):
+			return s3err.New(s3err.BadDigest, "%s", refusal.Message)
+		case errors.Is(err, object.ErrChecksumRequest), errors.Is(err, object.ErrObjectSize):
+			return s3err.New(s3err.InvalidRequest, "%s", refusal.Message)
+		}
+	}
 	switch {
+	case errors.Is(err, object.ErrPreconditionFailed):
+		return s3err.New(s3err.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+	case errors.Is(err, object.ErrConditionNoObject):
+		return s3err.New(s3err.NoSuchKey, "The specified key does not exist.")
+	case errors.Is(err, object.ErrConditionalConflict):
+		return s3err.New(s3err.ConditionalRequestConflict, "A conflicting conditional operation is currently in progress against this resource. Please try again.")
+	case errors.Is(err, object.ErrOutcomeUnknown):
+		return s3err.New(s3err.ServiceUnavailable, "The write was stored, but a conditional write of the key that may replace it did not finish in time: %v", err)
 	case errors.Is(err, server.ErrNoSuchObject):
 		return s3err.New(s3err.NoSuchKey, "The specified key does not exist.")
 	case errors.Is(err, object.ErrNoSuchUpload):

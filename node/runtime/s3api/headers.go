@@ -116,10 +116,11 @@ func headerValue(hs []model.Header, name string) string {
 }
 
 // setObjectHeaders writes an object's stored headers and its validators
-// to the response; additional checksums only if asked (withChecksum).
-func setObjectHeaders(w http.Header, meta model.ObjectMeta, lastModified time.Time, withChecksum bool) {
+// to the response, but for its checksum, which a read returns only in
+// checksum mode (see spanChecksum).
+func setObjectHeaders(w http.Header, meta model.ObjectMeta, lastModified time.Time) {
 	for _, h := range meta.Headers {
-		if strings.HasPrefix(h.Name, internalPrefix) || (strings.HasPrefix(h.Name, checksumPrefix) && !withChecksum) {
+		if strings.HasPrefix(h.Name, internalPrefix) || strings.HasPrefix(h.Name, checksumPrefix) {
 			continue
 		}
 		if strings.HasPrefix(h.Name, "x-amz-meta-") {

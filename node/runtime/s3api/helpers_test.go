@@ -3,10 +3,13 @@ package s3api
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/s3/s3err"
@@ -132,33 +135,89 @@ func TestPartSpans(t *testing.T) {
 
 func TestChecksumCRC64NVMECheckValue(t *testing.T) {
 	// CRC-64/NVME of "123456789" is 0xae8b14860a799888.
-	c, err := newChecksum("x-amz-checksum-crc64nvme")
-	if err != nil {
+	want := base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(nil, 0xae8b14860a799888))
+	d := &declared{algo: checksum.CRC64NVME, value: want}
+	s := newSummer(strings.NewReader("123456789"), checksum.CRC64NVME)
+	if _, err := io.ReadAll(s); err != nil {
 		t.Fatal(err)
 	}
-	c.sum.Write([]byte("123456789"))
-	want := binary.BigEndian.AppendUint64(nil, 0xae8b14860a799888)
-	c.want = base64.StdEncoding.EncodeToString(want)
-	if _, err := c.verify(nil); err != nil {
+	if err := d.verify(s, nil); err != nil {
 		t.Fatal(err)
 	}
-	c.want = base64.StdEncoding.EncodeToString(make([]byte, 8))
-	if _, err := c.verify(nil); err == nil {
+	d.value = base64.StdEncoding.EncodeToString(make([]byte, 8))
+	if err := d.verify(s, nil); err == nil {
 		t.Fatal("a wrong checksum passed")
 	}
 }
 
-func TestRequestChecksumRejectsTwo(t *testing.T) {
-	h := http.Header{}
-	h.Set("x-amz-checksum-crc32", "AAAAAA==")
-	h.Set("x-amz-checksum-sha1", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-	if _, err := requestChecksum(h); err == nil {
-		t.Fatal("two checksums accepted")
+func TestRequestChecksumRefusals(t *testing.T) {
+	for name, tc := range map[string]struct {
+		header map[string]string
+		code   s3err.Code
+	}{
+		"two checksums":        {map[string]string{"x-amz-checksum-crc32": "AAAAAA==", "x-amz-checksum-sha1": "AAAAAAAAAAAAAAAAAAAAAAAAAAA="}, s3err.InvalidRequest},
+		"header and trailer":   {map[string]string{"x-amz-checksum-crc32": "AAAAAA==", "x-amz-trailer": "x-amz-checksum-crc32"}, s3err.InvalidRequest},
+		"not base64":           {map[string]string{"x-amz-checksum-crc32": "not base64!"}, s3err.InvalidRequest},
+		"too long":             {map[string]string{"x-amz-checksum-crc32": "AAAAAAA="}, s3err.InvalidRequest},
+		"empty":                {map[string]string{"x-amz-checksum-sha256": ""}, s3err.InvalidRequest},
+		"unknown algorithm":    {map[string]string{"x-amz-checksum-crc16": "AAA="}, s3err.InvalidRequest},
+		"xxhash":               {map[string]string{"x-amz-checksum-xxhash64": "AAAAAAAAAAA="}, s3err.NotImplemented},
+		"sdk names another":    {map[string]string{"x-amz-checksum-crc32": "AAAAAA==", "x-amz-sdk-checksum-algorithm": "CRC32C"}, s3err.InvalidRequest},
+		"sdk names none sent":  {map[string]string{"x-amz-sdk-checksum-algorithm": "SHA256"}, s3err.InvalidRequest},
+		"trailer of no sum":    {map[string]string{"x-amz-trailer": "x-amz-meta-foo"}, s3err.InvalidRequest},
+		"sdk names an unknown": {map[string]string{"x-amz-checksum-crc32": "AAAAAA==", "x-amz-sdk-checksum-algorithm": "CRC16"}, s3err.InvalidRequest},
+	} {
+		h := http.Header{}
+		for k, v := range tc.header {
+			h.Set(k, v)
+		}
+		_, err := requestChecksum(h)
+		if e, ok := s3err.As(err); !ok || e.Code != tc.code {
+			t.Errorf("%s: %v, want %s", name, err, tc.code)
+		}
 	}
-	h = http.Header{}
-	h.Set("x-amz-checksum-crc32", "not base64!")
-	if _, err := requestChecksum(h); err == nil {
-		t.Fatal("a malformed checksum accepted")
+	h := http.Header{}
+	h.Set("x-amz-checksum-md5", base64.StdEncoding.EncodeToString(make([]byte, 16)))
+	h.Set("x-amz-sdk-checksum-algorithm", "md5")
+	if d, err := requestChecksum(h); err != nil || d.algo != checksum.MD5 {
+		t.Errorf("an MD5 checksum: %v %v", d, err)
+	}
+}
+
+func TestUploadChecksum(t *testing.T) {
+	for _, tc := range []struct {
+		algo, typ string
+		want      checksum.Spec
+		code      s3err.Code
+	}{
+		{"", "", checksum.Spec{}, ""},
+		{"CRC32", "", checksum.Spec{Algorithm: checksum.CRC32, Type: checksum.Composite}, ""},
+		{"crc64nvme", "", checksum.Spec{Algorithm: checksum.CRC64NVME, Type: checksum.FullObject}, ""},
+		{"CRC32C", "FULL_OBJECT", checksum.Spec{Algorithm: checksum.CRC32C, Type: checksum.FullObject}, ""},
+		{"SHA256", "FULL_OBJECT", checksum.Spec{}, s3err.InvalidRequest},
+		{"CRC64NVME", "COMPOSITE", checksum.Spec{}, s3err.InvalidRequest},
+		{"", "COMPOSITE", checksum.Spec{}, s3err.InvalidRequest},
+		{"SHA1", "PARTIAL", checksum.Spec{}, s3err.InvalidRequest},
+		{"CRC16", "", checksum.Spec{}, s3err.InvalidRequest},
+		{"XXHASH3", "", checksum.Spec{}, s3err.NotImplemented},
+	} {
+		h := http.Header{}
+		if tc.algo != "" {
+			h.Set("x-amz-checksum-algorithm", tc.algo)
+		}
+		if tc.typ != "" {
+			h.Set("x-amz-checksum-type", tc.typ)
+		}
+		got, err := uploadChecksum(h)
+		if tc.code != "" {
+			if e, ok := s3err.As(err); !ok || e.Code != tc.code {
+				t.Errorf("%s/%s: %v, want %s", tc.algo, tc.typ, err, tc.code)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s/%s: %v %v, want %v", tc.algo, tc.typ, got, err, tc.want)
+		}
 	}
 }
 

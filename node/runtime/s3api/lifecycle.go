@@ -115,7 +115,7 @@ func (a *API) expireObjects(ctx context.Context, bucket model.BucketID, cfg buck
 				if !objectExpires(cfg, e, now) {
 					continue
 				}
-				if _, err := a.backend.DeleteObject(ctx, bucket, e.Key); err != nil {
+				if _, err := a.backend.DeleteObjectCond(ctx, bucket, e.Key, nil); err != nil {
 					return expired, err
 				}
 				expired++

@@ -2,12 +2,13 @@ package s3api
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/runtime/server"
@@ -18,32 +19,25 @@ import (
 // maxPutSize is S3's limit on a single PUT; larger objects go multipart.
 const maxPutSize = 5 << 30
 
-// bodyCheck verifies a body once it has been read, before it is stored:
-// its length, its Content-MD5 and its additional checksum, whose header it
-// adds to the metadata.
-func (rq *request) bodyCheck(cs *checksum) server.BodyCheck {
-	return func(meta *model.ObjectMeta) error {
-		if rq.body.size >= 0 && meta.Size != uint64(rq.body.size) {
-			return s3err.New(s3err.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.")
-		}
-		if want := rq.r.Header.Get("Content-MD5"); want != "" {
-			sum, err := hex.DecodeString(meta.ETag)
-			if err != nil {
-				return fmt.Errorf("object ETag %q: %w", meta.ETag, err)
-			}
-			if err := checkContentMD5(want, sum); err != nil {
-				return err
-			}
-		}
-		if cs != nil {
-			h, err := cs.verify(rq.body.trailer())
-			if err != nil {
-				return err
-			}
-			meta.Headers = withHeader(meta.Headers, h)
-		}
-		return nil
+// checkBody verifies a body once it has been read, before it is stored:
+// its length, its Content-MD5 and the checksum it declares (computed by s).
+func (rq *request) checkBody(meta model.ObjectMeta, decl *declared, s *summer) error {
+	if rq.body.size >= 0 && meta.Size != uint64(rq.body.size) {
+		return s3err.New(s3err.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.")
 	}
+	if want := rq.r.Header.Get("Content-MD5"); want != "" {
+		sum, err := hex.DecodeString(meta.ETag)
+		if err != nil {
+			return fmt.Errorf("object ETag %q: %w", meta.ETag, err)
+		}
+		if err := checkContentMD5(want, sum); err != nil {
+			return err
+		}
+	}
+	if decl != nil {
+		return decl.verify(s, rq.body.trailer())
+	}
+	return nil
 }
 
 func (rq *request) putObject() error {
@@ -60,10 +54,6 @@ func (rq *request) putObject() error {
 		return err
 	}
 	headers = withObjectACL(headers, objACL)
-	cs, err := requestChecksum(h)
-	if err != nil {
-		return err
-	}
 	target, err := rq.writeTarget(h)
 	if err != nil {
 		return err
@@ -73,66 +63,42 @@ func (rq *request) putObject() error {
 		return err
 	}
 	headers = enc.withHeaders(headers)
-	if err := rq.checkWriteConditions(); err != nil {
+	decl, err := requestChecksum(h)
+	if err != nil {
 		return err
 	}
-	check := rq.bodyCheck(cs)
-	if rq.r.Header.Get("If-Match") != "" || rq.r.Header.Get("If-None-Match") != "" {
-		// Again just before the commit: another writer may have committed
-		// while this body uploaded, and S3 judges a condition at the end.
-		bodyOK := check
-		check = func(meta *model.ObjectMeta) error {
-			if err := bodyOK(meta); err != nil {
-				return err
-			}
-			return rq.checkWriteConditions()
-		}
+	if _, err := parseTypeHeader(h); err != nil {
+		return err
 	}
-	w, meta, err := rq.api.backend.PutObjectSealed(rq.ctx, rq.bucket.ID, rq.key, headers, cs.wrap(rq.body), enc.etagCheck(check), enc.sealer())
+	cond, err := writeCondition(h)
+	if err != nil {
+		return err
+	}
+	// The object keeps the checksum the client sent, or S3's default.
+	store := checksum.Default.Algorithm
+	if decl != nil {
+		store = decl.algo
+	}
+	sums := newSummer(rq.body, store)
+	var stored storedChecksum
+	check := func(meta *model.ObjectMeta) error {
+		if err := rq.checkBody(*meta, decl, sums); err != nil {
+			return err
+		}
+		stored = fullObject(sums, store)
+		meta.Headers = withChecksum(meta.Headers, stored)
+		return nil
+	}
+	w, meta, err := rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, rq.key, headers, sums,
+		server.PutOptions{Check: enc.etagCheck(check), Seal: enc.sealer(), Cond: cond})
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
 	rq.w.Header().Set("ETag", quote(meta.ETag))
 	enc.setResponseHeaders(rq.w.Header())
-	if cs != nil {
-		rq.w.Header().Set(cs.header, headerValue(meta.Headers, cs.header))
-	}
+	stored.set(rq.w.Header())
 	return rq.writeEmpty(http.StatusOK)
-}
-
-// checkWriteConditions evaluates the preconditions of a write (PutObject,
-// CompleteMultipartUpload) against the object it would replace, as S3's
-// conditional writes do: If-None-Match "*" requires that there be none,
-// If-Match that there be one whose ETag matches (else NoSuchKey). Ignoring
-// an If-Match would let a client overwrite a version it has not seen. The
-// check and the write are not atomic: two writers racing may both pass.
-func (rq *request) checkWriteConditions() error {
-	ifMatch, ifNoneMatch := rq.r.Header.Get("If-Match"), rq.r.Header.Get("If-None-Match")
-	if ifMatch == "" && ifNoneMatch == "" {
-		return nil
-	}
-	if ifNoneMatch != "" && ifNoneMatch != "*" {
-		return s3err.New(s3err.NotImplemented, "If-None-Match on a write supports only \"*\".")
-	}
-	obj, err := rq.api.backend.HeadObject(rq.ctx, rq.bucket.ID, rq.key)
-	exists := err == nil
-	if err != nil && !errors.Is(err, server.ErrNoSuchObject) {
-		return err
-	}
-	failed := s3err.New(s3err.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
-	if ifNoneMatch == "*" && exists {
-		return failed
-	}
-	if ifMatch != "" {
-		if !exists {
-			return s3err.New(s3err.NoSuchKey, "The specified key does not exist: If-Match needs an object to match.")
-		}
-		if !etagMatches(ifMatch, obj.Meta.ETag) {
-			return failed
-		}
-	}
-	return nil
 }
 
 // responseOverrides are the query parameters with which a signed GET sets
@@ -174,8 +140,10 @@ func (rq *request) getObject() error {
 		}
 		return err
 	}
-	withChecksum := !partial && rq.r.Header.Get("x-amz-checksum-mode") == "ENABLED"
-	setObjectHeaders(h, meta, modified, withChecksum)
+	setObjectHeaders(h, meta, modified)
+	if strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+		spanChecksum(obj, q.Get("partNumber"), partial, span).set(h)
+	}
 	enc.setResponseHeaders(h)
 	if parts := partCount(obj); parts > 1 || q.Has("partNumber") {
 		h.Set("x-amz-mp-parts-count", strconv.Itoa(parts))
@@ -231,6 +199,27 @@ func (rq *request) requestedSpan(obj object.Object) (span byteRange, partial boo
 	return parseRange(rq.r.Header.Get("Range"), obj.Meta.Size)
 }
 
+// spanChecksum is the checksum a read returns with checksum mode on: the
+// object's for the whole object; for part n of a multipart object with a
+// composite checksum, that part's (a full-object checksum has no part
+// checksums to offer); none for a range.
+func spanChecksum(obj object.Object, partNumber string, partial bool, span byteRange) storedChecksum {
+	c := objectChecksum(obj.Meta.Headers)
+	if !partial || span == (byteRange{0, obj.Meta.Size}) && partNumber != "" && partCount(obj) == 1 {
+		return c
+	}
+	if partNumber == "" || c.typ != checksum.Composite.String() {
+		return storedChecksum{}
+	}
+	n, _ := strconv.ParseUint(partNumber, 10, 32)
+	for _, p := range obj.Parts {
+		if uint64(p.Part) == n && p.Checksum != "" {
+			return storedChecksum{algo: c.algo, value: p.Checksum, typ: c.typ}
+		}
+	}
+	return storedChecksum{}
+}
+
 // partSpan is the byte range of part n of obj. An object uploaded in one
 // piece has one part.
 func partSpan(obj object.Object, n uint32) (byteRange, bool) {
@@ -279,7 +268,11 @@ func (w *lazyWriter) Write(p []byte) (int, error) {
 }
 
 func (rq *request) deleteObject() error {
-	w, err := rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, rq.key)
+	cond, err := deleteCondition(rq.r.Header)
+	if err != nil {
+		return err
+	}
+	w, err := rq.api.backend.DeleteObjectCond(rq.ctx, rq.bucket.ID, rq.key, cond)
 	if err != nil {
 		return err
 	}
@@ -290,8 +283,22 @@ func (rq *request) deleteObject() error {
 // deleteParallelism bounds the deletions of one DeleteObjects in flight.
 const deleteParallelism = 16
 
+// deleteObjects deletes up to 1,000 keys, each under the conditions its
+// entry states (ETag, LastModifiedTime, Size), and answers exactly one
+// result per entry, in the order asked: Deleted (a key that does not exist
+// is deleted, as in S3), or Error with the entry's own code. In quiet mode
+// only the errors are listed. The body must come with a Content-MD5 or an
+// x-amz-checksum-* (header or trailer), which it is checked against.
 func (rq *request) deleteObjects() error {
-	data, err := rq.readBody(maxXMLBody)
+	h := rq.r.Header
+	decl, err := requestChecksum(h)
+	if err != nil {
+		return err
+	}
+	if decl == nil && h.Get("Content-MD5") == "" {
+		return s3err.New(s3err.InvalidRequest, "Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
+	}
+	data, err := rq.readBodyChecked(maxXMLBody, decl)
 	if err != nil {
 		return err
 	}
@@ -303,8 +310,12 @@ func (rq *request) deleteObjects() error {
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, deleteParallelism)
 	for i, o := range req.Objects {
-		if len(o.Key) > MaxKeyLength {
+		switch {
+		case len(o.Key) > MaxKeyLength:
 			errs[i] = s3err.New(s3err.KeyTooLong, "Your key is too long.")
+			continue
+		case o.VersionID != "" && o.VersionID != "null":
+			errs[i] = s3err.New(s3err.NotImplemented, "Deleting a specific version is not implemented: versioning is off.")
 			continue
 		}
 		// Each key is its own decision, as in S3: a policy may allow
@@ -312,11 +323,12 @@ func (rq *request) deleteObjects() error {
 		if errs[i] = rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: o.Key, action: "s3:DeleteObject", need: needWrite}); errs[i] != nil {
 			continue
 		}
+		cond := entryCondition(o)
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			_, errs[i] = rq.api.backend.DeleteObject(rq.ctx, rq.bucket.ID, o.Key)
+			_, errs[i] = rq.api.backend.DeleteObjectCond(rq.ctx, rq.bucket.ID, o.Key, cond)
 		}()
 	}
 	wg.Wait()
@@ -324,10 +336,24 @@ func (rq *request) deleteObjects() error {
 	for i, o := range req.Objects {
 		if errs[i] != nil {
 			e := toS3(errs[i])
-			out.Errors = append(out.Errors, s3xml.DeleteError{Key: o.Key, Code: e.Code, Message: e.Message})
+			out.Errors = append(out.Errors, s3xml.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
 		} else if !req.Quiet {
-			out.Deleted = append(out.Deleted, s3xml.DeletedObject{Key: o.Key})
+			out.Deleted = append(out.Deleted, s3xml.DeletedObject{Key: o.Key, VersionID: o.VersionID})
 		}
 	}
 	return rq.writeXML(http.StatusOK, out)
+}
+
+// entryCondition is the condition a DeleteObjects entry states, nil if
+// none.
+func entryCondition(o s3xml.ObjectIdentifier) *object.Condition {
+	if o.ETag == "" && o.Modified == nil && o.SizeIs == nil {
+		return nil
+	}
+	c := &object.Condition{IfMatch: o.ETag, IfMatchSize: o.SizeIs}
+	if o.Modified != nil {
+		secs := o.Modified.Unix()
+		c.IfMatchModified = &secs
+	}
+	return c
 }

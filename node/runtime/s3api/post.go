@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/postpolicy"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
@@ -126,15 +128,32 @@ func (rq *request) postObject() error {
 	if limited {
 		body = io.LimitReader(file, maxSize+1)
 	}
-	w, meta, err := rq.api.backend.PutObjectSealed(rq.ctx, rq.bucket.ID, key, headers, body, enc.etagCheck(func(meta *model.ObjectMeta) error {
+	// A checksum field is checked as its header would be; the object keeps
+	// it, or S3's default.
+	decl, err := requestChecksum(formChecksumFields(fields))
+	if err != nil {
+		return err
+	}
+	store := checksum.Default.Algorithm
+	if decl != nil {
+		store = decl.algo
+	}
+	sums := newSummer(body, store)
+	w, meta, err := rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, key, headers, sums, server.PutOptions{Seal: enc.sealer(), Check: enc.etagCheck(func(meta *model.ObjectMeta) error {
 		switch {
 		case limited && int64(meta.Size) > maxSize:
 			return s3err.New(s3err.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size of the policy (%d bytes).", maxSize)
 		case limited && int64(meta.Size) < minSize:
 			return s3err.New(s3err.EntityTooSmall, "Your proposed upload is smaller than the minimum allowed size of the policy (%d bytes).", minSize)
 		}
+		if decl != nil {
+			if err := decl.verify(sums, nil); err != nil {
+				return err
+			}
+		}
+		meta.Headers = withChecksum(meta.Headers, fullObject(sums, store))
 		return nil
-	}), enc.sealer())
+	})})
 	if err != nil {
 		return err
 	}
@@ -195,6 +214,18 @@ func formHeaders(fields map[string]string) http.Header {
 	h := http.Header{}
 	for name, v := range fields {
 		if strings.HasPrefix(name, "x-amz-meta-") || slices.Contains(storedHeaders, name) {
+			h.Set(name, v)
+		}
+	}
+	return h
+}
+
+// formChecksumFields are the form's checksum fields (x-amz-checksum-*,
+// x-amz-sdk-checksum-algorithm) as the headers they stand for.
+func formChecksumFields(fields map[string]string) http.Header {
+	h := http.Header{}
+	for name, v := range fields {
+		if strings.HasPrefix(name, checksumPrefix) || name == "x-amz-sdk-checksum-algorithm" {
 			h.Set(name, v)
 		}
 	}

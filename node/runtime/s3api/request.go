@@ -107,6 +107,9 @@ func (rq *request) serve() error {
 	if err := refuseUnimplemented(rq.r.Header); err != nil {
 		return err
 	}
+	if err := refuseMisplaced(ep, rq.r.Header); err != nil {
+		return err
+	}
 	if err := checkAlgorithmHeaders(rq.r.Header); err != nil {
 		return err
 	}

@@ -37,23 +37,56 @@ func (rq *request) writeEmpty(status int) error {
 	return nil
 }
 
-// readBody reads a whole request body of at most limit bytes, checking its
-// Content-MD5 if it has one.
+// readBody reads a whole request body of at most limit bytes, checking it
+// against its Content-MD5 and the checksum it declares (x-amz-checksum-*,
+// header or trailer), if any.
 func (rq *request) readBody(limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(rq.body, limit+1))
+	decl, err := requestChecksum(rq.r.Header)
+	if err != nil {
+		return nil, err
+	}
+	return rq.readBodyChecked(limit, decl)
+}
+
+// readBodyChecked is readBody for a body that declares its own checksum
+// (decl, nil if none): it is checked against it too.
+func (rq *request) readBodyChecked(limit int64, decl *declared) ([]byte, error) {
+	s := newSummer(rq.body)
+	if decl != nil {
+		s.add(decl.algo)
+	}
+	data, err := readLimited(s, limit)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBodyMD5(rq.r.Header, data); err != nil {
+		return nil, err
+	}
+	if decl != nil {
+		if err := decl.verify(s, rq.body.trailer()); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
+
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
 		return nil, s3err.New(s3err.EntityTooLarge, "The request body exceeds the limit of %d bytes.", limit)
 	}
-	if want := rq.r.Header.Get("Content-MD5"); want != "" {
-		sum := md5.Sum(data)
-		if err := checkContentMD5(want, sum[:]); err != nil {
-			return nil, err
-		}
-	}
 	return data, nil
+}
+
+func checkBodyMD5(h http.Header, data []byte) error {
+	if want := h.Get("Content-MD5"); want != "" {
+		sum := md5.Sum(data)
+		return checkContentMD5(want, sum[:])
+	}
+	return nil
 }
 
 // checkContentMD5 compares a Content-MD5 header with the body's MD5.

@@ -116,8 +116,24 @@ var unimplementedHeaders = []struct {
 	{"x-amz-expected-bucket-owner", nil},
 	{"x-amz-source-expected-bucket-owner", nil},
 	{"x-amz-write-offset-bytes", nil},
-	{"x-amz-if-match-last-modified-time", nil},
-	{"x-amz-if-match-size", nil},
+}
+
+// deleteOnlyHeaders are conditions S3 defines for DeleteObject alone: on
+// any other operation they would be silently ignored, so they are refused.
+var deleteOnlyHeaders = []string{"x-amz-if-match-last-modified-time", "x-amz-if-match-size"}
+
+// refuseMisplaced fails a request other than DeleteObject carrying one of
+// the deleteOnlyHeaders.
+func refuseMisplaced(ep endpoint, h http.Header) error {
+	if ep.name == "DeleteObject" {
+		return nil
+	}
+	for _, name := range deleteOnlyHeaders {
+		if _, present := h[http.CanonicalHeaderKey(name)]; present {
+			return s3err.New(s3err.NotImplemented, "The %s header applies to DeleteObject only; %s does not implement it.", name, ep.name)
+		}
+	}
+	return nil
 }
 
 // refuseUnimplemented fails a request that carries one of the

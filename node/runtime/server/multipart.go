@@ -10,6 +10,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
@@ -19,7 +20,13 @@ import (
 // CreateMultipart starts a multipart upload of key with the given headers
 // (applied when it completes) and returns it: Version is the upload id.
 func (s *Server) CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error) {
-	res, err := s.Do(ctx, object.CreateMultipart{Bucket: bucket, Key: key, UploadID: newVersionID(), Meta: model.ObjectMeta{Headers: headers}})
+	return s.CreateMultipartWith(ctx, bucket, key, headers, checksum.Spec{})
+}
+
+// CreateMultipartWith is CreateMultipart with the checksum algorithm and
+// type the parts' checksums are computed in and combined by.
+func (s *Server) CreateMultipartWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, spec checksum.Spec) (object.Written, error) {
+	res, err := s.Do(ctx, object.CreateMultipart{Bucket: bucket, Key: key, UploadID: newVersionID(), Meta: model.ObjectMeta{Headers: headers}, Checksum: spec})
 	if err != nil {
 		return object.Written{}, err
 	}
@@ -37,40 +44,77 @@ func (s *Server) PutPart(ctx context.Context, bucket model.BucketID, key string,
 
 // PutPartChecked is PutPart with a check of the body (nil: none) run before
 // the part is recorded; the meta it is given holds the part's size and ETag.
+// The part is recorded without a checksum.
 func (s *Server) PutPartChecked(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check BodyCheck) (etag string, size uint64, err error) {
-	return s.PutPartSealed(ctx, bucket, key, upload, part, r, check, nil)
+	var partCheck PartCheck
+	if check != nil {
+		partCheck = func(meta *model.ObjectMeta) (string, error) { return "", check(meta) }
+	}
+	etag, size, _, err = s.PutPartWith(ctx, PartUpload{Bucket: bucket, Key: key, Upload: upload, Part: part, Body: r, Check: partCheck})
+	return etag, size, err
 }
 
-// PutPartSealed is PutPartChecked with the part's blocks sealed by seal
-// (nil: plaintext). The check may replace the ETag it is given (the
-// plaintext's MD5) with the one to record.
-func (s *Server) PutPartSealed(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID, part uint32, r io.Reader, check BodyCheck, seal Sealer) (etag string, size uint64, err error) {
+// PartCheck checks a part's body once it has been read, before the part is
+// recorded (an error abandons it, and is returned as is), and returns the
+// part's checksum to record: base64, in the algorithm the upload's
+// PartBegun names (its checksum.Spec.Effective one). It may replace the
+// ETag it is given (the plaintext's MD5) with the one to record.
+type PartCheck func(meta *model.ObjectMeta) (checksum string, err error)
+
+// PartUpload is one part upload: where it goes, its body, how it is
+// sealed, and the hooks the caller checks it with (each may be nil).
+type PartUpload struct {
+	Bucket model.BucketID
+	Key    string
+	Upload model.VersionID
+	Part   uint32
+	Body   io.Reader
+	// Seal seals the part's blocks (nil: plaintext).
+	Seal Sealer
+	// Begun runs once the upload has accepted the part, before the body is
+	// read; it learns the upload's checksum, and may refuse the part.
+	Begun func(object.PartBegun) error
+	Check PartCheck
+}
+
+// PutPartWith uploads a part (as PutPart) with the caller's hooks, and
+// returns its ETag, size and recorded checksum.
+func (s *Server) PutPartWith(ctx context.Context, p PartUpload) (etag string, size uint64, sum string, err error) {
 	version := newVersionID()
-	res, err := s.Do(ctx, object.PutPartBegin{Bucket: bucket, Key: key, UploadID: upload, Part: part, Version: version})
+	res, err := s.Do(ctx, object.PutPartBegin{Bucket: p.Bucket, Key: p.Key, UploadID: p.Upload, Part: p.Part, Version: version})
 	if err != nil {
-		return "", 0, err
+		return "", 0, "", err
 	}
 	begun := res.(object.PartBegun)
+	abandon := func(hashes []cluster.Hash) {
+		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
+		defer cancel()
+		s.Do(abort, object.PutPartAbort{Bucket: p.Bucket, Key: p.Key, Version: version, Blocks: hashes}) //nolint:errcheck // best effort
+	}
+	if p.Begun != nil {
+		if err := p.Begun(begun); err != nil {
+			abandon(nil)
+			return "", 0, "", err
+		}
+	}
 	md5sum := md5.New()
-	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, part, r, md5sum, seal)
+	hashes, size, err := s.streamBlocks(ctx, p.Bucket, p.Key, version, p.Part, p.Body, md5sum, p.Seal)
 	etag = hex.EncodeToString(md5sum.Sum(nil))
-	if err == nil && check != nil {
+	if err == nil && p.Check != nil {
 		meta := model.ObjectMeta{Size: size, ETag: etag}
-		err = check(&meta)
+		sum, err = p.Check(&meta)
 		etag = meta.ETag
 	}
 	if err != nil {
-		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
-		defer cancel()
-		s.Do(abort, object.PutPartAbort{Bucket: bucket, Key: key, Version: version, Blocks: hashes}) //nolint:errcheck // best effort
-		return "", 0, err
+		abandon(hashes)
+		return "", 0, "", err
 	}
-	_, err = s.Do(ctx, object.PutPartComplete{Bucket: bucket, Key: key, UploadID: upload, Part: part, Version: version,
-		Timestamp: begun.Timestamp, ETag: etag, Size: size, Blocks: hashes})
+	_, err = s.Do(ctx, object.PutPartComplete{Bucket: p.Bucket, Key: p.Key, UploadID: p.Upload, Part: p.Part, Version: version,
+		Timestamp: begun.Timestamp, ETag: etag, Size: size, Checksum: sum, Blocks: hashes})
 	if err != nil {
-		return "", 0, err
+		return "", 0, "", err
 	}
-	return etag, size, nil
+	return etag, size, sum, nil
 }
 
 // CompleteMultipart completes an upload (see object.CompleteMultipart).

@@ -49,14 +49,25 @@ func (s *Server) PutObject(ctx context.Context, bucket model.BucketID, key strin
 // PutObjectChecked is PutObject with a check of the body (nil: none) run
 // before the object is committed.
 func (s *Server) PutObjectChecked(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check BodyCheck) (object.Written, model.ObjectMeta, error) {
-	return s.PutObjectSealed(ctx, bucket, key, headers, r, check, nil)
+	return s.PutObjectWith(ctx, bucket, key, headers, r, PutOptions{Check: check})
 }
 
-// PutObjectSealed is PutObjectChecked with the object's data sealed by
-// seal (nil: stored as it is): every block, and an inline body, is
-// written sealed, never in plaintext. The version's block list keeps the
-// plaintext sizes; the MD5 the check sees is the plaintext's.
-func (s *Server) PutObjectSealed(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, check BodyCheck, seal Sealer) (object.Written, model.ObjectMeta, error) {
+// PutOptions are what a put may add to PutObject; each may be nil.
+type PutOptions struct {
+	// Check runs once the body is read, before the object is committed.
+	Check BodyCheck
+	// Seal seals the object's data: every block, and an inline body, is
+	// written sealed, never in plaintext. The version's block list keeps
+	// the plaintext sizes; the MD5 the check sees is the plaintext's.
+	Seal Sealer
+	// Cond is judged by the core as the object commits (see
+	// object.Condition); a refused put stores nothing.
+	Cond *object.Condition
+}
+
+// PutObjectWith is PutObject with options.
+func (s *Server) PutObjectWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, opts PutOptions) (object.Written, model.ObjectMeta, error) {
+	check, seal, cond := opts.Check, opts.Seal, opts.Cond
 	meta := model.ObjectMeta{Headers: headers}
 	md5sum := md5.New()
 	// A body shorter than this goes inline: sealed, it must still be.
@@ -81,7 +92,7 @@ func (s *Server) PutObjectSealed(ctx context.Context, bucket model.BucketID, key
 				return object.Written{}, meta, fmt.Errorf("seal the object: %w", err)
 			}
 		}
-		res, err := s.Do(ctx, object.PutInline{Bucket: bucket, Key: key, Version: newVersionID(), Meta: meta, Data: data})
+		res, err := s.Do(ctx, object.PutInline{Bucket: bucket, Key: key, Version: newVersionID(), Meta: meta, Data: data, Cond: cond})
 		if err != nil {
 			return object.Written{}, meta, err
 		}
@@ -97,17 +108,18 @@ func (s *Server) PutObjectSealed(ctx context.Context, bucket model.BucketID, key
 	}
 	begun := res.(object.Written)
 	if plantedAckBeforeBlocks {
-		go s.finishPut(context.Background(), bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check, seal) //nolint:errcheck // the planted bug drops the outcome
+		go s.finishPut(context.Background(), bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, opts) //nolint:errcheck // the planted bug drops the outcome
 		return begun, meta, nil
 	}
-	return s.finishPut(ctx, bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, check, seal)
+	return s.finishPut(ctx, bucket, key, version, begun, meta, io.MultiReader(bytes.NewReader(first), r), md5sum, opts)
 }
 
 // finishPut streams a begun version's blocks, checks the body and
 // completes the version, or abandons it.
 func (s *Server) finishPut(ctx context.Context, bucket model.BucketID, key string, version model.VersionID, begun object.Written,
-	meta model.ObjectMeta, r io.Reader, md5sum hash.Hash, check BodyCheck, seal Sealer) (object.Written, model.ObjectMeta, error) {
-	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, 1, r, md5sum, seal)
+	meta model.ObjectMeta, r io.Reader, md5sum hash.Hash, opts PutOptions) (object.Written, model.ObjectMeta, error) {
+	check, cond := opts.Check, opts.Cond
+	hashes, size, err := s.streamBlocks(ctx, bucket, key, version, 1, r, md5sum, opts.Seal)
 	if err == nil {
 		meta.Size, meta.ETag = size, hex.EncodeToString(md5sum.Sum(nil))
 		if check != nil {
@@ -122,7 +134,7 @@ func (s *Server) finishPut(ctx context.Context, bucket model.BucketID, key strin
 		return object.Written{}, meta, err
 	}
 	res, err := s.Do(ctx, object.PutComplete{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp,
-		Meta: meta, FirstBlock: hashes[0], Blocks: hashes})
+		Meta: meta, FirstBlock: hashes[0], Blocks: hashes, Cond: cond})
 	if err != nil {
 		return object.Written{}, meta, err
 	}
@@ -266,8 +278,14 @@ func (s *Server) fetchBlock(ctx context.Context, b model.VersionBlock, seal Seal
 // CopyObject stores a new version of key with src's data and the given
 // headers, sharing src's blocks instead of moving its bytes.
 func (s *Server) CopyObject(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header) (object.Written, model.ObjectMeta, error) {
+	return s.CopyObjectCond(ctx, bucket, key, src, headers, nil)
+}
+
+// CopyObjectCond is CopyObject with a condition on the destination (nil:
+// none), judged as the copy commits.
+func (s *Server) CopyObjectCond(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header, cond *object.Condition) (object.Written, model.ObjectMeta, error) {
 	meta := model.ObjectMeta{Size: src.Meta.Size, ETag: src.Meta.ETag, Headers: headers}
-	res, err := s.Do(ctx, object.CopyObject{Bucket: bucket, Key: key, Version: newVersionID(), Source: src, Meta: meta})
+	res, err := s.Do(ctx, object.CopyObject{Bucket: bucket, Key: key, Version: newVersionID(), Source: src, Meta: meta, Cond: cond})
 	if err != nil {
 		return object.Written{}, meta, err
 	}
@@ -276,7 +294,13 @@ func (s *Server) CopyObject(ctx context.Context, bucket model.BucketID, key stri
 
 // DeleteObject writes a delete marker for key and returns it.
 func (s *Server) DeleteObject(ctx context.Context, bucket model.BucketID, key string) (object.Written, error) {
-	res, err := s.Do(ctx, object.Delete{Bucket: bucket, Key: key, Version: newVersionID()})
+	return s.DeleteObjectCond(ctx, bucket, key, nil)
+}
+
+// DeleteObjectCond is DeleteObject with a condition (nil: none), judged as
+// the delete marker commits.
+func (s *Server) DeleteObjectCond(ctx context.Context, bucket model.BucketID, key string, cond *object.Condition) (object.Written, error) {
+	res, err := s.Do(ctx, object.Delete{Bucket: bucket, Key: key, Version: newVersionID(), Cond: cond})
 	if err != nil {
 		return object.Written{}, err
 	}

@@ -44,7 +44,7 @@ func TestSealedObjectsRoundTrip(t *testing.T) {
 	for _, n := range []int{0, 1, model.InlineThreshold - sse.Overhead - 1, model.InlineThreshold - sse.Overhead, model.InlineThreshold, bs - 1, bs, bs + 1, 2*bs + 7} {
 		data := make([]byte, n)
 		(&pseudoRandom{r: mrand.New(mrand.NewPCG(uint64(n), 3))}).Read(data)
-		_, meta, err := s.PutObjectSealed(ctx, bucket, "k", nil, bytes.NewReader(data), nil, seal)
+		_, meta, err := s.PutObjectWith(ctx, bucket, "k", nil, bytes.NewReader(data), PutOptions{Seal: seal})
 		if err != nil || meta.Size != uint64(n) {
 			t.Fatalf("%d bytes: put: %v (size %d)", n, err, meta.Size)
 		}
@@ -122,7 +122,7 @@ func TestLargeSealedObjectBoundedMemory(t *testing.T) {
 	src := io.TeeReader(io.LimitReader(&pseudoRandom{r: mrand.New(mrand.NewPCG(1, 2))}, size), want)
 	ctx := context.Background()
 	start := time.Now()
-	if _, meta, err := s.PutObjectSealed(ctx, bucket, "big", nil, src, nil, seal); err != nil || meta.Size != size {
+	if _, meta, err := s.PutObjectWith(ctx, bucket, "big", nil, src, PutOptions{Seal: seal}); err != nil || meta.Size != size {
 		t.Fatalf("put: %v (size %d)", err, meta.Size)
 	}
 	put := time.Since(start)
@@ -187,7 +187,7 @@ func BenchmarkSealedThroughput(b *testing.B) {
 			}
 			plain += time.Since(start)
 			start = time.Now()
-			if _, _, err := s.PutObjectSealed(ctx, bucket, fmt.Sprint("s", i%16), nil, bytes.NewReader(body), nil, seal); err != nil {
+			if _, _, err := s.PutObjectWith(ctx, bucket, fmt.Sprint("s", i%16), nil, bytes.NewReader(body), PutOptions{Seal: seal}); err != nil {
 				b.Fatal(err)
 			}
 			sealed += time.Since(start)
@@ -198,7 +198,7 @@ func BenchmarkSealedThroughput(b *testing.B) {
 		if _, _, err := s.PutObject(ctx, bucket, "gp", nil, bytes.NewReader(body)); err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := s.PutObjectSealed(ctx, bucket, "gs", nil, bytes.NewReader(body), nil, seal); err != nil {
+		if _, _, err := s.PutObjectWith(ctx, bucket, "gs", nil, bytes.NewReader(body), PutOptions{Seal: seal}); err != nil {
 			b.Fatal(err)
 		}
 		p, err := s.HeadObject(ctx, bucket, "gp")

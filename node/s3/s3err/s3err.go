@@ -66,6 +66,7 @@ const (
 	InvalidPartNumber               Code = "InvalidPartNumber"
 	InvalidEncryptionAlgorithm      Code = "InvalidEncryptionAlgorithmError"
 	NoSuchEncryptionConfiguration   Code = "ServerSideEncryptionConfigurationNotFoundError"
+	ConditionalRequestConflict      Code = "ConditionalRequestConflict"
 )
 
 var statuses = map[Code]int{
@@ -119,6 +120,7 @@ var statuses = map[Code]int{
 	InvalidPartNumber:               416,
 	InvalidEncryptionAlgorithm:      400,
 	NoSuchEncryptionConfiguration:   404,
+	ConditionalRequestConflict:      409,
 }
 
 // Status is the HTTP status that goes with c (500 for an unknown code).

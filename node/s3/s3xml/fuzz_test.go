@@ -28,6 +28,7 @@ func FuzzParseDelete(f *testing.F) {
 	f.Add([]byte(`<Delete><Object><Key>a</Key></Object></Delete>`))
 	f.Add([]byte(`<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet><Object><Key>a&amp;b</Key><VersionId>v1</VersionId></Object><Object><Key> c </Key></Object></Delete>`))
 	f.Add([]byte(`<Delete><Object><Key><![CDATA[x<y]]></Key></Object></Delete>`))
+	f.Add([]byte(`<Delete><Object><Key>a</Key><ETag>"e"</ETag><LastModifiedTime>2026-01-02T03:04:05Z</LastModifiedTime><Size>7</Size></Object></Delete>`))
 	f.Fuzz(func(t *testing.T, body []byte) { fuzzParser(t, ParseDelete, body) })
 }
 

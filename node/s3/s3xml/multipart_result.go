@@ -18,6 +18,7 @@ type CompleteMultipartUploadResult struct {
 	Key      string   `xml:"Key"`
 	ETag     ETag     `xml:"ETag"`
 	Checksums
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 // ListPartsResult answers ListParts.
@@ -34,6 +35,8 @@ type ListPartsResult struct {
 	MaxParts             int      `xml:"MaxParts"`
 	IsTruncated          bool     `xml:"IsTruncated"`
 	Parts                []Part   `xml:"Part"`
+	ChecksumAlgorithm    string   `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string   `xml:"ChecksumType,omitempty"`
 }
 
 // Part is one uploaded part in ListPartsResult.

@@ -8,6 +8,7 @@ type CopyObjectResult struct {
 	ETag         ETag     `xml:"ETag"`
 	LastModified string   `xml:"LastModified"` // formatted with Time
 	Checksums
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 // CopyPartResult answers UploadPartCopy.
@@ -15,6 +16,7 @@ type CopyPartResult struct {
 	XMLName      xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CopyPartResult"`
 	ETag         ETag     `xml:"ETag"`
 	LastModified string   `xml:"LastModified"` // formatted with Time
+	Checksums
 }
 
 // PostResponse answers PostObject when success_action_status is 201.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/garagego/garage/node/s3/s3err"
 )
@@ -66,6 +67,21 @@ func TestParseDelete(t *testing.T) {
 	wantCode(t, err, s3err.MalformedXML)
 	_, err = ParseDelete([]byte(`<Delete><Quiet>maybe</Quiet><Object><Key>a</Key></Object></Delete>`))
 	wantCode(t, err, s3err.MalformedXML)
+
+	// The conditions of an entry.
+	d, err = ParseDelete([]byte(`<Delete><Object><Key>a</Key><ETag>"abc"</ETag><LastModifiedTime>2026-11-01T12:00:00.500Z</LastModifiedTime>` +
+		`<Size>42</Size></Object></Delete>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := d.Objects[0]
+	if o.ETag != `"abc"` || o.Modified == nil || !o.Modified.Equal(time.Date(2026, 11, 1, 12, 0, 0, 500e6, time.UTC)) || o.SizeIs == nil || *o.SizeIs != 42 {
+		t.Fatalf("conditions %+v", o)
+	}
+	for _, bad := range []string{`<LastModifiedTime>yesterday</LastModifiedTime>`, `<Size>-1</Size>`, `<Size>big</Size>`} {
+		_, err = ParseDelete([]byte(`<Delete><Object><Key>a</Key>` + bad + `</Object></Delete>`))
+		wantCode(t, err, s3err.MalformedXML)
+	}
 }
 
 func TestParseCompleteMultipart(t *testing.T) {
