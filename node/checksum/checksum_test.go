@@ -157,3 +157,38 @@ func TestSupports(t *testing.T) {
 		t.Error("effective specs")
 	}
 }
+
+// BenchmarkAlgorithms measures each algorithm over 1 MiB, the throughput
+// every upload pays once (the default CRC-64/NVME on every object).
+func BenchmarkAlgorithms(b *testing.B) {
+	data := make([]byte, 1<<20)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	for _, a := range Algorithms {
+		b.Run(a.String(), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			h := a.New()
+			for b.Loop() {
+				h.Reset()
+				h.Write(data)
+				h.Sum(nil)
+			}
+		})
+	}
+}
+
+// BenchmarkFullObjectOf10000Parts measures combining the CRCs of an upload
+// with S3's largest part count.
+func BenchmarkFullObjectOf10000Parts(b *testing.B) {
+	parts := make([]Part, 10000)
+	for i := range parts {
+		parts[i] = Part{Sum: make([]byte, 8), Size: 5 << 20}
+	}
+	for b.Loop() {
+		if _, err := FullObjectOf(CRC64NVME, parts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
