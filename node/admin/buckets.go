@@ -144,7 +144,7 @@ func (s *Service) getBucketByID(now cluster.Time, id model.BucketID, name string
 // deleteBucket deletes a bucket that holds no object.
 func (s *Service) deleteBucket(now cluster.Time, op DeleteBucket, done Done) {
 	s.resolveBucket(now, op.Name, done, func(now cluster.Time, b model.Bucket) {
-		s.objects.BucketEmpty(now, b.ID, func(now cluster.Time, empty bool, err error) {
+		s.objects.BucketEmpty(now, b, func(now cluster.Time, empty bool, err error) {
 			switch {
 			case err != nil:
 				done(now, nil, err)

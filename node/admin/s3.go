@@ -26,8 +26,8 @@ var (
 
 // ObjectIndex is what bucket deletion needs to know of the objects.
 type ObjectIndex interface {
-	// BucketEmpty reports whether the bucket holds no live object.
-	BucketEmpty(now cluster.Time, bucket model.BucketID, done func(cluster.Time, bool, error))
+	// BucketEmpty reports whether the bucket holds no object version.
+	BucketEmpty(now cluster.Time, bucket model.Bucket, done func(cluster.Time, bool, error))
 }
 
 // S3 operations: what the S3 API asks of keys and buckets. Each reads with

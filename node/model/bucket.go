@@ -66,7 +66,29 @@ const (
 	ConfigOwnership         = "ownership"
 	ConfigPublicAccessBlock = "publicAccessBlock"
 	ConfigPolicy            = "policy"
+	// ConfigVersioning is the bucket's versioning state: "Enabled" or
+	// "Suspended"; absent while versioning was never enabled.
+	ConfigVersioning = "versioning"
 )
+
+// Versioning is a bucket's versioning state, as S3 names them.
+type Versioning string
+
+const (
+	VersioningOff       Versioning = "" // never enabled: S3 calls it "unversioned"
+	VersioningEnabled   Versioning = "Enabled"
+	VersioningSuspended Versioning = "Suspended"
+)
+
+// Versioning reads the bucket's versioning state. A bucket once enabled is
+// never off again: PutBucketVersioning can only suspend it.
+func (b Bucket) Versioning() Versioning {
+	v, ok := b.Config(ConfigVersioning)
+	if !ok {
+		return VersioningOff
+	}
+	return Versioning(v)
+}
 
 // Config returns the encoded configuration name, if one is set.
 func (b Bucket) Config(name string) ([]byte, bool) {

@@ -32,12 +32,21 @@ func ObjectKey(bucket BucketID, key string) table.Key {
 // Object is the entry of the objects table: the versions of one object that
 // still matter, oldest first, sorted by (Timestamp, ID), each id once.
 //
+// A version is either a null version (Versioned false: written while the
+// bucket's versioning was off or suspended; S3's version id "null") or a
+// versioned one (written while versioning was enabled; it has a version id
+// of its own and stays until deleted by that id).
+//
 // Join unions the versions by id and joins the states of a version present
-// on both sides, then drops every version older than the newest completed
-// one (a Complete version, or an Aborted one that had completed): it
-// supersedes them. A dropped version never comes back, since the newest
-// completed version only moves forward; this is what lets the table hook
-// delete the data of dropped versions (see DroppedBy).
+// on both sides, then drops every null version older than the newest
+// completed null version (a Complete version, or an Aborted one that had
+// completed): it supersedes them. Versioned versions are never superseded:
+// deleting one by its id aborts it, and its aborted record stays in the
+// entry (it would come back from a replica that missed the deletion
+// otherwise) until the whole entry is a tombstone (IsTombstone). A dropped
+// version never comes back, since the newest completed null version only
+// moves forward; this is what lets the table hook delete the data of
+// dropped versions (see DroppedBy).
 //
 // The coordinator gives a version its id and timestamp together, so copies
 // of one version agree on the timestamp. Should they not (a writer that does
@@ -59,8 +68,23 @@ type ObjectVersion struct {
 	// Timestamp in milliseconds. A new version gets max(now, newest existing
 	// + 1), so a later write wins even across skewed clocks.
 	Timestamp uint64
+	// Versioned: written while the bucket's versioning was enabled (see
+	// Object). Set when the version is created; copies agree on it.
+	Versioned bool
 	State     VersionState
 }
+
+// S3VersionID is the version id S3 clients see: "null" for a null version.
+func (v ObjectVersion) S3VersionID() string {
+	if !v.Versioned {
+		return NullVersionID
+	}
+	return v.ID.String()
+}
+
+// NullVersionID is S3's name of the version written while versioning was
+// off or suspended.
+const NullVersionID = "null"
 
 // StateKind is a version's stage. Its numeric order is the lattice order: a
 // version only moves forward, and of two replicas' views the later stage wins.
@@ -189,18 +213,30 @@ func mergeVersions(vs []ObjectVersion) []ObjectVersion {
 		v.State = v.State.normalized()
 		if n := len(out); n > 0 && out[n-1].ID == v.ID {
 			out[n-1].Timestamp = max(out[n-1].Timestamp, v.Timestamp)
+			out[n-1].Versioned = out[n-1].Versioned || v.Versioned
 			out[n-1].State = out[n-1].State.Join(v.State)
 			continue
 		}
 		out = append(out, v)
 	}
 	slices.SortFunc(out, compareVersions)
-	for i := len(out) - 1; i > 0; i-- {
-		if out[i].State.completed() {
-			return out[i:]
+	newest := -1 // the newest completed null version
+	for i := len(out) - 1; i >= 0; i-- {
+		if !out[i].Versioned && out[i].State.completed() {
+			newest = i
+			break
 		}
 	}
-	return out
+	if newest <= 0 {
+		return out
+	}
+	kept := out[:0]
+	for i, v := range out {
+		if i >= newest || v.Versioned {
+			kept = append(kept, v)
+		}
+	}
+	return kept
 }
 
 // compareVersions orders versions by (Timestamp, ID), oldest first.
@@ -248,7 +284,7 @@ func (s VersionState) Join(o VersionState) VersionState {
 }
 
 // completed reports whether the version has completed, aborted since or
-// not: such a version supersedes every older one.
+// not: such a null version supersedes every older null version.
 func (s VersionState) completed() bool {
 	return s.Kind == Complete || s.Kind == Aborted && s.WasComplete
 }
@@ -309,14 +345,31 @@ func headersCanonical(hs []Header) bool {
 // canonical reports whether o is already in the form Join produces.
 func (o Object) canonical() bool {
 	for i, v := range o.Versions {
-		if i > 0 && (compareVersions(o.Versions[i-1], v) >= 0 || v.State.completed()) {
+		if i > 0 && compareVersions(o.Versions[i-1], v) >= 0 {
 			return false
 		}
 		if !headersCanonical(v.State.Meta.Headers) {
 			return false
 		}
 	}
-	return distinctIDs(o.Versions)
+	return !o.keepsSuperseded() && distinctIDs(o.Versions)
+}
+
+// keepsSuperseded reports whether a null version is older than a completed
+// null version, which Join would have dropped.
+func (o Object) keepsSuperseded() bool {
+	sawNull := false
+	for i := len(o.Versions) - 1; i >= 0; i-- {
+		v := o.Versions[i]
+		if v.Versioned {
+			continue
+		}
+		if sawNull {
+			return true
+		}
+		sawNull = v.State.completed()
+	}
+	return false
 }
 
 // distinctIDs reports whether no version id repeats. Short lists, the
@@ -358,6 +411,7 @@ func (o Object) encode(e *wire.Encoder) {
 	for _, v := range o.Versions {
 		e.Raw(v.ID[:])
 		e.Uvarint(v.Timestamp)
+		e.Bool(v.Versioned)
 		v.State.encode(e)
 	}
 }
@@ -413,29 +467,28 @@ func encodeMeta(m ObjectMeta) []byte {
 }
 
 // DecodeObject reads an Object, rejecting any non-canonical form: versions
-// out of order, a version id twice, a version older than a completed one,
-// headers out of order or repeated.
+// out of order, a version id twice, a null version older than a completed
+// null one, headers out of order or repeated.
 func DecodeObject(d *wire.Decoder) Object {
 	var o Object
 	d.Fixed(o.Bucket[:])
 	o.Key = d.String()
-	n := d.Len(len(VersionID{}) + 3)
+	n := d.Len(len(VersionID{}) + 4)
 	for range n {
 		var v ObjectVersion
 		d.Fixed(v.ID[:])
 		v.Timestamp = d.Uvarint()
+		v.Versioned = d.Bool()
 		v.State = decodeVersionState(d)
-		if len(o.Versions) > 0 {
-			if compareVersions(o.Versions[len(o.Versions)-1], v) >= 0 {
-				d.Failf("object versions not strictly sorted")
-				return Object{}
-			}
-			if v.State.completed() {
-				d.Failf("object keeps versions older than a completed one")
-				return Object{}
-			}
+		if len(o.Versions) > 0 && compareVersions(o.Versions[len(o.Versions)-1], v) >= 0 {
+			d.Failf("object versions not strictly sorted")
+			return Object{}
 		}
 		o.Versions = append(o.Versions, v)
+	}
+	if o.keepsSuperseded() {
+		d.Failf("object keeps a null version older than a completed one")
+		return Object{}
 	}
 	if !distinctIDs(o.Versions) {
 		d.Failf("object version id repeated")
@@ -490,24 +543,65 @@ func decodeObjectMeta(d *wire.Decoder) ObjectMeta {
 	return m
 }
 
-// LastComplete is the newest Complete version, which may be a delete marker.
-// It is absent when the newest completed version was aborted since: that
-// version still supersedes older ones, so the object is gone.
+// LastComplete is the current version: the newest Complete one, which may
+// be a delete marker. Aborted versions are passed over: when the newest
+// completed null version was aborted since, the older null versions it
+// superseded are gone, and the current version is the newest versioned one
+// older than it, if any (as in S3, deleting the current version by its id
+// makes the previous one current).
 func (o Object) LastComplete() (ObjectVersion, bool) {
 	for i := len(o.Versions) - 1; i >= 0; i-- {
-		if v := o.Versions[i]; v.State.completed() {
-			return v, v.State.Kind == Complete
+		if v := o.Versions[i]; v.State.Kind == Complete {
+			return v, true
 		}
 	}
 	return ObjectVersion{}, false
 }
 
-// IsTombstone reports whether the object only records its deletion: its
-// one version is a complete delete marker, which supersedes any older
-// version it meets, so the entry may be forgotten once every replica holds
-// it.
+// IsTombstone reports whether the object only records deletions: no
+// version is being uploaded, and every version is aborted, except at most
+// one null delete marker. Nothing in it can be read or listed, and each of
+// its records wins over whatever a replica holds for that version, so the
+// entry may be forgotten once every replica holds it. A versioned delete
+// marker is listed by ListObjectVersions until deleted by its id: it keeps
+// its entry.
 func (o Object) IsTombstone() bool {
-	return len(o.Versions) == 1 && o.Versions[0].State.Kind == Complete && o.Versions[0].State.Data == DeleteMarker
+	markers := 0
+	for _, v := range o.Versions {
+		switch {
+		case v.State.Kind == Aborted:
+		case v.State.Kind == Complete && v.State.Data == DeleteMarker && !v.Versioned:
+			markers++
+		default:
+			return false
+		}
+	}
+	return len(o.Versions) > 0 && markers <= 1
+}
+
+// Version returns the version with the given id.
+func (o Object) Version(id VersionID) (ObjectVersion, bool) { return o.version(id) }
+
+// NullVersion returns the newest Complete null version, if any.
+func (o Object) NullVersion() (ObjectVersion, bool) {
+	for i := len(o.Versions) - 1; i >= 0; i-- {
+		if v := o.Versions[i]; !v.Versioned && v.State.Kind == Complete {
+			return v, true
+		}
+	}
+	return ObjectVersion{}, false
+}
+
+// Listed returns the versions ListObjectVersions shows, newest first: every
+// Complete version (delete markers included). The first is the current one.
+func (o Object) Listed() []ObjectVersion {
+	var out []ObjectVersion
+	for i := len(o.Versions) - 1; i >= 0; i-- {
+		if v := o.Versions[i]; v.State.Kind == Complete {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Live is the version a GET returns: the newest Complete version, unless it
@@ -574,4 +668,53 @@ func (o Object) version(id VersionID) (ObjectVersion, bool) {
 		}
 	}
 	return ObjectVersion{}, false
+}
+
+// VersionRef names one version of an object as S3 clients do (the
+// versionId parameter): the null version, or a versioned one by its id. The
+// zero value names none (the current version).
+type VersionRef struct {
+	Set  bool
+	Null bool
+	ID   VersionID
+}
+
+// ParseVersionRef reads S3's version id: "null", or 32 hex digits. An
+// empty string names no version.
+func ParseVersionRef(s string) (VersionRef, error) {
+	switch s {
+	case "":
+		return VersionRef{}, nil
+	case NullVersionID:
+		return VersionRef{Set: true, Null: true}, nil
+	}
+	id, err := ParseVersionID(s)
+	if err != nil {
+		return VersionRef{}, err
+	}
+	return VersionRef{Set: true, ID: id}, nil
+}
+
+func (r VersionRef) String() string {
+	switch {
+	case !r.Set:
+		return ""
+	case r.Null:
+		return NullVersionID
+	}
+	return r.ID.String()
+}
+
+// Find returns the Complete version r names (data or delete marker): the
+// newest null version, or the versioned one with r's id. A null version
+// cannot be named by its internal id, nor a versioned one as "null".
+func (o Object) Find(r VersionRef) (ObjectVersion, bool) {
+	if r.Null {
+		return o.NullVersion()
+	}
+	v, ok := o.version(r.ID)
+	if !ok || !v.Versioned || v.State.Kind != Complete {
+		return ObjectVersion{}, false
+	}
+	return v, true
 }

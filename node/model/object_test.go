@@ -16,6 +16,10 @@ var testBucket = BucketID{7}
 // share a timestamp, so that ordering ties on the id happen.
 var versionTimestamps = [...]uint64{1: 1, 2: 1, 3: 2, 4: 3, 5: 3}
 
+// versionedIDs are the ids written as versioned versions (the others are
+// null versions), so that both kinds mix in one entry.
+var versionedIDs = [...]bool{2: true, 5: true}
+
 var (
 	genVersionID = rapid.Custom(func(t *rapid.T) VersionID {
 		return VersionID{rapid.ByteRange(1, 5).Draw(t, "id")}
@@ -52,7 +56,7 @@ var (
 	})
 	genObjectVersion = rapid.Custom(func(t *rapid.T) ObjectVersion {
 		id := genVersionID.Draw(t, "id")
-		return ObjectVersion{ID: id, Timestamp: versionTimestamps[id[0]], State: genState.Draw(t, "state")}
+		return ObjectVersion{ID: id, Timestamp: versionTimestamps[id[0]], Versioned: versionedIDs[id[0]], State: genState.Draw(t, "state")}
 	})
 	// genObject builds objects as a writer might: versions in any order, an
 	// id possibly twice, superseded versions not yet dropped.
@@ -138,23 +142,76 @@ func TestObjectJoinKeepsFromNewestCompleted(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		a, b := genObject.Draw(t, "a"), genObject.Draw(t, "b")
 		all := slices.Concat(a.Versions, b.Versions)
-		var newest *ObjectVersion
+		var newest *ObjectVersion // the newest completed null version
 		for i, v := range all {
-			if v.State.completed() && (newest == nil || compareVersions(v, *newest) > 0) {
+			if !v.Versioned && v.State.completed() && (newest == nil || compareVersions(v, *newest) > 0) {
 				newest = &all[i]
 			}
 		}
 		j := a.Join(b)
 		for _, v := range all {
 			_, kept := j.version(v.ID)
-			if want := newest == nil || compareVersions(v, *newest) >= 0; kept != want {
-				t.Fatalf("version %v kept=%v, newest completed %+v", v.ID, kept, newest)
+			if want := v.Versioned || newest == nil || compareVersions(v, *newest) >= 0; kept != want {
+				t.Fatalf("version %v (versioned %v) kept=%v, newest completed null %+v", v.ID, v.Versioned, kept, newest)
 			}
 		}
 		if !slices.IsSortedFunc(j.Versions, compareVersions) || !j.canonical() {
 			t.Fatalf("join not canonical: %+v", j)
 		}
 	})
+}
+
+func versioned(v ObjectVersion) ObjectVersion { v.Versioned = true; return v }
+
+// A versioned version stays through newer completions, null or not, until
+// it is aborted; the current version is then the newest Complete one left.
+func TestVersionedVersionsStay(t *testing.T) {
+	o := object(versioned(complete(1, 1)), complete(2, 2), versioned(complete(3, 3)), complete(4, 4))
+	o = o.Join(object())
+	if got := versionIDs(o.Versions); !bytes.Equal(got, []byte{1, 3, 4}) {
+		t.Fatalf("versions %v, want 1 3 4 (the null version 2 superseded by 4)", got)
+	}
+	if v, _ := o.LastComplete(); v.ID[0] != 4 {
+		t.Fatalf("current %v, want 4", v.ID)
+	}
+	if got := o.Listed(); len(got) != 3 || got[0].ID[0] != 4 || got[2].ID[0] != 1 {
+		t.Fatalf("listed %v", versionIDs(got))
+	}
+	// Deleting the null version by id makes the newest versioned one current.
+	o = o.Join(object(aborted(4, 4)))
+	if v, ok := o.LastComplete(); !ok || v.ID[0] != 3 {
+		t.Fatalf("current after deleting 4: %v %v, want 3", v.ID, ok)
+	}
+	if _, ok := o.NullVersion(); ok {
+		t.Fatal("a null version after deleting it")
+	}
+	// A versioned delete marker is current, hides the object, and keeps the entry.
+	o = o.Join(object(versioned(deleteMarker(5, 5))))
+	if _, ok := o.Live(); ok || o.IsTombstone() {
+		t.Fatalf("live or tombstone under a versioned marker: %+v", o)
+	}
+	o = o.Join(object(versioned(aborted(1, 1)), versioned(aborted(3, 3)), versioned(aborted(5, 5))))
+	if !o.IsTombstone() {
+		t.Fatalf("every version deleted, yet not a tombstone: %+v", o)
+	}
+}
+
+func TestIsTombstone(t *testing.T) {
+	for _, c := range []struct {
+		o    Object
+		want bool
+	}{
+		{object(), false},
+		{object(deleteMarker(1, 1)), true},
+		{object(versioned(deleteMarker(1, 1))), false},
+		{object(versioned(aborted(1, 1)), deleteMarker(2, 2)), true},
+		{object(versioned(aborted(1, 1)), uploading(2, 2)), false},
+		{object(versioned(complete(1, 1)), deleteMarker(2, 2)), false},
+	} {
+		if got := c.o.Join(object()).IsTombstone(); got != c.want {
+			t.Errorf("%+v: tombstone %v, want %v", c.o, got, c.want)
+		}
+	}
 }
 
 // Along any history of updates on one replica, DroppedBy reports every

@@ -26,6 +26,8 @@ type CopyObject struct {
 	Meta model.ObjectMeta
 	// Cond, if set, is judged on the destination as the copy commits.
 	Cond *Condition
+	// Versioned: the destination bucket's versioning is enabled.
+	Versioned bool
 }
 
 func (CopyObject) OpName() string { return "CopyObject" }
@@ -37,18 +39,18 @@ func (s *Service) copyObject(now cluster.Time, op CopyObject, done Done) {
 		return
 	}
 	if src.Blocks == nil {
-		s.putInline(now, PutInline{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Meta: op.Meta, Data: src.Inline, Cond: op.Cond}, done)
+		s.putInline(now, PutInline{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Meta: op.Meta, Data: src.Inline, Cond: op.Cond, Versioned: op.Versioned}, done)
 		return
 	}
 	hashes := distinctHashes(src.Blocks)
-	s.putBegin(now, PutBegin{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Meta: op.Meta}, func(now cluster.Time, res any, err error) {
+	s.putBegin(now, PutBegin{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Meta: op.Meta, Versioned: op.Versioned}, func(now cluster.Time, res any, err error) {
 		if err != nil {
 			done(now, nil, err)
 			return
 		}
 		begun := res.(Written)
 		abort := func(now cluster.Time, err error) {
-			s.putAbort(now, PutAbort{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Timestamp: begun.Timestamp, Blocks: hashes},
+			s.putAbort(now, PutAbort{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Timestamp: begun.Timestamp, Blocks: hashes, Versioned: op.Versioned},
 				func(now cluster.Time, _ any, _ error) { done(now, nil, fmt.Errorf("copy: %w", err)) })
 		}
 		list := model.Version{ID: op.Version, Bucket: op.Bucket, Key: op.Key, Blocks: src.Blocks}
@@ -63,7 +65,7 @@ func (s *Service) copyObject(now cluster.Time, op CopyObject, done Done) {
 					return
 				}
 				s.putComplete(now, PutComplete{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Timestamp: begun.Timestamp,
-					Meta: op.Meta, FirstBlock: src.Blocks[0].Hash, Blocks: hashes, Cond: op.Cond}, done)
+					Meta: op.Meta, FirstBlock: src.Blocks[0].Hash, Blocks: hashes, Cond: op.Cond, Versioned: op.Versioned}, done)
 			})
 		})
 	})

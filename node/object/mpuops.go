@@ -95,6 +95,9 @@ type (
 		// computed in and combined by (neither: S3's default, a full
 		// object CRC-64/NVME). The caller checks that they go together.
 		Checksum checksum.Spec
+		// Versioned: the bucket's versioning is enabled when the upload is
+		// created; the completed object is then a version of its own.
+		Versioned bool
 	}
 	// PutPartBegin starts one upload of one part: it checks that the upload
 	// is in progress and records the part upload, unfinished, in the

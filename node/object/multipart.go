@@ -194,7 +194,7 @@ func (s *Service) createMultipart(now cluster.Time, op CreateMultipart, done Don
 			return
 		}
 		meta := model.ObjectMeta{Headers: op.Meta.Headers}
-		v := model.ObjectVersion{ID: op.UploadID, Timestamp: ts, State: model.VersionState{Kind: model.Uploading, Multipart: true, Meta: meta}}
+		v := model.ObjectVersion{ID: op.UploadID, Timestamp: ts, Versioned: op.Versioned, State: model.VersionState{Kind: model.Uploading, Multipart: true, Meta: meta}}
 		s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, result any, err error) {
 			if err != nil {
 				done(now, nil, err)
@@ -706,7 +706,7 @@ func (s *Service) judgeCompletion(now cluster.Time, c *completion) {
 		bucket: c.op.Bucket, key: c.op.Key, cond: c.op.Cond, version: c.version,
 		commit: func(now cluster.Time, basis model.Basis) { s.finishComplete(now, c, basis) },
 		refuse: func(now cluster.Time, err error, intent uint64) {
-			v := model.ObjectVersion{ID: c.version.ID, Timestamp: c.version.Timestamp,
+			v := model.ObjectVersion{ID: c.version.ID, Timestamp: c.version.Timestamp, Versioned: c.version.Versioned,
 				State: model.VersionState{Kind: model.Uploading, Multipart: true, Intent: intent, Released: intent}}
 			s.endIntent(now, c.op.Bucket, c.op.Key, v, func(now cluster.Time) {
 				c.done(now, nil, fmt.Errorf("complete upload %s: %w", c.op.UploadID, err))
@@ -720,7 +720,7 @@ func (s *Service) finishComplete(now cluster.Time, c *completion, basis model.Ba
 	if len(c.final.Blocks) > 0 {
 		first = c.final.Blocks[0].Hash
 	}
-	v := model.ObjectVersion{ID: c.op.UploadID, Timestamp: c.version.Timestamp,
+	v := model.ObjectVersion{ID: c.op.UploadID, Timestamp: c.version.Timestamp, Versioned: c.version.Versioned,
 		State: model.VersionState{Kind: model.Complete, Meta: c.meta, Data: model.FirstBlock, FirstBlock: first, Basis: basis}}
 	s.writeVersion(now, c.op.Bucket, c.op.Key, v, func(now cluster.Time, result any, err error) {
 		if err != nil {
@@ -736,7 +736,8 @@ func (s *Service) finishComplete(now cluster.Time, c *completion, basis model.Ba
 				c.done(now, Completed{Written: result.(Written), Meta: c.meta}, nil)
 			})
 		}
-		if basis.Conditional {
+		if basis.Conditional || v.Versioned {
+			// A versioned version is never superseded, judged or not.
 			finish(now, nil)
 			return
 		}
@@ -777,7 +778,7 @@ func (s *Service) completedBefore(now cluster.Time, op CompleteMultipart, v mode
 		// upload's entry, the object table's hook did or will; this makes
 		// sure.
 		s.uploads.QueueInsert(model.UploadKey(op.UploadID), deletedUpload(op.UploadID, v.Timestamp, op.Bucket, op.Key))
-		done(now, Completed{Written: Written{Version: v.ID, Timestamp: v.Timestamp}, Meta: v.State.Meta}, nil)
+		done(now, Completed{Written: Written{Version: v.ID, Timestamp: v.Timestamp, Versioned: v.Versioned}, Meta: v.State.Meta}, nil)
 	})
 }
 
@@ -792,7 +793,7 @@ func (s *Service) abortMultipart(now cluster.Time, op AbortMultipart, done Done)
 			done(now, nil, fmt.Errorf("%w: abort upload %s: %w", ErrNotWritten, op.UploadID, err))
 			return
 		}
-		v := model.ObjectVersion{ID: op.UploadID, Timestamp: cur.Timestamp, State: model.VersionState{Kind: model.Aborted}}
+		v := model.ObjectVersion{ID: op.UploadID, Timestamp: cur.Timestamp, Versioned: cur.Versioned, State: model.VersionState{Kind: model.Aborted}}
 		s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, _ any, err error) {
 			if err != nil {
 				done(now, nil, fmt.Errorf("abort upload %s: %w", op.UploadID, err))

@@ -14,6 +14,9 @@ type (
 		Version   model.VersionID // drawn by the caller
 		Meta      model.ObjectMeta
 		Multipart bool
+		// Versioned: the bucket's versioning is enabled, so the new version
+		// stays beside the others (see model.Object).
+		Versioned bool
 	}
 	// PutInline stores a small object whole in its object entry. With a
 	// Cond, the condition is judged when it commits (see Condition).
@@ -24,6 +27,9 @@ type (
 		Meta    model.ObjectMeta
 		Data    []byte
 		Cond    *Condition
+		// Versioned: the bucket's versioning is enabled, so the new version
+		// stays beside the others (see model.Object).
+		Versioned bool
 	}
 	// PutBlock stores one block of a version begun with PutBegin.
 	PutBlock struct {
@@ -51,6 +57,7 @@ type (
 		FirstBlock cluster.Hash
 		Blocks     []cluster.Hash
 		Cond       *Condition
+		Versioned  bool // as PutBegin was given
 	}
 	// PutAbort abandons a version. Blocks lists every block written or
 	// attempted for it: their references are dropped too, since some may
@@ -61,12 +68,14 @@ type (
 		Version   model.VersionID
 		Timestamp uint64 // as PutBegin answered
 		Blocks    []cluster.Hash
+		Versioned bool // as PutBegin was given
 	}
-	// Get reads an object's current version: its metadata and either its
-	// inline data or its block list.
+	// Get reads an object's current version, or the one Version names:
+	// its metadata and either its inline data or its block list.
 	Get struct {
-		Bucket model.BucketID
-		Key    string
+		Bucket  model.BucketID
+		Key     string
+		Version model.VersionRef // the zero value: the current version
 	}
 	// GetBlock reads one block from the best holder.
 	GetBlock struct{ Hash cluster.Hash }
@@ -77,6 +86,28 @@ type (
 		Key     string
 		Version model.VersionID // id of the delete marker
 		Cond    *Condition
+		// Versioned: the bucket's versioning is enabled, so the new version
+		// stays beside the others (see model.Object).
+		Versioned bool
+	}
+	// DeleteVersion removes one version for good, by S3's version id (a
+	// data version or a delete marker): it is aborted, and its data goes.
+	// Answers VersionDeleted, also when there is no such version.
+	DeleteVersion struct {
+		Bucket  model.BucketID
+		Key     string
+		Version model.VersionRef
+	}
+	// ListVersions lists the versions of the objects of a bucket with keys
+	// in [Start, End), at most Limit keys. NullMarkers: list null delete
+	// markers too; in a bucket whose versioning was never enabled they
+	// are only the trace of deletions (S3 lists nothing for a deleted
+	// object there), in one enabled once they are versions S3 lists.
+	ListVersions struct {
+		Bucket      model.BucketID
+		Start, End  string
+		Limit       int
+		NullMarkers bool
 	}
 	// List lists the live objects of a bucket with keys in [Start, End),
 	// at most Limit of them.
@@ -97,6 +128,9 @@ func (GetBlock) OpName() string    { return "GetBlock" }
 func (Delete) OpName() string      { return "DeleteObject" }
 func (List) OpName() string        { return "ListObjects" }
 
+func (DeleteVersion) OpName() string { return "DeleteObjectVersion" }
+func (ListVersions) OpName() string  { return "ListObjectVersions" }
+
 // Results.
 type (
 	// Written answers PutBegin, PutInline, PutComplete and Delete: the
@@ -104,16 +138,21 @@ type (
 	Written struct {
 		Version   model.VersionID
 		Timestamp uint64
+		Versioned bool
 	}
 	// Stored answers PutBlock and PutAbort.
 	Stored struct{}
 	// Object answers Get.
 	Object struct {
 		Found bool // false: never written, or deleted (then Version is the marker)
-		// Version and Timestamp are those of the newest complete version
-		// (the delete marker when Found is false but a marker exists).
+		// Marker: the version read is a delete marker (Found is false).
+		Marker bool
+		// Version and Timestamp are those of the version read: the current
+		// one (the delete marker when Found is false but a marker exists),
+		// or the one asked for.
 		Version   model.VersionID
 		Timestamp uint64
+		Versioned bool
 		Meta      model.ObjectMeta
 		Inline    []byte               // the data, when stored inline
 		Blocks    []model.VersionBlock // otherwise, in order
@@ -130,6 +169,23 @@ type (
 		Entries []ListEntry
 		More    bool
 		Next    string
+	}
+	// VersionDeleted answers DeleteVersion.
+	VersionDeleted struct {
+		Found   bool // false: there was no such version (nothing was done)
+		Version model.ObjectVersion
+	}
+	// VersionListing answers ListVersions: the keys in order, each with
+	// its listed versions, newest first (see model.Object.Listed).
+	VersionListing struct {
+		Keys []KeyVersions
+		More bool
+		Next string
+	}
+	// KeyVersions is one key's versions.
+	KeyVersions struct {
+		Key      string
+		Versions []model.ObjectVersion
 	}
 	// ListEntry is one live object.
 	ListEntry struct {

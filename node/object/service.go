@@ -3,6 +3,7 @@ package object
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
@@ -120,8 +121,12 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		})
 	case Delete:
 		s.delete(now, op, done)
+	case DeleteVersion:
+		s.deleteVersion(now, op, done)
 	case List:
 		s.list(now, op, done)
+	case ListVersions:
+		s.listVersions(now, op, done)
 	case CreateMultipart:
 		s.createMultipart(now, op, done)
 	case PutPartBegin:
@@ -168,7 +173,7 @@ func (s *Service) writeVersion(now cluster.Time, bucket model.BucketID, key stri
 			done(now, nil, fmt.Errorf("write object entry: %w", err))
 			return
 		}
-		done(now, Written{Version: v.ID, Timestamp: v.Timestamp}, nil)
+		done(now, Written{Version: v.ID, Timestamp: v.Timestamp, Versioned: v.Versioned}, nil)
 	})
 }
 
@@ -178,7 +183,7 @@ func (s *Service) putBegin(now cluster.Time, op PutBegin, done Done) {
 			done(now, nil, err)
 			return
 		}
-		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Uploading, Multipart: op.Multipart, Meta: op.Meta}}
+		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, Versioned: op.Versioned, State: model.VersionState{Kind: model.Uploading, Multipart: op.Multipart, Meta: op.Meta}}
 		s.writeVersion(now, op.Bucket, op.Key, v, done)
 	})
 }
@@ -193,7 +198,7 @@ func (s *Service) putInline(now cluster.Time, op PutInline, done Done) {
 			done(now, nil, err)
 			return
 		}
-		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.Inline, Inline: op.Data}}
+		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, Versioned: op.Versioned, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.Inline, Inline: op.Data}}
 		s.writeMaybeConditionally(now, op.Bucket, op.Key, v, op.Cond, done)
 	})
 }
@@ -208,13 +213,13 @@ func (s *Service) writeMaybeConditionally(now cluster.Time, bucket model.BucketI
 	}
 	s.commitConditionally(now, conditionalCommit{
 		bucket: bucket, key: key, cond: cond,
-		version: model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, State: model.VersionState{Kind: model.Uploading}},
+		version: model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, Versioned: v.Versioned, State: model.VersionState{Kind: model.Uploading}},
 		commit: func(now cluster.Time, basis model.Basis) {
 			v.State.Basis = basis
 			s.writeVersion(now, bucket, key, v, done)
 		},
 		refuse: func(now cluster.Time, err error, _ uint64) {
-			s.endIntent(now, bucket, key, model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, State: model.VersionState{Kind: model.Aborted}},
+			s.endIntent(now, bucket, key, model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, Versioned: v.Versioned, State: model.VersionState{Kind: model.Aborted}},
 				func(now cluster.Time) { done(now, nil, err) })
 		},
 	})
@@ -270,11 +275,11 @@ func (s *Service) putBlock(now cluster.Time, op PutBlock, done Done) {
 // without judging it (see checkUnjudged). With a condition, the version
 // commits through a conditional commit instead.
 func (s *Service) putComplete(now cluster.Time, op PutComplete, done Done) {
-	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.FirstBlock, FirstBlock: op.FirstBlock}}
+	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, Versioned: op.Versioned, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.FirstBlock, FirstBlock: op.FirstBlock}}
 	if op.Cond != nil {
 		s.commitConditionally(now, conditionalCommit{
 			bucket: op.Bucket, key: op.Key, cond: op.Cond,
-			version: model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Uploading, Meta: op.Meta}},
+			version: model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, Versioned: op.Versioned, State: model.VersionState{Kind: model.Uploading, Meta: op.Meta}},
 			commit: func(now cluster.Time, basis model.Basis) {
 				v.State.Basis = basis
 				s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, result any, err error) {
@@ -287,7 +292,7 @@ func (s *Service) putComplete(now cluster.Time, op PutComplete, done Done) {
 			},
 			refuse: func(now cluster.Time, err error, _ uint64) {
 				s.dropRefs(op.Version, op.Blocks)
-				s.endIntent(now, op.Bucket, op.Key, model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Aborted}},
+				s.endIntent(now, op.Bucket, op.Key, model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, Versioned: op.Versioned, State: model.VersionState{Kind: model.Aborted}},
 					func(now cluster.Time) { done(now, nil, err) })
 			},
 		})
@@ -296,6 +301,11 @@ func (s *Service) putComplete(now cluster.Time, op PutComplete, done Done) {
 	s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, result any, err error) {
 		if err != nil {
 			done(now, nil, err)
+			return
+		}
+		if op.Versioned {
+			// A versioned version is never superseded, judged or not.
+			s.dropRefsIfDeleted(now, op.Version, op.Blocks, func(now cluster.Time) { done(now, result, nil) })
 			return
 		}
 		var unjudgedErr error
@@ -346,7 +356,7 @@ func both(now cluster.Time, a, b func(next func(cluster.Time)), then func(cluste
 // putAbort abandons a version; Aborted wins the join for its id whatever
 // the replicas hold.
 func (s *Service) putAbort(now cluster.Time, op PutAbort, done Done) {
-	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, State: model.VersionState{Kind: model.Aborted}}
+	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, Versioned: op.Versioned, State: model.VersionState{Kind: model.Aborted}}
 	s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, _ any, err error) {
 		if err == nil {
 			s.dropRefs(op.Version, op.Blocks)
@@ -361,8 +371,34 @@ func (s *Service) delete(now cluster.Time, op Delete, done Done) {
 			done(now, nil, err)
 			return
 		}
-		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, State: model.VersionState{Kind: model.Complete, Data: model.DeleteMarker}}
+		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, Versioned: op.Versioned, State: model.VersionState{Kind: model.Complete, Data: model.DeleteMarker}}
 		s.writeMaybeConditionally(now, op.Bucket, op.Key, v, op.Cond, done)
+	})
+}
+
+// deleteVersion aborts the version op names, as read from a quorum; the
+// object table's hook then releases its data. Aborted wins the join for its
+// id on every replica, so the deletion cannot be undone by a replica that
+// missed it.
+func (s *Service) deleteVersion(now cluster.Time, op DeleteVersion, done Done) {
+	s.objects.Get(now, model.ObjectKey(op.Bucket, op.Key), func(now cluster.Time, o model.Object, _ bool, err error) {
+		if err != nil {
+			done(now, nil, fmt.Errorf("%w: read before deleting a version: %w", ErrNotWritten, err))
+			return
+		}
+		v, ok := o.Find(op.Version)
+		if !ok {
+			done(now, VersionDeleted{}, nil)
+			return
+		}
+		gone := model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, Versioned: v.Versioned, State: model.VersionState{Kind: model.Aborted, WasComplete: true}}
+		s.writeVersion(now, op.Bucket, op.Key, gone, func(now cluster.Time, _ any, err error) {
+			if err != nil {
+				done(now, nil, fmt.Errorf("delete version %s: %w", op.Version, err))
+				return
+			}
+			done(now, VersionDeleted{Found: true, Version: v}, nil)
+		})
 	})
 }
 
@@ -375,11 +411,15 @@ func (s *Service) get(now cluster.Time, op Get, attempts int, done Done) {
 			return
 		}
 		last, ok := o.LastComplete()
+		if op.Version.Set {
+			last, ok = o.Find(op.Version)
+		}
 		if !ok {
 			done(now, Object{}, nil)
 			return
 		}
-		res := Object{Found: last.State.Data != model.DeleteMarker, Version: last.ID, Timestamp: last.Timestamp, Meta: last.State.Meta}
+		marker := last.State.Data == model.DeleteMarker
+		res := Object{Found: !marker, Marker: marker, Version: last.ID, Timestamp: last.Timestamp, Versioned: last.Versioned, Meta: last.State.Meta}
 		switch last.State.Data {
 		case model.DeleteMarker:
 			done(now, res, nil)
@@ -426,19 +466,42 @@ func (s *Service) list(now cluster.Time, op List, done Done) {
 	})
 }
 
-// BucketEmpty reports whether bucket holds no live object, reading its
-// object entries page by page until it finds one.
-func (s *Service) BucketEmpty(now cluster.Time, bucket model.BucketID, done func(cluster.Time, bool, error)) {
+func (s *Service) listVersions(now cluster.Time, op ListVersions, done Done) {
+	s.objects.ReadRange(now, op.Bucket.String(), op.Start, op.End, op.Limit, func(now cluster.Time, r table.Range[model.Object], err error) {
+		if err != nil {
+			done(now, nil, err)
+			return
+		}
+		l := VersionListing{More: r.More, Next: r.Next}
+		for _, it := range r.Items {
+			vs := it.Entry.Listed()
+			if !op.NullMarkers {
+				vs = slices.DeleteFunc(vs, func(v model.ObjectVersion) bool {
+					return !v.Versioned && v.State.Data == model.DeleteMarker
+				})
+			}
+			if len(vs) > 0 {
+				l.Keys = append(l.Keys, KeyVersions{Key: it.Entry.Key, Versions: vs})
+			}
+		}
+		done(now, l, nil)
+	})
+}
+
+// BucketEmpty reports whether bucket holds no object version (live,
+// noncurrent or delete marker, as S3 counts them), reading its object
+// entries page by page until it finds one.
+func (s *Service) BucketEmpty(now cluster.Time, bucket model.Bucket, done func(cluster.Time, bool, error)) {
 	var page func(now cluster.Time, start string)
 	page = func(now cluster.Time, start string) {
-		s.list(now, List{Bucket: bucket, Start: start}, func(now cluster.Time, res any, err error) {
+		s.listVersions(now, ListVersions{Bucket: bucket.ID, Start: start, NullMarkers: bucket.Versioning() != model.VersioningOff}, func(now cluster.Time, res any, err error) {
 			if err != nil {
 				done(now, false, err)
 				return
 			}
-			l := res.(Listing)
+			l := res.(VersionListing)
 			switch {
-			case len(l.Entries) > 0:
+			case len(l.Keys) > 0:
 				done(now, false, nil)
 			case l.More:
 				page(now, l.Next)

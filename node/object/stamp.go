@@ -29,3 +29,14 @@ func (o Object) Stamp() []byte { return Stamp(o.Timestamp, o.Version) }
 
 // Stamp is the listed version's stamp.
 func (e ListEntry) Stamp() []byte { return Stamp(e.Timestamp, e.Version) }
+
+// S3VersionID is the written version's id as S3 clients see it ("null"
+// for a null version).
+func (w Written) S3VersionID() string {
+	return model.ObjectVersion{ID: w.Version, Versioned: w.Versioned}.S3VersionID()
+}
+
+// S3VersionID is the read version's id as S3 clients see it.
+func (o Object) S3VersionID() string {
+	return model.ObjectVersion{ID: o.Version, Versioned: o.Versioned}.S3VersionID()
+}

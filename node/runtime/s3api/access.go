@@ -10,6 +10,7 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/acl"
 	"github.com/garagego/garage/node/s3/policy"
 	"github.com/garagego/garage/node/s3/s3err"
@@ -270,7 +271,7 @@ func (rq *request) putObjectACL() error {
 	}
 	// Only onto the version read: a write that lands meanwhile is not
 	// undone by copying the old content over it.
-	w, _, err := rq.api.backend.CopyObjectCond(rq.ctx, rq.bucket.ID, rq.key, obj, headers, &object.Condition{IfMatch: obj.Meta.ETag})
+	w, _, err := rq.api.backend.CopyObjectWith(rq.ctx, rq.bucket.ID, rq.key, obj, headers, server.WriteOptions{Cond: &object.Condition{IfMatch: obj.Meta.ETag}, Versioned: obj.Versioned})
 	if errors.Is(err, object.ErrPreconditionFailed) || errors.Is(err, object.ErrConditionNoObject) {
 		return s3err.New(s3err.ConditionalRequestConflict, "The object changed while its ACL was being set; try again.")
 	}

@@ -25,10 +25,13 @@ type Backend interface {
 	Do(ctx context.Context, op node.Op) (any, error)
 	PutObjectWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, r io.Reader, opts server.PutOptions) (object.Written, model.ObjectMeta, error)
 	HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error)
+	HeadObjectVersion(ctx context.Context, bucket model.BucketID, key string, ref model.VersionRef) (object.Object, error)
 	ReadObjectSealed(ctx context.Context, obj object.Object, from, to uint64, w io.Writer, seal server.Sealer) error
-	DeleteObjectCond(ctx context.Context, bucket model.BucketID, key string, cond *object.Condition) (object.Written, error)
-	CopyObjectCond(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header, cond *object.Condition) (object.Written, model.ObjectMeta, error)
-	CreateMultipartWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, spec checksum.Spec) (object.Written, error)
+	DeleteObjectWith(ctx context.Context, bucket model.BucketID, key string, opts server.WriteOptions) (object.Written, error)
+	DeleteObjectVersion(ctx context.Context, bucket model.BucketID, key string, ref model.VersionRef) (object.VersionDeleted, error)
+	ListObjectVersions(ctx context.Context, op object.ListVersions) (object.VersionListing, error)
+	CopyObjectWith(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header, opts server.WriteOptions) (object.Written, model.ObjectMeta, error)
+	CreateMultipartWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, spec checksum.Spec, versioned bool) (object.Written, error)
 	PutPartWith(ctx context.Context, p server.PartUpload) (etag string, size uint64, sum string, err error)
 	CompleteMultipart(ctx context.Context, op object.CompleteMultipart) (object.Completed, error)
 	AbortMultipart(ctx context.Context, bucket model.BucketID, key string, upload model.VersionID) error

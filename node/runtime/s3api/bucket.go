@@ -116,10 +116,12 @@ func (rq *request) getBucketLocation() error {
 }
 
 func (rq *request) getBucketVersioning() error {
-	return rq.writeXML(http.StatusOK, s3xml.VersioningConfiguration{})
+	return rq.writeXML(http.StatusOK, s3xml.VersioningConfiguration{Status: string(rq.bucket.Versioning())})
 }
 
-// putBucketVersioning accepts only what keeps versioning off.
+// putBucketVersioning enables or suspends versioning. A bucket whose
+// versioning was never enabled and is asked to suspend it stays as it is
+// (S3 answers the same for both).
 func (rq *request) putBucketVersioning() error {
 	data, err := rq.readBody(maxXMLBody)
 	if err != nil {
@@ -129,10 +131,13 @@ func (rq *request) putBucketVersioning() error {
 	if err != nil {
 		return err
 	}
-	if v.Status == "Enabled" {
-		return s3err.New(s3err.NotImplemented, "Object versioning is not implemented by this store.")
+	switch {
+	case v.Status == "":
+		return s3err.New(s3err.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema: Status is required.")
+	case v.Status == string(model.VersioningSuspended) && rq.bucket.Versioning() == model.VersioningOff:
+		return rq.writeEmpty(http.StatusOK)
 	}
-	return rq.writeEmpty(http.StatusOK)
+	return rq.setConfig(model.ConfigVersioning, []byte(v.Status))
 }
 
 // Bucket configurations: each is parsed and validated, stored encoded in

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,8 @@ type copySource struct {
 	key    string
 	obj    object.Object
 	enc    *encryption // nil: plaintext
+	// version is the version the source names (none: the current one).
+	version model.VersionRef
 }
 
 // readCopySource resolves x-amz-copy-source ("bucket/key" or
@@ -34,8 +37,13 @@ func (rq *request) readCopySource() (copySource, error) {
 		return copySource{}, s3err.New(s3err.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.")
 	}
 	path, query, _ := strings.Cut(raw, "?")
-	if v, err := url.ParseQuery(query); err == nil && v.Has("versionId") && v.Get("versionId") != "null" {
-		return copySource{}, s3err.New(s3err.NotImplemented, "Copying a specific version is not implemented: versioning is off.")
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		return copySource{}, s3err.New(s3err.InvalidArgument, "Invalid copy source %q: its query is not URL-encoded.", raw)
+	}
+	ref, err := versionParam(v)
+	if err != nil {
+		return copySource{}, err
 	}
 	decoded, err := url.PathUnescape(path)
 	if err != nil {
@@ -52,13 +60,22 @@ func (rq *request) readCopySource() (copySource, error) {
 		}
 		return copySource{}, err
 	}
-	src := copySource{bucket: b, key: key}
+	src := copySource{bucket: b, key: key, version: ref}
 	if err := rq.authorize(check{ac: ac, bucket: bucketName, key: key, action: "s3:GetObject", need: needRead,
 		objectACL: rq.objectACLReader(b.ID, key)}); err != nil {
 		return src, err
 	}
-	if src.obj, err = rq.api.backend.HeadObject(rq.ctx, src.bucket.ID, key); err != nil {
+	if src.obj, err = rq.api.backend.HeadObjectVersion(rq.ctx, src.bucket.ID, key, ref); err != nil {
+		if errors.Is(err, server.ErrNoSuchObject) && ref.Set {
+			if src.obj.Marker {
+				return src, s3err.New(s3err.InvalidRequest, "The source of a copy request may not specifically refer to a delete marker by version id.")
+			}
+			return src, s3err.New(s3err.NoSuchVersion, "The specified version does not exist.")
+		}
 		return src, err
+	}
+	if src.bucket.Versioning() != model.VersioningOff {
+		rq.w.Header().Set("x-amz-copy-source-version-id", src.obj.S3VersionID())
 	}
 	if src.enc, err = rq.storedEncryption(src.obj.Meta, readSource); err != nil {
 		return src, err
@@ -108,7 +125,7 @@ func (rq *request) copyObject() error {
 	headers := src.obj.Meta.Headers
 	switch d := rq.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
-		if src.bucket.ID == rq.bucket.ID && src.key == rq.key && !target.explicit && algo == checksum.None {
+		if src.bucket.ID == rq.bucket.ID && src.key == rq.key && !src.version.Set && !target.explicit && algo == checksum.None {
 			return s3err.New(s3err.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":
@@ -137,7 +154,7 @@ func (rq *request) copyObject() error {
 	)
 	switch {
 	case src.enc == nil && target.mode == 0:
-		w, meta, err = rq.api.backend.CopyObjectCond(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers, cond)
+		w, meta, err = rq.api.backend.CopyObjectWith(rq.ctx, rq.bucket.ID, rq.key, src.obj, headers, server.WriteOptions{Cond: cond, Versioned: rq.versioned()})
 	case src.enc != nil && src.enc.mode() == target.mode:
 		// The same kind of encryption: the blocks are shared as they are
 		// stored, and only the data key is wrapped anew (under the new
@@ -146,7 +163,7 @@ func (rq *request) copyObject() error {
 		if enc, err = rq.newEncryption(target, &src.enc.dataKey); err != nil {
 			return err
 		}
-		w, meta, err = rq.api.backend.CopyObjectCond(rq.ctx, rq.bucket.ID, rq.key, src.obj, enc.withHeaders(headers), cond)
+		w, meta, err = rq.api.backend.CopyObjectWith(rq.ctx, rq.bucket.ID, rq.key, src.obj, enc.withHeaders(headers), server.WriteOptions{Cond: cond, Versioned: rq.versioned()})
 	default:
 		// Into or out of encryption, or from one kind to the other: the
 		// data is streamed through, opened with the source's key and
@@ -157,12 +174,13 @@ func (rq *request) copyObject() error {
 		body := rq.open(src, 0, src.obj.Meta.Size)
 		defer body.Close()
 		w, meta, err = rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, rq.key, enc.withHeaders(headers), body,
-			server.PutOptions{Check: enc.etagCheck(copiedSize(src.obj.Meta.Size)), Seal: enc.sealer(), Cond: cond})
+			server.PutOptions{Check: enc.etagCheck(copiedSize(src.obj.Meta.Size)), Seal: enc.sealer(), Cond: cond, Versioned: rq.versioned()})
 	}
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
+	rq.setVersionID(w.S3VersionID())
 	enc.setResponseHeaders(rq.w.Header())
 	return rq.writeXML(http.StatusOK, s3xml.CopyObjectResult{ETag: s3xml.ETag(meta.ETag), LastModified: s3xml.Time(rq.api.cfg.Now()),
 		Checksums: s3xml.ChecksumOf(sum.algo.String(), sum.value), ChecksumType: sum.typ})

@@ -128,10 +128,10 @@ func testBuckets(t *testing.T, e *env) {
 		v, err := other.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("bucket")})
 		must(t, err, "get versioning")
 		if v.Status != "" || v.MFADelete != "" {
-			t.Errorf("versioning %q/%q on a store without versioning", v.Status, v.MFADelete)
+			t.Errorf("versioning %q/%q on a bucket that never had it", v.Status, v.MFADelete)
 		}
 		_, err = cl.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("plain-bucket"),
-			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
 		wantAPIError(t, err, "NotImplemented", 501)
 	})
 

@@ -384,7 +384,7 @@ func testDeleteObjectsResults(t *testing.T, e *env) {
 			if quiet {
 				wantDeleted = nil
 			}
-			wantErrs := map[string]string{long: "KeyTooLongError", "a": "NotImplemented", "kept": "PreconditionFailed",
+			wantErrs := map[string]string{long: "KeyTooLongError", "a": "InvalidArgument", "kept": "PreconditionFailed",
 				"missing-matched": "NoSuchKey", "sized-wrong": "PreconditionFailed"}
 			if !slices.Equal(deleted, wantDeleted) || !maps.Equal(errs, wantErrs) || len(out.Errors) != len(wantErrs) {
 				t.Errorf("deleted %v errors %v, want %v %v", deleted, errs, wantDeleted, wantErrs)

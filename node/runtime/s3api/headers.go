@@ -29,6 +29,19 @@ func (rq *request) setStamp(stamp []byte) {
 	}
 }
 
+// versioned reports whether the request's bucket has versioning enabled:
+// its writes make versions of their own.
+func (rq *request) versioned() bool { return rq.bucket.Versioning() == model.VersioningEnabled }
+
+// setVersionID answers the version a request wrote or read in
+// x-amz-version-id, as S3 does in a bucket whose versioning was ever
+// enabled ("null" for a null version).
+func (rq *request) setVersionID(id string) {
+	if rq.bucket.Versioning() != model.VersioningOff && id != "" {
+		rq.w.Header().Set("x-amz-version-id", id)
+	}
+}
+
 // internalPrefix marks the headers the store keeps with an object for
 // itself (its ACL, its encryption parameters, how its checksum was
 // computed): they are never returned to clients, and no client can set one,

@@ -10,6 +10,7 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/bucketcfg"
 	"github.com/garagego/garage/node/wire"
 )
@@ -85,7 +86,7 @@ func (a *API) LifecyclePass(ctx context.Context) (LifecycleStats, error) {
 			continue
 		}
 		stats.Buckets++
-		expired, err := a.expireObjects(ctx, b.ID, cfg, now)
+		expired, err := a.expireObjects(ctx, b, cfg, now)
 		stats.Expired += expired
 		if err != nil {
 			return stats, err
@@ -100,8 +101,11 @@ func (a *API) LifecyclePass(ctx context.Context) (LifecycleStats, error) {
 }
 
 // expireObjects deletes the objects a rule expires, listing only the key
-// ranges some expiration rule selects.
-func (a *API) expireObjects(ctx context.Context, bucket model.BucketID, cfg bucketcfg.Lifecycle, now time.Time) (int, error) {
+// ranges some expiration rule selects. In a bucket with versioning enabled,
+// expiring the current version adds a delete marker, as in S3: the version
+// becomes noncurrent.
+func (a *API) expireObjects(ctx context.Context, b model.Bucket, cfg bucketcfg.Lifecycle, now time.Time) (int, error) {
+	bucket, opts := b.ID, server.WriteOptions{Versioned: b.Versioning() == model.VersioningEnabled}
 	expired := 0
 	for _, prefix := range cfg.Prefixes(bucketcfg.Expire) {
 		start, end := prefix, prefixEnd(prefix)
@@ -115,7 +119,7 @@ func (a *API) expireObjects(ctx context.Context, bucket model.BucketID, cfg buck
 				if !objectExpires(cfg, e, now) {
 					continue
 				}
-				if _, err := a.backend.DeleteObjectCond(ctx, bucket, e.Key, nil); err != nil {
+				if _, err := a.backend.DeleteObjectWith(ctx, bucket, e.Key, opts); err != nil {
 					return expired, err
 				}
 				expired++

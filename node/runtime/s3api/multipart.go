@@ -94,7 +94,7 @@ func (rq *request) createMultipartUpload() error {
 	if err != nil {
 		return err
 	}
-	w, err := rq.api.backend.CreateMultipartWith(rq.ctx, rq.bucket.ID, rq.key, enc.withHeaders(headers), spec)
+	w, err := rq.api.backend.CreateMultipartWith(rq.ctx, rq.bucket.ID, rq.key, enc.withHeaders(headers), spec, rq.versioned())
 	if err != nil {
 		return err
 	}
@@ -269,6 +269,7 @@ func (rq *request) completeMultipartUpload() error {
 		return err
 	}
 	rq.setStamp(done.Stamp())
+	rq.setVersionID(done.S3VersionID())
 	if p, err := sse.ParseParams(headerValue(done.Meta.Headers, sseHeader)); err == nil && p.Mode == sse.Managed {
 		rq.w.Header().Set(sse.HeaderSSE, sse.AES256)
 	}

@@ -2,8 +2,10 @@ package s3api
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,11 +92,12 @@ func (rq *request) putObject() error {
 		return nil
 	}
 	w, meta, err := rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, rq.key, headers, sums,
-		server.PutOptions{Check: enc.etagCheck(check), Seal: enc.sealer(), Cond: cond})
+		server.PutOptions{Check: enc.etagCheck(check), Seal: enc.sealer(), Cond: cond, Versioned: rq.versioned()})
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
+	rq.setVersionID(w.S3VersionID())
 	rq.w.Header().Set("ETag", quote(meta.ETag))
 	enc.setResponseHeaders(rq.w.Header())
 	stored.set(rq.w.Header())
@@ -112,12 +115,21 @@ var responseOverrides = map[string]string{
 	"response-expires":             "Expires",
 }
 
-// getObject answers GetObject and HeadObject.
+// getObject answers GetObject and HeadObject, of the current version or
+// of the one versionId names.
 func (rq *request) getObject() error {
-	obj, err := rq.api.backend.HeadObject(rq.ctx, rq.bucket.ID, rq.key)
-	rq.setStamp(obj.Stamp()) // a delete marker's too, on a 404
+	ref, err := versionParam(rq.query)
 	if err != nil {
 		return err
+	}
+	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+	rq.setStamp(obj.Stamp()) // a delete marker's too, on a 404
+	if err != nil {
+		return rq.missingVersion(err, obj, ref)
+	}
+	rq.setVersionID(obj.S3VersionID())
+	if ref.Set {
+		rq.w.Header().Set("x-amz-version-id", obj.S3VersionID())
 	}
 	// The key is checked before anything else is told of the object.
 	enc, err := rq.storedEncryption(obj.Meta, readObject)
@@ -267,17 +279,80 @@ func (w *lazyWriter) Write(p []byte) (int, error) {
 	return w.rq.w.Write(p)
 }
 
+// deleteObject writes a delete marker (a versioned one where versioning is
+// enabled), or with versionId removes that version for good.
 func (rq *request) deleteObject() error {
 	cond, err := deleteCondition(rq.r.Header)
 	if err != nil {
 		return err
 	}
-	w, err := rq.api.backend.DeleteObjectCond(rq.ctx, rq.bucket.ID, rq.key, cond)
+	ref, err := versionParam(rq.query)
+	if err != nil {
+		return err
+	}
+	if ref.Set {
+		if cond != nil {
+			return s3err.New(s3err.NotImplemented, "Conditional deletes of a specific version are not implemented.")
+		}
+		res, err := rq.api.backend.DeleteObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+		if err != nil {
+			return err
+		}
+		rq.w.Header().Set("x-amz-version-id", ref.String())
+		if res.Found && res.Version.State.Data == model.DeleteMarker {
+			rq.w.Header().Set("x-amz-delete-marker", "true")
+		}
+		return rq.writeEmpty(http.StatusNoContent)
+	}
+	w, err := rq.api.backend.DeleteObjectWith(rq.ctx, rq.bucket.ID, rq.key, server.WriteOptions{Cond: cond, Versioned: rq.versioned()})
 	if err != nil {
 		return err
 	}
 	rq.setStamp(w.Stamp())
+	if rq.bucket.Versioning() != model.VersioningOff {
+		rq.setVersionID(w.S3VersionID())
+		rq.w.Header().Set("x-amz-delete-marker", "true")
+	}
 	return rq.writeEmpty(http.StatusNoContent)
+}
+
+// versionParam reads the versionId parameter: "null", a version id, or
+// none. A malformed id is S3's 400 InvalidArgument.
+func versionParam(q url.Values) (model.VersionRef, error) {
+	if !q.Has("versionId") {
+		return model.VersionRef{}, nil
+	}
+	return parseVersionID(q.Get("versionId"))
+}
+
+func parseVersionID(s string) (model.VersionRef, error) {
+	ref, err := model.ParseVersionRef(s)
+	if err != nil || !ref.Set {
+		return model.VersionRef{}, s3err.New(s3err.InvalidArgument, "Invalid version id specified")
+	}
+	return ref, nil
+}
+
+// missingVersion is S3's answer to a read that found no version: with a
+// versionId, 404 NoSuchVersion, or 405 MethodNotAllowed when it names a
+// delete marker; without one, 404 NoSuchKey, with x-amz-delete-marker
+// when the current version is a marker.
+func (rq *request) missingVersion(err error, obj object.Object, ref model.VersionRef) error {
+	if !errors.Is(err, server.ErrNoSuchObject) {
+		return err
+	}
+	if obj.Marker && rq.bucket.Versioning() != model.VersioningOff {
+		rq.w.Header().Set("x-amz-delete-marker", "true")
+		rq.setVersionID(obj.S3VersionID())
+		if ref.Set {
+			rq.w.Header().Set("Allow", "DELETE")
+			return s3err.New(s3err.MethodNotAllowed, "The specified method is not allowed against this resource.")
+		}
+	}
+	if ref.Set {
+		return s3err.New(s3err.NoSuchVersion, "The specified version does not exist.")
+	}
+	return err
 }
 
 // deleteParallelism bounds the deletions of one DeleteObjects in flight.
@@ -307,6 +382,7 @@ func (rq *request) deleteObjects() error {
 		return err
 	}
 	errs := make([]error, len(req.Objects))
+	results := make([]s3xml.DeletedObject, len(req.Objects))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, deleteParallelism)
 	for i, o := range req.Objects {
@@ -314,9 +390,12 @@ func (rq *request) deleteObjects() error {
 		case len(o.Key) > MaxKeyLength:
 			errs[i] = s3err.New(s3err.KeyTooLong, "Your key is too long.")
 			continue
-		case o.VersionID != "" && o.VersionID != "null":
-			errs[i] = s3err.New(s3err.NotImplemented, "Deleting a specific version is not implemented: versioning is off.")
-			continue
+		}
+		var ref model.VersionRef
+		if o.VersionID != "" {
+			if ref, errs[i] = parseVersionID(o.VersionID); errs[i] != nil {
+				continue
+			}
 		}
 		// Each key is its own decision, as in S3: a policy may allow
 		// deleting some of them.
@@ -324,11 +403,15 @@ func (rq *request) deleteObjects() error {
 			continue
 		}
 		cond := entryCondition(o)
+		if ref.Set && cond != nil {
+			errs[i] = s3err.New(s3err.NotImplemented, "Conditional deletes of a specific version are not implemented.")
+			continue
+		}
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			_, errs[i] = rq.api.backend.DeleteObjectCond(rq.ctx, rq.bucket.ID, o.Key, cond)
+			results[i], errs[i] = rq.deleteOne(o.Key, ref, cond)
 		}()
 	}
 	wg.Wait()
@@ -338,10 +421,35 @@ func (rq *request) deleteObjects() error {
 			e := toS3(errs[i])
 			out.Errors = append(out.Errors, s3xml.DeleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
 		} else if !req.Quiet {
-			out.Deleted = append(out.Deleted, s3xml.DeletedObject{Key: o.Key, VersionID: o.VersionID})
+			out.Deleted = append(out.Deleted, results[i])
 		}
 	}
 	return rq.writeXML(http.StatusOK, out)
+}
+
+// deleteOne deletes one DeleteObjects entry: a version by its id, or the
+// key (a delete marker), and says what it did as S3 reports it.
+func (rq *request) deleteOne(key string, ref model.VersionRef, cond *object.Condition) (s3xml.DeletedObject, error) {
+	out := s3xml.DeletedObject{Key: key}
+	if ref.Set {
+		res, err := rq.api.backend.DeleteObjectVersion(rq.ctx, rq.bucket.ID, key, ref)
+		if err != nil {
+			return out, err
+		}
+		out.VersionID = ref.String()
+		if res.Found && res.Version.State.Data == model.DeleteMarker {
+			out.DeleteMarker, out.DeleteMarkerVersionID = true, ref.String()
+		}
+		return out, nil
+	}
+	w, err := rq.api.backend.DeleteObjectWith(rq.ctx, rq.bucket.ID, key, server.WriteOptions{Cond: cond, Versioned: rq.versioned()})
+	if err != nil {
+		return out, err
+	}
+	if rq.bucket.Versioning() != model.VersioningOff {
+		out.DeleteMarker, out.DeleteMarkerVersionID = true, w.S3VersionID()
+	}
+	return out, nil
 }
 
 // entryCondition is the condition a DeleteObjects entry states, nil if

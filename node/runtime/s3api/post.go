@@ -139,7 +139,7 @@ func (rq *request) postObject() error {
 		store = decl.algo
 	}
 	sums := newSummer(body, store)
-	w, meta, err := rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, key, headers, sums, server.PutOptions{Seal: enc.sealer(), Check: enc.etagCheck(func(meta *model.ObjectMeta) error {
+	w, meta, err := rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, key, headers, sums, server.PutOptions{Seal: enc.sealer(), Versioned: rq.versioned(), Check: enc.etagCheck(func(meta *model.ObjectMeta) error {
 		switch {
 		case limited && int64(meta.Size) > maxSize:
 			return s3err.New(s3err.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size of the policy (%d bytes).", maxSize)
@@ -158,6 +158,7 @@ func (rq *request) postObject() error {
 		return err
 	}
 	rq.setStamp(w.Stamp())
+	rq.setVersionID(w.S3VersionID())
 	enc.setResponseHeaders(rq.w.Header())
 	etag := quote(meta.ETag)
 	rq.w.Header().Set("ETag", etag)

@@ -139,6 +139,9 @@ func (rq *request) serve() error {
 // (and object) it names.
 func (rq *request) authorizeEndpoint(ep endpoint) error {
 	c := check{ac: rq.access, bucket: rq.bucketName, action: endpointActions[ep.name], need: ep.need}
+	if a, ok := versionActions[ep.name]; ok && rq.query.Has("versionId") {
+		c.action = a
+	}
 	if rq.key != "" {
 		c.key = rq.key
 		c.objectACL = rq.objectACLReader(rq.bucket.ID, rq.key)

@@ -28,7 +28,20 @@ var unsupported = []string{
 	"abac", "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory",
 	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
 	"metadataTable", "metrics", "notification", "object-lock", "renameObject", "replication",
-	"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versionId", "versions",
+	"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
+}
+
+// versionedEndpoints are the endpoints that take a versionId: elsewhere it
+// is refused, never ignored.
+var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject"}
+
+// versionActions are the IAM actions of endpoints addressing a version by
+// its id, as S3 names them: a policy allowing s3:GetObject does not allow
+// reading old versions.
+var versionActions = map[string]string{
+	"GetObject":    "s3:GetObjectVersion",
+	"HeadObject":   "s3:GetObjectVersion",
+	"DeleteObject": "s3:DeleteObjectVersion",
 }
 
 // accessSubresources are the access control sub-resources: a request
@@ -48,6 +61,7 @@ var endpointActions = map[string]string{
 	"HeadBucket":                      "s3:ListBucket",
 	"ListObjects":                     "s3:ListBucket",
 	"ListObjectsV2":                   "s3:ListBucket",
+	"ListObjectVersions":              "s3:ListBucketVersions",
 	"GetBucketLocation":               "s3:GetBucketLocation",
 	"GetBucketVersioning":             "s3:GetBucketVersioning",
 	"PutBucketVersioning":             "s3:PutBucketVersioning",
@@ -157,7 +171,7 @@ func refuseUnimplemented(h http.Header) error {
 // addresses and its query parameters.
 func route(method, bucket, key string, q url.Values, h http.Header) (endpoint, error) {
 	for _, sub := range unsupported {
-		if q.Has(sub) && !(sub == "versionId" && q.Get(sub) == "null") {
+		if q.Has(sub) {
 			return endpoint{}, s3err.New(s3err.NotImplemented, "The %q sub-resource is not implemented by this store.", sub)
 		}
 	}
@@ -184,6 +198,9 @@ func route(method, bucket, key string, q url.Values, h http.Header) (endpoint, e
 	}
 	if !ok {
 		return endpoint{}, s3err.New(s3err.MethodNotAllowed, "The specified method is not allowed against this resource.")
+	}
+	if q.Has("versionId") && !slices.Contains(versionedEndpoints, ep.name) {
+		return endpoint{}, s3err.New(s3err.NotImplemented, "%s of a specific version is not implemented by this store.", ep.name)
 	}
 	return ep, nil
 }
@@ -219,6 +236,7 @@ func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool)
 		{http.MethodPut, "encryption", endpoint{"PutBucketEncryption", needOwner, (*request).putBucketEncryption}},
 		{http.MethodDelete, "encryption", endpoint{"DeleteBucketEncryption", needOwner, (*request).deleteBucketEncryption}},
 		{http.MethodGet, "uploads", endpoint{"ListMultipartUploads", needRead, (*request).listMultipartUploads}},
+		{http.MethodGet, "versions", endpoint{"ListObjectVersions", needRead, (*request).listObjectVersions}},
 		{http.MethodPost, "delete", endpoint{"DeleteObjects", needWrite, (*request).deleteObjects}},
 		{http.MethodGet, "acl", endpoint{"GetBucketAcl", needRead, (*request).getBucketACL}},
 		{http.MethodPut, "acl", endpoint{"PutBucketAcl", needOwner, (*request).putBucketACL}},

@@ -21,7 +21,7 @@ var routeCases = []struct {
 	{"GET", "b", "", "cors", nil}, {"PUT", "b", "", "cors", nil}, {"DELETE", "b", "", "cors", nil},
 	{"GET", "b", "", "website", nil}, {"PUT", "b", "", "website", nil}, {"DELETE", "b", "", "website", nil},
 	{"GET", "b", "", "lifecycle", nil}, {"PUT", "b", "", "lifecycle", nil}, {"DELETE", "b", "", "lifecycle", nil},
-	{"GET", "b", "", "uploads", nil}, {"POST", "b", "", "delete", nil},
+	{"GET", "b", "", "uploads", nil}, {"GET", "b", "", "versions", nil}, {"POST", "b", "", "delete", nil},
 	{"GET", "b", "", "acl", nil}, {"PUT", "b", "", "acl", nil},
 	{"GET", "b", "", "ownershipControls", nil}, {"PUT", "b", "", "ownershipControls", nil}, {"DELETE", "b", "", "ownershipControls", nil},
 	{"GET", "b", "", "policy", nil}, {"PUT", "b", "", "policy", nil}, {"DELETE", "b", "", "policy", nil},

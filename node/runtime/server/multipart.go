@@ -20,13 +20,14 @@ import (
 // CreateMultipart starts a multipart upload of key with the given headers
 // (applied when it completes) and returns it: Version is the upload id.
 func (s *Server) CreateMultipart(ctx context.Context, bucket model.BucketID, key string, headers []model.Header) (object.Written, error) {
-	return s.CreateMultipartWith(ctx, bucket, key, headers, checksum.Spec{})
+	return s.CreateMultipartWith(ctx, bucket, key, headers, checksum.Spec{}, false)
 }
 
 // CreateMultipartWith is CreateMultipart with the checksum algorithm and
-// type the parts' checksums are computed in and combined by.
-func (s *Server) CreateMultipartWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, spec checksum.Spec) (object.Written, error) {
-	res, err := s.Do(ctx, object.CreateMultipart{Bucket: bucket, Key: key, UploadID: newVersionID(), Meta: model.ObjectMeta{Headers: headers}, Checksum: spec})
+// type the parts' checksums are computed in and combined by, and whether
+// the bucket's versioning is enabled.
+func (s *Server) CreateMultipartWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, spec checksum.Spec, versioned bool) (object.Written, error) {
+	res, err := s.Do(ctx, object.CreateMultipart{Bucket: bucket, Key: key, UploadID: newVersionID(), Meta: model.ObjectMeta{Headers: headers}, Checksum: spec, Versioned: versioned})
 	if err != nil {
 		return object.Written{}, err
 	}

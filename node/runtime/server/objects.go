@@ -63,6 +63,17 @@ type PutOptions struct {
 	// Cond is judged by the core as the object commits (see
 	// object.Condition); a refused put stores nothing.
 	Cond *object.Condition
+	// Versioned: the bucket's versioning is enabled (the new version stays
+	// beside the others).
+	Versioned bool
+}
+
+// WriteOptions are the options of a copy or a delete: the condition
+// judged as it commits (nil: none), and whether the bucket's versioning is
+// enabled.
+type WriteOptions struct {
+	Cond      *object.Condition
+	Versioned bool
 }
 
 // PutObjectWith is PutObject with options.
@@ -92,7 +103,7 @@ func (s *Server) PutObjectWith(ctx context.Context, bucket model.BucketID, key s
 				return object.Written{}, meta, fmt.Errorf("seal the object: %w", err)
 			}
 		}
-		res, err := s.Do(ctx, object.PutInline{Bucket: bucket, Key: key, Version: newVersionID(), Meta: meta, Data: data, Cond: cond})
+		res, err := s.Do(ctx, object.PutInline{Bucket: bucket, Key: key, Version: newVersionID(), Meta: meta, Data: data, Cond: cond, Versioned: opts.Versioned})
 		if err != nil {
 			return object.Written{}, meta, err
 		}
@@ -102,7 +113,7 @@ func (s *Server) PutObjectWith(ctx context.Context, bucket model.BucketID, key s
 		return object.Written{}, meta, fmt.Errorf("read object body: %w", err)
 	}
 	version := newVersionID()
-	res, err := s.Do(ctx, object.PutBegin{Bucket: bucket, Key: key, Version: version, Meta: meta})
+	res, err := s.Do(ctx, object.PutBegin{Bucket: bucket, Key: key, Version: version, Meta: meta, Versioned: opts.Versioned})
 	if err != nil {
 		return object.Written{}, meta, err
 	}
@@ -130,11 +141,11 @@ func (s *Server) finishPut(ctx context.Context, bucket model.BucketID, key strin
 		// Abandon the version; its blocks are collected by the cascade.
 		abort, cancel := context.WithTimeout(context.Background(), adminTimeout)
 		defer cancel()
-		s.Do(abort, object.PutAbort{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp, Blocks: hashes}) //nolint:errcheck // best effort
+		s.Do(abort, object.PutAbort{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp, Blocks: hashes, Versioned: opts.Versioned}) //nolint:errcheck // best effort
 		return object.Written{}, meta, err
 	}
 	res, err := s.Do(ctx, object.PutComplete{Bucket: bucket, Key: key, Version: version, Timestamp: begun.Timestamp,
-		Meta: meta, FirstBlock: hashes[0], Blocks: hashes, Cond: cond})
+		Meta: meta, FirstBlock: hashes[0], Blocks: hashes, Cond: cond, Versioned: opts.Versioned})
 	if err != nil {
 		return object.Written{}, meta, err
 	}
@@ -156,7 +167,14 @@ func (s *Server) GetObject(ctx context.Context, bucket model.BucketID, key strin
 // HeadObject reads the object's current version: its metadata and where
 // its data is. ErrNoSuchObject if it has none.
 func (s *Server) HeadObject(ctx context.Context, bucket model.BucketID, key string) (object.Object, error) {
-	res, err := s.Do(ctx, object.Get{Bucket: bucket, Key: key})
+	return s.HeadObjectVersion(ctx, bucket, key, model.VersionRef{})
+}
+
+// HeadObjectVersion is HeadObject of the version ref names (the current
+// one if none). ErrNoSuchObject if there is no such version, or it is a
+// delete marker (then the result says so: Marker).
+func (s *Server) HeadObjectVersion(ctx context.Context, bucket model.BucketID, key string, ref model.VersionRef) (object.Object, error) {
+	res, err := s.Do(ctx, object.Get{Bucket: bucket, Key: key, Version: ref})
 	if err != nil {
 		return object.Object{}, err
 	}
@@ -278,14 +296,14 @@ func (s *Server) fetchBlock(ctx context.Context, b model.VersionBlock, seal Seal
 // CopyObject stores a new version of key with src's data and the given
 // headers, sharing src's blocks instead of moving its bytes.
 func (s *Server) CopyObject(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header) (object.Written, model.ObjectMeta, error) {
-	return s.CopyObjectCond(ctx, bucket, key, src, headers, nil)
+	return s.CopyObjectWith(ctx, bucket, key, src, headers, WriteOptions{})
 }
 
-// CopyObjectCond is CopyObject with a condition on the destination (nil:
-// none), judged as the copy commits.
-func (s *Server) CopyObjectCond(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header, cond *object.Condition) (object.Written, model.ObjectMeta, error) {
+// CopyObjectWith is CopyObject with options; the condition is on the
+// destination.
+func (s *Server) CopyObjectWith(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header, opts WriteOptions) (object.Written, model.ObjectMeta, error) {
 	meta := model.ObjectMeta{Size: src.Meta.Size, ETag: src.Meta.ETag, Headers: headers}
-	res, err := s.Do(ctx, object.CopyObject{Bucket: bucket, Key: key, Version: newVersionID(), Source: src, Meta: meta, Cond: cond})
+	res, err := s.Do(ctx, object.CopyObject{Bucket: bucket, Key: key, Version: newVersionID(), Source: src, Meta: meta, Cond: opts.Cond, Versioned: opts.Versioned})
 	if err != nil {
 		return object.Written{}, meta, err
 	}
@@ -294,15 +312,34 @@ func (s *Server) CopyObjectCond(ctx context.Context, bucket model.BucketID, key 
 
 // DeleteObject writes a delete marker for key and returns it.
 func (s *Server) DeleteObject(ctx context.Context, bucket model.BucketID, key string) (object.Written, error) {
-	return s.DeleteObjectCond(ctx, bucket, key, nil)
+	return s.DeleteObjectWith(ctx, bucket, key, WriteOptions{})
 }
 
-// DeleteObjectCond is DeleteObject with a condition (nil: none), judged as
-// the delete marker commits.
-func (s *Server) DeleteObjectCond(ctx context.Context, bucket model.BucketID, key string, cond *object.Condition) (object.Written, error) {
-	res, err := s.Do(ctx, object.Delete{Bucket: bucket, Key: key, Version: newVersionID(), Cond: cond})
+// DeleteObjectWith is DeleteObject with options.
+func (s *Server) DeleteObjectWith(ctx context.Context, bucket model.BucketID, key string, opts WriteOptions) (object.Written, error) {
+	res, err := s.Do(ctx, object.Delete{Bucket: bucket, Key: key, Version: newVersionID(), Cond: opts.Cond, Versioned: opts.Versioned})
 	if err != nil {
 		return object.Written{}, err
 	}
 	return res.(object.Written), nil
+}
+
+// DeleteObjectVersion removes the version ref names for good (see
+// object.DeleteVersion).
+func (s *Server) DeleteObjectVersion(ctx context.Context, bucket model.BucketID, key string, ref model.VersionRef) (object.VersionDeleted, error) {
+	res, err := s.Do(ctx, object.DeleteVersion{Bucket: bucket, Key: key, Version: ref})
+	if err != nil {
+		return object.VersionDeleted{}, err
+	}
+	return res.(object.VersionDeleted), nil
+}
+
+// ListObjectVersions reads one page of a bucket's versions (see
+// object.ListVersions).
+func (s *Server) ListObjectVersions(ctx context.Context, op object.ListVersions) (object.VersionListing, error) {
+	res, err := s.Do(ctx, op)
+	if err != nil {
+		return object.VersionListing{}, err
+	}
+	return res.(object.VersionListing), nil
 }

@@ -52,7 +52,9 @@ func TestSealedObjectsRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if obj.Blocks == nil && n > 0 && bytes.Contains(obj.Inline, data) {
+		// A few random bytes turn up in any ciphertext by chance: look
+		// for the plaintext only where finding it means something.
+		if obj.Blocks == nil && n >= 8 && bytes.Contains(obj.Inline, data) || obj.Blocks == nil && n > 0 && len(obj.Inline) != n+sse.Overhead {
 			t.Fatalf("%d bytes: stored inline in plaintext", n)
 		}
 		var at uint64

@@ -48,6 +48,7 @@ const (
 	NoSuchKey                       Code = "NoSuchKey"
 	NoSuchLifecycleConfiguration    Code = "NoSuchLifecycleConfiguration"
 	NoSuchUpload                    Code = "NoSuchUpload"
+	NoSuchVersion                   Code = "NoSuchVersion"
 	NoSuchWebsiteConfiguration      Code = "NoSuchWebsiteConfiguration"
 	NotImplemented                  Code = "NotImplemented"
 	NotModified                     Code = "NotModified" // a 304: no body is sent
@@ -95,6 +96,7 @@ var statuses = map[Code]int{
 	MalformedPOSTRequest:            400,
 	MalformedXML:                    400,
 	MethodNotAllowed:                405,
+	NoSuchVersion:                   404,
 	MissingContentLength:            411,
 	MissingSecurityHeader:           400,
 	NoSuchBucket:                    404,

@@ -82,8 +82,10 @@ type DeleteResult struct {
 
 // DeletedObject is a key DeleteObjects deleted.
 type DeletedObject struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 // DeleteError is a key DeleteObjects could not delete, and why.

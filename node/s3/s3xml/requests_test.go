@@ -124,6 +124,7 @@ func TestParseVersioning(t *testing.T) {
 		`<VersioningConfiguration/>`: {},
 		`<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Suspended</Status></VersioningConfiguration>`: {Status: "Suspended"},
 		`<VersioningConfiguration><Status>Suspended</Status><MfaDelete>Disabled</MfaDelete></VersioningConfiguration>`:                  {Status: "Suspended", MfaDelete: "Disabled"},
+		`<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`:                                                   {Status: "Enabled"},
 	} {
 		got, err := ParseVersioning([]byte(body))
 		if err != nil || got != want {
@@ -131,7 +132,6 @@ func TestParseVersioning(t *testing.T) {
 		}
 	}
 	for body, code := range map[string]s3err.Code{
-		`<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`:       s3err.NotImplemented,
 		`<VersioningConfiguration><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>`: s3err.NotImplemented,
 		`<VersioningConfiguration><Status>On</Status></VersioningConfiguration>`:            s3err.MalformedXML,
 		`<VersioningConfiguration><MfaDelete>Yes</MfaDelete></VersioningConfiguration>`:     s3err.MalformedXML,

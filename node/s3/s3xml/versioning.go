@@ -15,9 +15,9 @@ type VersioningConfiguration struct {
 	MfaDelete string   `xml:"MfaDelete,omitempty"`
 }
 
-// ParseVersioning reads a PutBucketVersioning body. Asking for what this
-// store cannot do (versioning, MFA delete) is NotImplemented; suspending
-// versioning that was never enabled is accepted.
+// ParseVersioning reads a PutBucketVersioning body: Status Enabled or
+// Suspended (suspending versioning that was never enabled is accepted, as
+// S3 does). MFA delete is NotImplemented.
 func ParseVersioning(body []byte) (VersioningConfiguration, error) {
 	var c VersioningConfiguration
 	if err := Decode(body, MaxBodySize, &c); err != nil {
@@ -27,9 +27,7 @@ func ParseVersioning(body []byte) (VersioningConfiguration, error) {
 	c.Status = strings.TrimSpace(c.Status)
 	c.MfaDelete = strings.TrimSpace(c.MfaDelete)
 	switch c.Status {
-	case "", "Suspended":
-	case "Enabled":
-		return VersioningConfiguration{}, s3err.New(s3err.NotImplemented, "bucket versioning is not implemented: Status Enabled cannot be set")
+	case "", "Suspended", "Enabled":
 	default:
 		return VersioningConfiguration{}, Malformed("Status must be Enabled or Suspended")
 	}

@@ -1,0 +1,143 @@
+package object_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
+)
+
+// putBlocks writes a one-block object version, versioned or not, and
+// returns its version and the block's hash.
+func (o *oneNode) putBlocks(bucket model.BucketID, key string, data []byte, versioned bool) (object.Written, cluster.Hash) {
+	o.t.Helper()
+	id := o.id()
+	meta := model.ObjectMeta{Size: uint64(len(data)), ETag: md5Hex(data)}
+	begun := o.must(object.PutBegin{Bucket: bucket, Key: key, Version: id, Meta: meta, Versioned: versioned}).(object.Written)
+	h := cluster.Sum(data)
+	o.must(object.PutBlock{Bucket: bucket, Key: key, Version: id, Hash: h, Size: uint64(len(data)), Data: data})
+	w := o.must(object.PutComplete{Bucket: bucket, Key: key, Version: id, Timestamp: begun.Timestamp, Meta: meta,
+		FirstBlock: h, Blocks: []cluster.Hash{h}, Versioned: versioned}).(object.Written)
+	o.tick(10 * time.Millisecond)
+	return w, h
+}
+
+func (o *oneNode) readVersion(bucket model.BucketID, key string, ref model.VersionRef) (object.Object, []byte) {
+	o.t.Helper()
+	obj := o.must(object.Get{Bucket: bucket, Key: key, Version: ref}).(object.Object)
+	var out []byte
+	for _, b := range obj.Blocks {
+		out = append(out, o.must(object.GetBlock{Hash: b.Hash}).(object.Block).Data...)
+	}
+	return obj, append(out, obj.Inline...)
+}
+
+func ref(w object.Written) model.VersionRef {
+	if !w.Versioned {
+		return model.VersionRef{Set: true, Null: true}
+	}
+	return model.VersionRef{Set: true, ID: w.Version}
+}
+
+// A versioned bucket's history: a null version from before versioning, two
+// versioned puts, a delete marker; each stays readable by its id, the
+// marker hides the object, deleting versions by id makes the previous one
+// current, and a deleted version's block loses its reference while the
+// others keep theirs.
+func TestVersionsKeptAndDeletedByID(t *testing.T) {
+	o := newOneNode(t)
+	bucket := model.BucketID{9}
+	data := [][]byte{filled(1, 1500), filled(2, 1600), filled(3, 1700)}
+	null, hNull := o.putBlocks(bucket, "k", data[0], false)
+	v1, h1 := o.putBlocks(bucket, "k", data[1], true)
+	v2, h2 := o.putBlocks(bucket, "k", data[2], true)
+
+	for i, w := range []object.Written{null, v1, v2} {
+		obj, got := o.readVersion(bucket, "k", ref(w))
+		if !obj.Found || obj.Version != w.Version || !bytes.Equal(got, data[i]) {
+			t.Fatalf("version %d: found %v, version %s, %d bytes", i, obj.Found, obj.Version, len(got))
+		}
+	}
+	if cur, got := o.read(bucket, "k"); cur.Version != v2.Version || !bytes.Equal(got, data[2]) {
+		t.Fatalf("current is %s, want the newest %s", cur.Version, v2.Version)
+	}
+
+	marker := o.must(object.Delete{Bucket: bucket, Key: "k", Version: o.id(), Versioned: true}).(object.Written)
+	if cur := o.must(object.Get{Bucket: bucket, Key: "k"}).(object.Object); cur.Found || !cur.Marker || cur.Version != marker.Version {
+		t.Fatalf("after a versioned delete: %+v, want the marker %s", cur, marker.Version)
+	}
+	listing := o.must(object.ListVersions{Bucket: bucket, NullMarkers: true}).(object.VersionListing)
+	if len(listing.Keys) != 1 || len(listing.Keys[0].Versions) != 4 || listing.Keys[0].Versions[0].ID != marker.Version {
+		t.Fatalf("listing %+v, want 4 versions, the marker first", listing)
+	}
+
+	// Deleting the marker by id makes v2 current again; deleting v2, v1.
+	for _, c := range []struct {
+		gone object.Written
+		next object.Written
+	}{{marker, v2}, {v2, v1}} {
+		res := o.must(object.DeleteVersion{Bucket: bucket, Key: "k", Version: ref(c.gone)}).(object.VersionDeleted)
+		if !res.Found || res.Version.ID != c.gone.Version {
+			t.Fatalf("delete %s: %+v", c.gone.Version, res)
+		}
+		if cur := o.must(object.Get{Bucket: bucket, Key: "k"}).(object.Object); !cur.Found || cur.Version != c.next.Version {
+			t.Fatalf("after deleting %s the current is %+v, want %s", c.gone.Version, cur, c.next.Version)
+		}
+	}
+	if got := o.must(object.Get{Bucket: bucket, Key: "k", Version: ref(v2)}).(object.Object); got.Found || got.Marker {
+		t.Fatalf("a deleted version still reads: %+v", got)
+	}
+	if res := o.must(object.DeleteVersion{Bucket: bucket, Key: "k", Version: ref(v2)}).(object.VersionDeleted); res.Found {
+		t.Fatalf("deleted twice: %+v", res)
+	}
+	o.tick(5 * time.Second)
+	for h, want := range map[cluster.Hash]uint64{hNull: 1, h1: 1, h2: 0} {
+		if rc := o.n.Blocks().RefCount(h); rc.Count != want {
+			t.Errorf("block %s: %d references, want %d", h, rc.Count, want)
+		}
+	}
+
+	// The null version, then v1: nothing is left, and the entry is a tombstone.
+	o.must(object.DeleteVersion{Bucket: bucket, Key: "k", Version: model.VersionRef{Set: true, Null: true}})
+	o.must(object.DeleteVersion{Bucket: bucket, Key: "k", Version: ref(v1)})
+	if cur := o.must(object.Get{Bucket: bucket, Key: "k"}).(object.Object); cur.Found || cur.Marker {
+		t.Fatalf("every version deleted, yet %+v", cur)
+	}
+	if l := o.must(object.ListVersions{Bucket: bucket, NullMarkers: true}).(object.VersionListing); len(l.Keys) != 0 {
+		t.Fatalf("listing after deleting everything: %+v", l)
+	}
+}
+
+// Without versioning a put replaces the null version and frees its block;
+// with versioning suspended, a put replaces only the null version and keeps
+// the versioned ones.
+func TestNullVersionReplaced(t *testing.T) {
+	o := newOneNode(t)
+	bucket := model.BucketID{10}
+	_, h0 := o.putBlocks(bucket, "k", filled(1, 1500), false)
+	v1, h1 := o.putBlocks(bucket, "k", filled(2, 1500), true)
+	_, h2 := o.putBlocks(bucket, "k", filled(3, 1500), false) // suspended: a null version
+	_, h3 := o.putBlocks(bucket, "k", filled(4, 1500), false) // replaces it
+	o.tick(5 * time.Second)
+	for h, want := range map[cluster.Hash]uint64{h0: 0, h1: 1, h2: 0, h3: 1} {
+		if rc := o.n.Blocks().RefCount(h); rc.Count != want {
+			t.Errorf("block %s: %d references, want %d", h, rc.Count, want)
+		}
+	}
+	l := o.must(object.ListVersions{Bucket: bucket}).(object.VersionListing)
+	if len(l.Keys) != 1 || len(l.Keys[0].Versions) != 2 || l.Keys[0].Versions[1].ID != v1.Version {
+		t.Fatalf("listing %+v, want the null version then v1", l)
+	}
+	// An unversioned delete leaves a null marker that is listed only where
+	// versioning was ever on.
+	o.must(object.Delete{Bucket: bucket, Key: "other", Version: o.id()})
+	if l := o.must(object.ListVersions{Bucket: bucket, Start: "other"}).(object.VersionListing); len(l.Keys) != 0 {
+		t.Fatalf("a null marker listed where versioning was never on: %+v", l)
+	}
+	if l := o.must(object.ListVersions{Bucket: bucket, Start: "other", NullMarkers: true}).(object.VersionListing); len(l.Keys) != 1 {
+		t.Fatalf("a null marker not listed: %+v", l)
+	}
+}
