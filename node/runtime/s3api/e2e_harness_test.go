@@ -86,6 +86,8 @@ func TestE2E(t *testing.T) {
 		{"UploadPartCopyRanges", testUploadPartCopyRanges},
 		{"ConditionalWrites", testConditionalWrites},
 		{"ChunkedTrailers", testChunkedTrailers},
+		{"ContentEncodingAWSChunked", testContentEncodingAWSChunked},
+		{"ConcurrentPutsSameKey", testConcurrentPutsSameKey},
 		{"LargeObject", testLargeObject},
 		{"Presigned", testPresigned},
 		{"PresignedExpiredAndTampered", testPresignedExpiredAndTampered},

@@ -780,6 +780,13 @@ func testConditionalWrites(t *testing.T, e *env) {
 // trailer can be wrong.
 func chunkedRequest(t *testing.T, e *env, key string, data []byte, chunk int, trailers string) *http.Request {
 	t.Helper()
+	return chunkedRequestEncoded(t, e, key, data, chunk, trailers, "aws-chunked")
+}
+
+// chunkedRequestEncoded is chunkedRequest with the Content-Encoding the
+// client sends, aws-chunked among other codings.
+func chunkedRequestEncoded(t *testing.T, e *env, key string, data []byte, chunk int, trailers, encoding string) *http.Request {
+	t.Helper()
 	var body bytes.Buffer
 	for rest := data; len(rest) > 0; {
 		n := min(chunk, len(rest))
@@ -790,7 +797,7 @@ func chunkedRequest(t *testing.T, e *env, key string, data []byte, chunk int, tr
 	}
 	body.WriteString("0\r\n" + trailers + "\r\n")
 	req := newRequest(t, http.MethodPut, e.c.Nodes[1].Endpoint+"/bucket/"+key, &body)
-	req.Header.Set("Content-Encoding", "aws-chunked")
+	req.Header.Set("Content-Encoding", encoding)
 	req.Header.Set("X-Amz-Decoded-Content-Length", fmt.Sprint(len(data)))
 	req.Header.Set("X-Amz-Trailer", "x-amz-checksum-crc32c")
 	req.Header.Set("X-Amz-Content-Sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER")

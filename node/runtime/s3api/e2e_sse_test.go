@@ -7,12 +7,9 @@ package s3api_test
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/md5"
-	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -903,12 +900,6 @@ func signedForm(t *testing.T, e *env, key string, extra map[string]string) map[s
 	}
 	policy := fmt.Sprintf(`{"expiration": %q, "conditions": [%s]}`, now.Add(10*time.Minute).Format("2006-01-02T15:04:05.000Z"), strings.Join(conditions, ", "))
 	fields["policy"] = base64.StdEncoding.EncodeToString([]byte(policy))
-	mac := func(key []byte, data string) []byte {
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(data))
-		return m.Sum(nil)
-	}
-	signing := mac(mac(mac(mac([]byte("AWS4"+e.c.Secret), day), localcluster.Region), "s3"), "aws4_request")
-	fields["x-amz-signature"] = hex.EncodeToString(mac(signing, fields["policy"]))
+	fields["x-amz-signature"] = postSignature(e, now, fields["policy"])
 	return fields
 }

@@ -63,7 +63,7 @@ func objectHeaders(h http.Header) ([]model.Header, error) {
 	for _, name := range storedHeaders {
 		v := h.Get(name)
 		if name == "content-encoding" {
-			v = withoutAWSChunked(v)
+			v = withoutAWSChunked(strings.Join(h.Values(name), ","))
 		}
 		if v != "" {
 			out = append(out, model.Header{Name: name, Value: v})
@@ -107,15 +107,17 @@ func withHeader(hs []model.Header, header model.Header) []model.Header {
 }
 
 // withoutAWSChunked drops the "aws-chunked" coding, which describes how
-// the request was sent, not the object.
+// the request was sent, not the object, and keeps the other codings as
+// they were sent ("gzip, aws-chunked, br" keeps "gzip, br"): what is left
+// of "aws-chunked" alone is no Content-Encoding at all.
 func withoutAWSChunked(v string) string {
 	var keep []string
 	for _, c := range strings.Split(v, ",") {
-		if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "aws-chunked") {
+		if !strings.EqualFold(strings.TrimSpace(c), "aws-chunked") {
 			keep = append(keep, c)
 		}
 	}
-	return strings.Join(keep, ",")
+	return strings.TrimSpace(strings.Join(keep, ","))
 }
 
 // headerValue returns the stored header name, "" if absent.

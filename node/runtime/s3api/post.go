@@ -36,36 +36,19 @@ func (rq *request) postObject() error {
 	if err != nil {
 		return s3err.New(s3err.MalformedPOSTRequest, "The body of your POST request is not well-formed multipart/form-data: %v.", err)
 	}
-	fields := map[string]string{}
-	var file *multipart.Part
-	budget := maxFormFields
-	for file == nil {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return s3err.New(s3err.InvalidArgument, "POST requires exactly one file upload per request.")
-		}
-		if err != nil {
-			return s3err.New(s3err.MalformedPOSTRequest, "The body of your POST request is not well-formed multipart/form-data: %v.", err)
-		}
-		name := strings.ToLower(part.FormName())
-		if name == "file" {
-			file = part
-			break
-		}
-		value, err := io.ReadAll(io.LimitReader(part, int64(budget)+1))
-		if err != nil {
-			return s3err.New(s3err.MalformedPOSTRequest, "The body of your POST request is not well-formed multipart/form-data: %v.", err)
-		}
-		if budget -= len(value); budget < 0 {
-			return s3err.New(s3err.MalformedPOSTRequest, "The form fields of your POST request exceed %d bytes.", maxFormFields)
-		}
-		fields[name] = string(value)
+	fields, file, err := readFormFields(mr)
+	if err != nil {
+		return err
 	}
-	key := fields["key"]
+	filename, err := formFileName(file)
+	if err != nil {
+		return err
+	}
+	key := strings.ReplaceAll(fields["key"], "${filename}", filename)
 	if key == "" {
-		return s3err.New(s3err.InvalidArgument, "Bucket POST must contain a field named 'key'.")
+		return s3err.New(s3err.InvalidArgument, "Bucket POST must contain a field named 'key'. If it is specified, please check the order of the fields.").
+			With("ArgumentName", "key").With("ArgumentValue", "")
 	}
-	key = strings.ReplaceAll(key, "${filename}", file.FileName())
 	if len(key) > MaxKeyLength {
 		return s3err.New(s3err.KeyTooLong, "Your key is too long.")
 	}
@@ -84,12 +67,7 @@ func (rq *request) postObject() error {
 	if err != nil {
 		return err
 	}
-	checked := map[string]string{"bucket": rq.bucketName}
-	for k, v := range fields {
-		checked[k] = v
-	}
-	checked["key"] = key
-	if err := policy.Check(checked, rq.api.cfg.Now()); err != nil {
+	if err := rq.checkPolicy(policy, fields, key); err != nil {
 		return err
 	}
 	if err := refuseUnimplemented(rq.r.Header); err != nil {
@@ -130,13 +108,9 @@ func (rq *request) postObject() error {
 	}
 	// A checksum field is checked as its header would be; the object keeps
 	// it, or S3's default.
-	decl, err := requestChecksum(formChecksumFields(fields))
+	decl, store, err := formChecksum(fields)
 	if err != nil {
 		return err
-	}
-	store := checksum.Default.Algorithm
-	if decl != nil {
-		store = decl.algo
 	}
 	sums := newSummer(body, store)
 	w, meta, err := rq.api.backend.PutObjectWith(rq.ctx, rq.bucket.ID, key, headers, sums, server.PutOptions{Seal: enc.sealer(), Versioned: rq.versioned(), Check: enc.etagCheck(func(meta *model.ObjectMeta) error {
@@ -162,18 +136,11 @@ func (rq *request) postObject() error {
 	enc.setResponseHeaders(rq.w.Header())
 	etag := quote(meta.ETag)
 	rq.w.Header().Set("ETag", etag)
-	location := "/" + rq.bucketName + "/" + key
+	location := rq.objectURL(key)
 	rq.w.Header().Set("Location", location)
-	if redirect := fields["success_action_redirect"]; redirect != "" {
-		if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			q := u.Query()
-			q.Set("bucket", rq.bucketName)
-			q.Set("key", key)
-			q.Set("etag", etag)
-			u.RawQuery = q.Encode()
-			rq.w.Header().Set("Location", u.String())
-			return rq.writeEmpty(http.StatusSeeOther)
-		}
+	if redirect, ok := successRedirect(fields, rq.bucketName, key, etag); ok {
+		rq.w.Header().Set("Location", redirect)
+		return rq.writeEmpty(http.StatusSeeOther)
 	}
 	switch fields["success_action_status"] {
 	case "200":
@@ -181,7 +148,149 @@ func (rq *request) postObject() error {
 	case "201":
 		return rq.writeXML(http.StatusCreated, s3xml.PostResponse{Location: location, Bucket: rq.bucketName, Key: key, ETag: s3xml.ETag(meta.ETag)})
 	}
-	return rq.writeEmpty(http.StatusNoContent)
+	return rq.writeEmpty(http.StatusNoContent) // S3's default, and its answer to any other value
+}
+
+// readFormFields reads a form's fields up to its file part, names
+// lowercased, within S3's budget for them. A name given twice has its
+// values joined by commas, as S3 checks them against the policy.
+func readFormFields(mr *multipart.Reader) (map[string]string, *multipart.Part, error) {
+	fields := map[string]string{}
+	budget := maxFormFields
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, nil, noFile()
+		}
+		if err != nil {
+			return nil, nil, s3err.New(s3err.MalformedPOSTRequest, "The body of your POST request is not well-formed multipart/form-data: %v.", err)
+		}
+		name := strings.ToLower(part.FormName())
+		if name == "file" {
+			return fields, part, nil
+		}
+		value, err := io.ReadAll(io.LimitReader(part, int64(budget)+1))
+		if err != nil {
+			return nil, nil, s3err.New(s3err.MalformedPOSTRequest, "The body of your POST request is not well-formed multipart/form-data: %v.", err)
+		}
+		if budget -= len(value); budget < 0 {
+			return nil, nil, s3err.New(s3err.MalformedPOSTRequest, "The form fields of your POST request exceed %d bytes.", maxFormFields)
+		}
+		if prev, seen := fields[name]; seen {
+			value = append([]byte(prev+","), value...)
+		}
+		fields[name] = string(value)
+	}
+}
+
+func noFile() error {
+	return s3err.New(s3err.InvalidArgument, "POST requires exactly one file upload per request.").
+		With("ArgumentName", "file").With("ArgumentValue", "0")
+}
+
+// formFileName is the name ${filename} stands for: the file part's file
+// name without the path a browser may send with it (what follows the last
+// slash or backslash, as S3 documents), "" for a text area (a part with no filename at
+// all). A file input left empty sends filename="": S3 counts no file then.
+func formFileName(file *multipart.Part) (string, error) {
+	_, params, err := mime.ParseMediaType(file.Header.Get("Content-Disposition"))
+	if err != nil {
+		return "", s3err.New(s3err.MalformedPOSTRequest, "The file part of your POST request has a malformed Content-Disposition: %v.", err)
+	}
+	name, has := params["filename"]
+	if has && name == "" {
+		return "", noFile()
+	}
+	if i := strings.LastIndexAny(name, "/\\"); i >= 0 {
+		name = name[i+1:]
+	}
+	return name, nil
+}
+
+// checkPolicy checks the form against its policy. The policy's bucket
+// condition is held to the bucket the URL names, the one written: a form
+// whose own bucket field names another is refused, so that a policy signed
+// for one bucket never uploads into another.
+func (rq *request) checkPolicy(policy postpolicy.Policy, fields map[string]string, key string) error {
+	if b, ok := fields["bucket"]; ok && b != rq.bucketName {
+		return s3err.New(s3err.AccessDenied, "Invalid according to Policy: the form's bucket field (%q) is not the bucket it is posted to (%q).", b, rq.bucketName)
+	}
+	checked := make(map[string]string, len(fields)+2)
+	for k, v := range fields {
+		checked[k] = v
+	}
+	checked["bucket"] = rq.bucketName
+	checked["key"] = key
+	return policy.Check(checked, rq.api.cfg.Now())
+}
+
+// formChecksum is the checksum a form declares for its file (nil if none)
+// and the algorithm of the checksum the object is stored with: the
+// declared one, else the one x-amz-checksum-algorithm names, else S3's
+// default. An x-amz-checksum-algorithm naming another algorithm than the
+// checksum sent is refused, as x-amz-sdk-checksum-algorithm is on a PUT.
+func formChecksum(fields map[string]string) (*declared, checksum.Algorithm, error) {
+	h := formChecksumFields(fields)
+	decl, err := requestChecksum(h)
+	if err != nil {
+		return nil, checksum.None, err
+	}
+	named, err := parseAlgorithmHeader(h, "x-amz-checksum-algorithm")
+	if err != nil {
+		return nil, checksum.None, err
+	}
+	switch {
+	case decl != nil && named != checksum.None && named != decl.algo:
+		return nil, checksum.None, invalidValue("x-amz-checksum-algorithm")
+	case decl != nil:
+		return decl, decl.algo, nil
+	case named != checksum.None:
+		return nil, named, nil
+	}
+	return nil, checksum.Default.Algorithm, nil
+}
+
+// objectURL is the absolute URL of key in the request's bucket, as the
+// request reached the store: its scheme (as a trusted proxy's
+// X-Forwarded-Proto says, see clientOrigin), its Host, and the bucket in the
+// host name (virtual-hosted style) or first in the path. The key is escaped
+// as S3 escapes it there, '/' included.
+func (rq *request) objectURL(key string) string {
+	scheme := "http"
+	if _, secure := rq.api.clientOrigin(rq); secure {
+		scheme = "https"
+	}
+	path := "/" + s3URLEncode(key)
+	if rq.api.hostBucket(rq.r) == "" {
+		path = "/" + s3URLEncode(rq.bucketName) + path
+	}
+	return scheme + "://" + rq.r.Host + path
+}
+
+// successRedirect is where a successful upload sends its browser: the
+// success_action_redirect field's URL (or the deprecated redirect field's,
+// which S3 still honours), with the bucket, key and quoted ETag appended to
+// its query in S3's order. ok is false without one, or when the URL is not
+// an absolute http(s) URL: S3 ignores a URL it cannot interpret, and
+// answers as success_action_status says.
+func successRedirect(fields map[string]string, bucket, key, etag string) (string, bool) {
+	target, ok := fields["success_action_redirect"]
+	if !ok {
+		target = fields["redirect"]
+	}
+	if target == "" {
+		return "", false
+	}
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	added := "bucket=" + url.QueryEscape(bucket) + "&key=" + url.QueryEscape(key) + "&etag=" + url.QueryEscape(etag)
+	if u.RawQuery != "" {
+		added = u.RawQuery + "&" + added
+	}
+	u.RawQuery = added
+	return u.String(), true
 }
 
 // authenticatePost checks the form's policy signature: SigV2's if the form
