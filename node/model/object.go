@@ -157,6 +157,73 @@ type VersionState struct {
 	// Complete: the version was written under a condition, judged against
 	// Basis (the newest completed version then, or none).
 	Basis Basis
+	// Complete: the version's mutable attributes (its tags, its retention,
+	// its legal hold...), sorted by name, one per name. Everything else of
+	// a complete version is fixed when it completes; these change in place,
+	// without a new version, as S3 changes them.
+	Attrs []Attr
+}
+
+// Attr is one mutable attribute of a complete version: a last-writer-wins
+// register (the greater (Stamp, Value) wins the join). Names are the
+// callers' (the S3 layer's); the core only keeps them.
+type Attr struct {
+	Name  string
+	Stamp uint64 // milliseconds; a new value is stamped after the old one
+	Value []byte
+}
+
+// Attr returns the value of the named attribute, if it is set.
+func (s VersionState) Attr(name string) ([]byte, bool) {
+	i, ok := slices.BinarySearchFunc(s.Attrs, name, func(a Attr, n string) int { return strings.Compare(a.Name, n) })
+	if !ok {
+		return nil, false
+	}
+	return s.Attrs[i].Value, true
+}
+
+// WithAttr returns s with the named attribute set to value at stamp.
+func (s VersionState) WithAttr(name string, stamp uint64, value []byte) VersionState {
+	s.Attrs = joinAttrs(s.Attrs, []Attr{{Name: name, Stamp: stamp, Value: value}})
+	return s
+}
+
+// AttrStamp is the stamp of the named attribute, 0 if unset.
+func (s VersionState) AttrStamp(name string) uint64 {
+	for _, a := range s.Attrs {
+		if a.Name == name {
+			return a.Stamp
+		}
+	}
+	return 0
+}
+
+// joinAttrs merges two attribute lists per name, the greater (Stamp,
+// Value) winning; the result is sorted by name.
+func joinAttrs(a, b []Attr) []Attr {
+	all := slices.Concat(a, b)
+	if len(all) == 0 {
+		return nil
+	}
+	slices.SortFunc(all, func(x, y Attr) int {
+		if c := strings.Compare(x.Name, y.Name); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Stamp, x.Stamp); c != 0 {
+			return c // newest first
+		}
+		return bytes.Compare(y.Value, x.Value)
+	})
+	return slices.CompactFunc(all, func(x, y Attr) bool { return x.Name == y.Name })
+}
+
+func attrsCanonical(as []Attr) bool {
+	for i := 1; i < len(as); i++ {
+		if as[i-1].Name >= as[i].Name {
+			return false
+		}
+	}
+	return true
 }
 
 // Basis records what a conditional write's condition was judged against:
@@ -274,9 +341,11 @@ func (s VersionState) Join(o VersionState) VersionState {
 		s.Intent, s.Released = max(s.Intent, o.Intent), max(s.Released, o.Released)
 		return s
 	case Complete:
+		attrs := joinAttrs(s.Attrs, o.Attrs)
 		if bytes.Compare(encodeState(o), encodeState(s)) > 0 {
-			return o
+			s = o
 		}
+		s.Attrs = attrs
 		return s
 	}
 	s.WasComplete = s.WasComplete || o.WasComplete
@@ -295,7 +364,10 @@ func (s VersionState) normalized() VersionState {
 	case Uploading:
 		return VersionState{Kind: s.Kind, Multipart: s.Multipart, Meta: s.Meta.normalized(), Intent: s.Intent, Released: s.Released}
 	case Complete:
-		out := VersionState{Kind: s.Kind, Data: s.Data, Basis: s.Basis.normalized()}
+		out := VersionState{Kind: s.Kind, Data: s.Data, Basis: s.Basis.normalized(), Attrs: s.Attrs}
+		if !attrsCanonical(out.Attrs) {
+			out.Attrs = joinAttrs(out.Attrs, nil)
+		}
 		switch s.Data {
 		case Inline:
 			out.Meta, out.Inline = s.Meta.normalized(), s.Inline
@@ -348,7 +420,7 @@ func (o Object) canonical() bool {
 		if i > 0 && compareVersions(o.Versions[i-1], v) >= 0 {
 			return false
 		}
-		if !headersCanonical(v.State.Meta.Headers) {
+		if !headersCanonical(v.State.Meta.Headers) || !attrsCanonical(v.State.Attrs) {
 			return false
 		}
 	}
@@ -439,6 +511,12 @@ func (s VersionState) encode(e *wire.Encoder) {
 			e.Uvarint(s.Basis.Timestamp)
 			e.Raw(s.Basis.ID[:])
 		}
+		e.Uvarint(uint64(len(s.Attrs)))
+		for _, a := range s.Attrs {
+			e.String(a.Name)
+			e.Uvarint(a.Stamp)
+			e.BytesField(a.Value)
+		}
 	case Aborted:
 		e.Bool(s.WasComplete)
 	}
@@ -454,7 +532,10 @@ func (m ObjectMeta) encode(e *wire.Encoder) {
 	}
 }
 
+// encodeState is the state's encoding without its attributes, which join
+// on their own: what picks one of two differing completions.
 func encodeState(s VersionState) []byte {
+	s.Attrs = nil
 	e := wire.NewEncoder(nil)
 	s.encode(e)
 	return e.Bytes()
@@ -520,6 +601,15 @@ func decodeVersionState(d *wire.Decoder) VersionState {
 		if s.Basis.Conditional = d.Bool(); s.Basis.Conditional {
 			s.Basis.Timestamp = d.Uvarint()
 			d.Fixed(s.Basis.ID[:])
+		}
+		n := d.Len(3)
+		for range n {
+			a := Attr{Name: d.String(), Stamp: d.Uvarint(), Value: d.BytesField()}
+			if len(s.Attrs) > 0 && s.Attrs[len(s.Attrs)-1].Name >= a.Name {
+				d.Failf("version attributes not strictly sorted")
+				return VersionState{}
+			}
+			s.Attrs = append(s.Attrs, a)
 		}
 	case Aborted:
 		s.WasComplete = d.Bool()

@@ -30,6 +30,13 @@ var (
 			Value: rapid.SampledFrom([]string{"a", "b"}).Draw(t, "value"),
 		}
 	})
+	genAttr = rapid.Custom(func(t *rapid.T) Attr {
+		return Attr{
+			Name:  rapid.SampledFrom([]string{"tags", "hold"}).Draw(t, "name"),
+			Stamp: rapid.Uint64Range(0, 2).Draw(t, "stamp"),
+			Value: rapid.SampledFrom([][]byte{nil, []byte("a"), []byte("b")}).Draw(t, "value"),
+		}
+	})
 	genMeta = rapid.Custom(func(t *rapid.T) ObjectMeta {
 		return ObjectMeta{
 			Size:    rapid.Uint64Range(0, 2).Draw(t, "size"),
@@ -52,6 +59,7 @@ var (
 			Released:    rapid.Uint64Range(0, 2).Draw(t, "released"),
 			Basis: Basis{Conditional: rapid.Bool().Draw(t, "conditional"), Timestamp: rapid.Uint64Range(0, 2).Draw(t, "basis ts"),
 				ID: VersionID{rapid.ByteRange(0, 1).Draw(t, "basis id")}},
+			Attrs: rapid.SliceOfN(genAttr, 0, 3).Draw(t, "attrs"),
 		}
 	})
 	genObjectVersion = rapid.Custom(func(t *rapid.T) ObjectVersion {
@@ -489,5 +497,27 @@ func TestObjectManyUploads(t *testing.T) {
 	vs[11] = uploading(1, 11)
 	if _, err := decodeAll(rawEncoded(object(vs...), Object.encode), DecodeObject); err == nil {
 		t.Fatal("repeated version id accepted")
+	}
+}
+
+// Attributes join per name, newest stamp first, whichever replica the
+// change reached, and survive a completion's copies joining.
+func TestVersionAttrsJoin(t *testing.T) {
+	base := complete(1, 1)
+	a := base
+	a.State = a.State.WithAttr("tags", 5, []byte("x"))
+	b := base
+	b.State = b.State.WithAttr("tags", 7, []byte("y")).WithAttr("hold", 2, []byte("on"))
+	for _, j := range []Object{object(a).Join(object(b)), object(b).Join(object(a)), object(base).Join(object(a)).Join(object(b))} {
+		v, _ := j.LastComplete()
+		if tags, _ := v.State.Attr("tags"); string(tags) != "y" {
+			t.Fatalf("tags %q, want the newer y", tags)
+		}
+		if hold, ok := v.State.Attr("hold"); !ok || string(hold) != "on" {
+			t.Fatalf("hold %q %v", hold, ok)
+		}
+	}
+	if _, ok := object(a).Join(object(aborted(1, 1))).Versions[0].State.Attr("tags"); ok {
+		t.Fatal("an aborted version kept its attributes")
 	}
 }

@@ -98,6 +98,18 @@ type (
 		Key     string
 		Version model.VersionRef
 	}
+	// SetAttr sets a mutable attribute of a complete data version (the
+	// current one, or the one Version names; see model.Attr), in place:
+	// the version keeps its id, place and data. Answers AttrSet;
+	// ErrNoSuchVersion if there is no such version or it is a delete
+	// marker.
+	SetAttr struct {
+		Bucket  model.BucketID
+		Key     string
+		Version model.VersionRef
+		Name    string
+		Value   []byte
+	}
 	// ListVersions lists the versions of the objects of a bucket with keys
 	// in [Start, End), at most Limit keys. NullMarkers: list null delete
 	// markers too; in a bucket whose versioning was never enabled they
@@ -129,6 +141,7 @@ func (Delete) OpName() string      { return "DeleteObject" }
 func (List) OpName() string        { return "ListObjects" }
 
 func (DeleteVersion) OpName() string { return "DeleteObjectVersion" }
+func (SetAttr) OpName() string       { return "SetObjectAttribute" }
 func (ListVersions) OpName() string  { return "ListObjectVersions" }
 
 // Results.
@@ -154,6 +167,7 @@ type (
 		Timestamp uint64
 		Versioned bool
 		Meta      model.ObjectMeta
+		Attrs     []model.Attr         // the version's mutable attributes
 		Inline    []byte               // the data, when stored inline
 		Blocks    []model.VersionBlock // otherwise, in order
 		// Parts of a multipart object, by number, with their checksums.
@@ -169,6 +183,10 @@ type (
 		Entries []ListEntry
 		More    bool
 		Next    string
+	}
+	// AttrSet answers SetAttr: the version as written.
+	AttrSet struct {
+		Version model.ObjectVersion
 	}
 	// VersionDeleted answers DeleteVersion.
 	VersionDeleted struct {
@@ -193,5 +211,6 @@ type (
 		Version   model.VersionID
 		Timestamp uint64
 		Meta      model.ObjectMeta
+		Attrs     []model.Attr
 	}
 )

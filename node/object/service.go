@@ -123,6 +123,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.delete(now, op, done)
 	case DeleteVersion:
 		s.deleteVersion(now, op, done)
+	case SetAttr:
+		s.setAttr(now, op, done)
 	case List:
 		s.list(now, op, done)
 	case ListVersions:
@@ -402,6 +404,39 @@ func (s *Service) deleteVersion(now cluster.Time, op DeleteVersion, done Done) {
 	})
 }
 
+// ErrNoSuchVersion: the version an operation names is not there (or is a
+// delete marker, which has no attributes).
+var ErrNoSuchVersion = errors.New("no such version")
+
+// setAttr reads the version from a quorum and writes it back whole with the
+// attribute set, stamped after its previous value: the join keeps the rest
+// as it was and the attribute by last writer.
+func (s *Service) setAttr(now cluster.Time, op SetAttr, done Done) {
+	s.objects.Get(now, model.ObjectKey(op.Bucket, op.Key), func(now cluster.Time, o model.Object, _ bool, err error) {
+		if err != nil {
+			done(now, nil, fmt.Errorf("%w: read before setting %s: %w", ErrNotWritten, op.Name, err))
+			return
+		}
+		v, ok := o.LastComplete()
+		if op.Version.Set {
+			v, ok = o.Find(op.Version)
+		}
+		if !ok || v.State.Data == model.DeleteMarker {
+			done(now, nil, fmt.Errorf("%w: %s of %q", ErrNoSuchVersion, op.Version, op.Key))
+			return
+		}
+		stamp := crdt.NextTS(now.Millis(), crdt.Stamp{TS: v.State.AttrStamp(op.Name)})
+		v.State = v.State.WithAttr(op.Name, stamp, op.Value)
+		s.writeVersion(now, op.Bucket, op.Key, v, func(now cluster.Time, _ any, err error) {
+			if err != nil {
+				done(now, nil, fmt.Errorf("set %s: %w", op.Name, err))
+				return
+			}
+			done(now, AttrSet{Version: v}, nil)
+		})
+	})
+}
+
 // get reads the object, then its block list. If the version was superseded
 // and deleted between the two reads, the object is read again.
 func (s *Service) get(now cluster.Time, op Get, attempts int, done Done) {
@@ -419,7 +454,8 @@ func (s *Service) get(now cluster.Time, op Get, attempts int, done Done) {
 			return
 		}
 		marker := last.State.Data == model.DeleteMarker
-		res := Object{Found: !marker, Marker: marker, Version: last.ID, Timestamp: last.Timestamp, Versioned: last.Versioned, Meta: last.State.Meta}
+		res := Object{Found: !marker, Marker: marker, Version: last.ID, Timestamp: last.Timestamp, Versioned: last.Versioned,
+			Meta: last.State.Meta, Attrs: last.State.Attrs}
 		switch last.State.Data {
 		case model.DeleteMarker:
 			done(now, res, nil)
@@ -459,7 +495,7 @@ func (s *Service) list(now cluster.Time, op List, done Done) {
 		l := Listing{More: r.More, Next: r.Next}
 		for _, it := range r.Items {
 			if v, ok := it.Entry.Live(); ok {
-				l.Entries = append(l.Entries, ListEntry{Key: it.Entry.Key, Version: v.ID, Timestamp: v.Timestamp, Meta: v.State.Meta})
+				l.Entries = append(l.Entries, ListEntry{Key: it.Entry.Key, Version: v.ID, Timestamp: v.Timestamp, Meta: v.State.Meta, Attrs: v.State.Attrs})
 			}
 		}
 		done(now, l, nil)

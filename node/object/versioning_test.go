@@ -2,6 +2,7 @@ package object_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"time"
 
@@ -139,5 +140,32 @@ func TestNullVersionReplaced(t *testing.T) {
 	}
 	if l := o.must(object.ListVersions{Bucket: bucket, Start: "other", NullMarkers: true}).(object.VersionListing); len(l.Keys) != 1 {
 		t.Fatalf("a null marker not listed: %+v", l)
+	}
+}
+
+// An attribute set on an old version changes it in place: same id, same
+// data, still noncurrent; set again, the newer value wins; a delete
+// marker takes none.
+func TestSetAttrInPlace(t *testing.T) {
+	o := newOneNode(t)
+	bucket := model.BucketID{11}
+	v1, _ := o.putBlocks(bucket, "k", filled(1, 1500), true)
+	v2, _ := o.putBlocks(bucket, "k", filled(2, 1500), true)
+	for _, val := range []string{"a=1", "a=2"} {
+		o.must(object.SetAttr{Bucket: bucket, Key: "k", Version: ref(v1), Name: "tags", Value: []byte(val)})
+	}
+	got, data := o.readVersion(bucket, "k", ref(v1))
+	if !bytes.Equal(data, filled(1, 1500)) || got.Version != v1.Version {
+		t.Fatalf("the version changed: %+v", got)
+	}
+	if len(got.Attrs) != 1 || string(got.Attrs[0].Value) != "a=2" {
+		t.Fatalf("attributes %+v, want tags a=2", got.Attrs)
+	}
+	if cur := o.must(object.Get{Bucket: bucket, Key: "k"}).(object.Object); cur.Version != v2.Version || len(cur.Attrs) != 0 {
+		t.Fatalf("the current version is %+v", cur)
+	}
+	o.must(object.Delete{Bucket: bucket, Key: "k", Version: o.id(), Versioned: true})
+	if _, err := o.do(object.SetAttr{Bucket: bucket, Key: "k", Name: "tags", Value: []byte("x")}); !errors.Is(err, object.ErrNoSuchVersion) {
+		t.Fatalf("tagging a delete marker: %v", err)
 	}
 }

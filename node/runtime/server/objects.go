@@ -334,6 +334,16 @@ func (s *Server) DeleteObjectVersion(ctx context.Context, bucket model.BucketID,
 	return res.(object.VersionDeleted), nil
 }
 
+// SetObjectAttr sets a mutable attribute of the version ref names (the
+// current one if none), in place (see object.SetAttr).
+func (s *Server) SetObjectAttr(ctx context.Context, bucket model.BucketID, key string, ref model.VersionRef, name string, value []byte) (model.ObjectVersion, error) {
+	res, err := s.Do(ctx, object.SetAttr{Bucket: bucket, Key: key, Version: ref, Name: name, Value: value})
+	if err != nil {
+		return model.ObjectVersion{}, err
+	}
+	return res.(object.AttrSet).Version, nil
+}
+
 // ListObjectVersions reads one page of a bucket's versions (see
 // object.ListVersions).
 func (s *Server) ListObjectVersions(ctx context.Context, op object.ListVersions) (object.VersionListing, error) {
