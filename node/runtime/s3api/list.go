@@ -147,7 +147,7 @@ func (rq *request) contents(page listPage, enc func(string) string, withOwner bo
 	out := make([]s3xml.Object, 0, len(page.entries))
 	for _, e := range page.entries {
 		c := s3xml.Object{Key: enc(e.Key), LastModified: s3xml.Time(millisTime(e.Timestamp)), ETag: s3xml.ETag(e.Meta.ETag),
-			Size: e.Meta.Size, StorageClass: "STANDARD"}
+			Size: e.Meta.Size, StorageClass: storageClassOf(e.Meta.Headers)}
 		if rq.r.Header.Get(StampsHeader) == "true" {
 			c.Stamp = hex.EncodeToString(e.Stamp())
 		}
