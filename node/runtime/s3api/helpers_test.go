@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -265,6 +266,27 @@ func TestCopyRange(t *testing.T) {
 		}
 		if e.Code == s3err.InvalidArgument && (len(e.Details) != 2 || e.Details[0].Value != copySourceRangeHeader || e.Details[1].Value != tc.header) {
 			t.Errorf("%q: InvalidArgument without ArgumentName/ArgumentValue: %+v", tc.header, e.Details)
+		}
+	}
+}
+
+func TestS3URLEncode(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain/key.txt": "plain/key.txt",
+		"a b/c":         "a%20b/c",
+		"c+d":           "c%2Bd",
+		"e%f":           "e%25f",
+		"e%2Ff":         "e%252Ff", // a literal "%2F" in a key stays encoded
+		"ü":             "%C3%BC",
+		"ctl\x01\t\n":   "ctl%01%09%0A",
+		"a~b_c-d.e":     "a~b_c-d.e",
+	} {
+		got := s3URLEncode(in)
+		if got != want {
+			t.Errorf("s3URLEncode(%q) = %q, want %q", in, got, want)
+		}
+		if back, err := url.QueryUnescape(got); err != nil || back != in {
+			t.Errorf("%q does not decode back to %q: %q %v", got, in, back, err)
 		}
 	}
 }

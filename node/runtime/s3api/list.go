@@ -127,9 +127,14 @@ func pageSize(q url.Values, param string, ceiling int) (int, error) {
 	return min(n, ceiling), nil
 }
 
-// s3URLEncode encodes a key for encoding-type=url: spaces as %20, so that
-// decoders that treat '+' as a space and those that do not agree.
-func s3URLEncode(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+// s3URLEncode encodes a key for encoding-type=url: every byte but the
+// unreserved ones and '/' (which S3 leaves as it is) percent-encoded,
+// spaces as %20, so that decoders that treat '+' as a space and those that
+// do not agree. ("%2F" in QueryEscape's output can only be a '/': a '%' of
+// the key is "%25".)
+func s3URLEncode(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), "%2F", "/")
+}
 
 // encoder returns the encoding a listing asks for.
 func encoder(q url.Values) (func(string) string, string, error) {
