@@ -272,6 +272,7 @@ type (
 	// When More is set, the listing continues after part number Next.
 	PartList struct {
 		Checksum checksum.Spec
+		Meta     model.ObjectMeta // the headers the upload was created with
 		Parts    []PartInfo
 		More     bool
 		Next     uint32

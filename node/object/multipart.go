@@ -813,7 +813,7 @@ func (s *Service) listParts(now cluster.Time, op ListParts, done Done) {
 			done(now, nil, fmt.Errorf("list parts of upload %s: %w", op.UploadID, err))
 			return
 		}
-		l := PartList{Checksum: u.mpu.Checksum}
+		l := PartList{Checksum: u.mpu.Checksum, Meta: u.version.State.Meta}
 		for _, p := range u.mpu.LatestParts() {
 			if p.Number <= op.After {
 				continue

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/runtime/server"
+	"github.com/garagego/garage/node/s3/acl"
 	"github.com/garagego/garage/node/s3/bucketcfg"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
@@ -25,7 +27,9 @@ func millisTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }
 const maxListBuckets = 10000
 
 // listBuckets lists the key's buckets by name, under an optional prefix,
-// max-buckets at a time (a continuation token is the last name returned).
+// max-buckets at a time (a continuation token is the last name returned;
+// an empty one is no token). Every bucket is in the store's region, which
+// each entry names, as AWS's do; bucket-region naming another lists none.
 func (rq *request) listBuckets() error {
 	q := rq.query
 	limit, err := pageSize(q, "max-buckets", maxListBuckets)
@@ -47,8 +51,13 @@ func (rq *request) listBuckets() error {
 	if err != nil {
 		return err
 	}
+	region := rq.api.cfg.Region
 	out := s3xml.ListAllMyBucketsResult{Owner: rq.owner(), Prefix: prefix}
-	for _, b := range res.([]admin.NamedBucket) {
+	buckets := res.([]admin.NamedBucket)
+	if r := q.Get("bucket-region"); r != "" && r != region {
+		buckets = nil
+	}
+	for _, b := range buckets {
 		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
 			continue
 		}
@@ -56,7 +65,7 @@ func (rq *request) listBuckets() error {
 			out.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(out.Buckets[limit-1].Name))
 			break
 		}
-		out.Buckets = append(out.Buckets, s3xml.Bucket{Name: b.Name, CreationDate: s3xml.Time(millisTime(b.Created))})
+		out.Buckets = append(out.Buckets, s3xml.Bucket{Name: b.Name, CreationDate: s3xml.Time(millisTime(b.Created)), BucketRegion: region})
 	}
 	return rq.writeXML(http.StatusOK, out)
 }
@@ -76,12 +85,13 @@ func (rq *request) createBucket() error {
 	if err := model.ValidBucketName(rq.bucketName); err != nil {
 		return s3err.New(s3err.InvalidBucketName, "%v", err)
 	}
+	// A key that already owns the name learns so, as with AWS, even one
+	// that may not create buckets; in us-east-1 this is decided first, since
+	// the request's ACL then applies to the existing bucket.
+	if (!rq.accessKey.CanCreateBuckets() || s3xml.RegionlessCreate(rq.api.cfg.Region)) && rq.ownsBucketNamed() {
+		return rq.recreateOwned()
+	}
 	if !rq.accessKey.CanCreateBuckets() {
-		// A key that already owns the name learns so, as with AWS.
-		if res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: rq.bucketName, Key: rq.accessKey}); err == nil &&
-			rq.accessKey.BucketPerms(res.(model.Bucket).ID).Owner {
-			return toS3(admin.ErrBucketOwned)
-		}
 		return s3err.New(s3err.AccessDenied, "Key %s is not allowed to create buckets.", rq.accessKey.ID)
 	}
 	configs, err := rq.bucketConfigsForCreate()
@@ -93,6 +103,50 @@ func (rq *request) createBucket() error {
 		return err
 	}
 	if _, err := rq.api.backend.Do(rq.ctx, admin.CreateBucketForKey{Name: rq.bucketName, ID: id, Key: rq.accessKey, Configs: configs}); err != nil {
+		if errors.Is(err, admin.ErrBucketOwned) {
+			return rq.recreateOwned()
+		}
+		return err // ErrBucketExists: another key's, BucketAlreadyExists
+	}
+	rq.w.Header().Set("Location", "/"+rq.bucketName)
+	return rq.writeEmpty(http.StatusOK)
+}
+
+// ownsBucketNamed reports whether the request's bucket name is already a
+// bucket its key owns.
+func (rq *request) ownsBucketNamed() bool {
+	res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: rq.bucketName, Key: rq.accessKey})
+	return err == nil && rq.accessKey.BucketPerms(res.(model.Bucket).ID).Owner
+}
+
+// recreateOwned answers a CreateBucket of a name the key already owns:
+// BucketAlreadyOwnedByYou, except where the store's region is us-east-1,
+// where S3 keeps its legacy answer, 200 OK, and resets the bucket's ACL to
+// the one the request asks for (private when it asks for none). Nothing
+// else of the bucket changes.
+func (rq *request) recreateOwned() error {
+	if !s3xml.RegionlessCreate(rq.api.cfg.Region) {
+		return toS3(admin.ErrBucketOwned)
+	}
+	b, ac, err := rq.lookupBucket(rq.bucketName)
+	if err != nil {
+		return err
+	}
+	req, err := acl.ParseHeaders(rq.r.Header.Values)
+	if err != nil {
+		return err
+	}
+	a, err := req.ACL("", ac.firstOwner())
+	if err != nil {
+		return err
+	}
+	if !ac.ownership.ACLsEnabled() && !a.OnlyOwner(ac.firstOwner()) {
+		return aclNotSupported()
+	}
+	if ac.pab.BlockPublicAcls && a.Public() {
+		return publicACLBlocked()
+	}
+	if _, err := rq.api.backend.Do(rq.ctx, admin.SetBucketConfig{Bucket: b.ID, Name: model.ConfigACL, Value: encoded(a.Encode)}); err != nil {
 		return err
 	}
 	rq.w.Header().Set("Location", "/"+rq.bucketName)

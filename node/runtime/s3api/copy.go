@@ -15,6 +15,7 @@ import (
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
+	"github.com/garagego/garage/node/s3/storageclass"
 )
 
 // copySource is the object an x-amz-copy-source header names, read and
@@ -101,8 +102,8 @@ func (rq *request) copyObject() error {
 	if err != nil {
 		return err
 	}
-	if src.obj.Meta.Size > maxPutSize {
-		return s3err.New(s3err.InvalidRequest, "The source object is larger than 5 GiB: copy it with UploadPartCopy.")
+	if src.obj.Meta.Size > maxCopySource {
+		return copySourceTooLarge()
 	}
 	// The copy is encrypted as its request (or its bucket's default) says,
 	// not as its source was.
@@ -122,10 +123,17 @@ func (rq *request) copyObject() error {
 	if err != nil {
 		return err
 	}
+	// The copy's class is the one the request names, STANDARD otherwise,
+	// whatever the directive: as in S3, a class is not copied.
+	class, err := requestStorageClass(rq.r.Header)
+	if err != nil {
+		return err
+	}
+	_, classNamed := rq.r.Header[http.CanonicalHeaderKey(storageclass.Header)]
 	headers := src.obj.Meta.Headers
 	switch d := rq.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
-		if src.bucket.ID == rq.bucket.ID && src.key == rq.key && !src.version.Set && !target.explicit && algo == checksum.None {
+		if src.bucket.ID == rq.bucket.ID && src.key == rq.key && !src.version.Set && !target.explicit && algo == checksum.None && !classNamed {
 			return s3err.New(s3err.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":
@@ -136,7 +144,7 @@ func (rq *request) copyObject() error {
 		return s3err.New(s3err.InvalidArgument, "Unknown metadata directive %q: use COPY or REPLACE.", d)
 	}
 	// A copy does not take its source's ACL: it gets the one it asks for.
-	headers = withObjectACL(headers, objACL)
+	headers = withStorageClass(withObjectACL(headers, objACL), class)
 	// The content, and so its checksum, is the source's; with
 	// x-amz-checksum-algorithm the copy gets that checksum, computed over
 	// the source's data (read through this node).
@@ -207,22 +215,64 @@ func copiedSize(want uint64) server.BodyCheck {
 	}
 }
 
-// copyRange reads an x-amz-copy-source-range: "bytes=first-last", both
-// within a source of size bytes. Unlike a GET's Range, nothing is clamped
-// or ignored: the part must be exactly the bytes asked for, or refused.
-func copyRange(v string, size uint64) (byteRange, error) {
-	bad := s3err.New(s3err.InvalidArgument, "The x-amz-copy-source-range %q must be bytes=first-last within the source object of %d bytes.", v, size)
+// copySourceRangeHeader names the first and last bytes UploadPartCopy
+// copies.
+const copySourceRangeHeader = "x-amz-copy-source-range"
+
+// maxCopySource is the most one copy (CopyObject, or one UploadPartCopy)
+// may read, as S3's error says it.
+const maxCopySource = 5 << 30
+
+// copySourceTooLarge is S3's refusal of a copy of more than 5 GiB.
+func copySourceTooLarge() error {
+	return s3err.New(s3err.InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: %d", maxCopySource)
+}
+
+// parseCopyRange reads an x-amz-copy-source-range: exactly
+// "bytes=first-last", first <= last. Unlike a GET's Range nothing is
+// clamped or ignored, and a malformed one is S3's InvalidArgument naming
+// the header.
+func parseCopyRange(v string) (first, last uint64, err error) {
+	bad := s3err.New(s3err.InvalidArgument, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy").
+		With("ArgumentName", copySourceRangeHeader).With("ArgumentValue", v)
 	spec, ok := strings.CutPrefix(v, "bytes=")
-	first, last, found := strings.Cut(spec, "-")
+	a, b, found := strings.Cut(spec, "-")
 	if !ok || !found {
-		return byteRange{}, bad
+		return 0, 0, bad
 	}
-	a, errA := strconv.ParseUint(first, 10, 64)
-	b, errB := strconv.ParseUint(last, 10, 64)
-	if errA != nil || errB != nil || a > b || b >= size {
-		return byteRange{}, bad
+	first, errA := strconv.ParseUint(a, 10, 64)
+	last, errB := strconv.ParseUint(b, 10, 64)
+	if errA != nil || errB != nil || first > last {
+		return 0, 0, bad
 	}
-	return byteRange{a, b + 1}, nil
+	return first, last, nil
+}
+
+// copyRange is the part of a source of size bytes that an UploadPartCopy
+// with x-amz-copy-source-range v ("" for the whole source) copies, refused
+// as S3 refuses it: a malformed range is InvalidArgument; one starting
+// past the end InvalidRequest; one ending past it InvalidArgument; more
+// than 5 GiB InvalidRequest.
+func copyRange(v string, size uint64) (byteRange, error) {
+	r := byteRange{0, size}
+	if v != "" {
+		first, last, err := parseCopyRange(v)
+		if err != nil {
+			return byteRange{}, err
+		}
+		switch {
+		case first >= size:
+			return byteRange{}, s3err.New(s3err.InvalidRequest, "The specified copy range is invalid for the source object size")
+		case last >= size:
+			return byteRange{}, s3err.New(s3err.InvalidArgument, "Range specified is not valid for source object of size: %d", size).
+				With("ArgumentName", copySourceRangeHeader).With("ArgumentValue", v)
+		}
+		r = byteRange{first, last + 1}
+	}
+	if r.to-r.from > maxCopySource {
+		return byteRange{}, copySourceTooLarge()
+	}
+	return r, nil
 }
 
 func (rq *request) uploadPartCopy() error {
@@ -230,18 +280,19 @@ func (rq *request) uploadPartCopy() error {
 	if err != nil {
 		return err
 	}
+	rangeHeader := rq.r.Header.Get(copySourceRangeHeader)
+	if rangeHeader != "" { // its syntax is judged before the source is read
+		if _, _, err := parseCopyRange(rangeHeader); err != nil {
+			return err
+		}
+	}
 	src, err := rq.readCopySource()
 	if err != nil {
 		return err
 	}
-	span := byteRange{0, src.obj.Meta.Size}
-	if v := rq.r.Header.Get("x-amz-copy-source-range"); v != "" {
-		if span, err = copyRange(v, src.obj.Meta.Size); err != nil {
-			return err
-		}
-	}
-	if span.to-span.from > maxPutSize {
-		return s3err.New(s3err.InvalidRequest, "A part may hold at most 5 GiB.")
+	span, err := copyRange(rangeHeader, src.obj.Meta.Size)
+	if err != nil {
+		return err
 	}
 	enc, err := rq.uploadEncryption(upload)
 	if err != nil {

@@ -31,7 +31,7 @@ func testBuckets(t *testing.T, e *env) {
 		must(t, err, "create located-bucket")
 		_, err = cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("elsewhere-bucket"),
 			CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintUsWest2}})
-		wantAPIError(t, err, "InvalidLocationConstraint", 400)
+		wantAPIError(t, err, "IllegalLocationConstraintException", 400)
 		_, err = other.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("elsewhere-bucket")})
 		wantAPIError(t, err, "NotFound", 404)
 		_, err = cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("plain-bucket")})

@@ -315,7 +315,6 @@ func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 		"legal-hold":           {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
 		"tagging":              {Tagging: aws.String("a=b")},
 		"owner-check":          {ExpectedBucketOwner: aws.String("123456789012")},
-		"storage-glacier":      {StorageClass: types.StorageClassGlacier},
 	} {
 		in.Bucket, in.Key, in.Body = aws.String("bucket"), key, body()
 		_, err := cl.PutObject(ctx, in)

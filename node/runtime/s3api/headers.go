@@ -9,6 +9,7 @@ import (
 
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/s3/s3err"
+	"github.com/garagego/garage/node/s3/storageclass"
 )
 
 // StampHeader carries, on the responses to object writes, reads and
@@ -52,15 +53,25 @@ const internalPrefix = "x-garage-"
 const maxUserMetadata = 2 << 10
 
 // storedHeaders are the standard headers an object keeps and returns.
+// The storage class is one of them, but kept only when it is not
+// STANDARD (see storageclass.Stored).
 var storedHeaders = []string{"cache-control", "content-disposition", "content-encoding", "content-language",
-	"content-type", "expires", "x-amz-website-redirect-location"}
+	"content-type", "expires", "x-amz-website-redirect-location", storageclass.Header}
 
 // objectHeaders gathers the headers an object is stored with from a PUT,
 // a copy with directive REPLACE or a multipart upload's creation, sorted
 // as the model wants them.
 func objectHeaders(h http.Header) ([]model.Header, error) {
 	var out []model.Header
+	class, err := requestStorageClass(h)
+	if err != nil {
+		return nil, err
+	}
+	out = withStorageClass(out, class)
 	for _, name := range storedHeaders {
+		if name == storageclass.Header {
+			continue
+		}
 		v := h.Get(name)
 		if name == "content-encoding" {
 			v = withoutAWSChunked(strings.Join(h.Values(name), ","))
@@ -104,6 +115,32 @@ func withHeader(hs []model.Header, header model.Header) []model.Header {
 	out = append(out, header)
 	sortHeaders(out)
 	return out
+}
+
+// requestStorageClass is the storage class h asks for (STANDARD when it
+// names none), or InvalidStorageClass.
+func requestStorageClass(h http.Header) (string, error) {
+	values := h.Values(storageclass.Header)
+	if len(values) > 1 {
+		return "", s3err.New(s3err.InvalidStorageClass, "The storage class you specified is not valid: it is given %d times.", len(values))
+	}
+	if len(values) == 0 {
+		return storageclass.Standard, nil
+	}
+	return storageclass.Parse(values[0])
+}
+
+// withStorageClass returns hs keeping class (no header for STANDARD).
+func withStorageClass(hs []model.Header, class string) []model.Header {
+	if v := storageclass.Stored(class); v != "" {
+		return withHeader(hs, model.Header{Name: storageclass.Header, Value: v})
+	}
+	return slices.DeleteFunc(slices.Clone(hs), func(h model.Header) bool { return h.Name == storageclass.Header })
+}
+
+// storageClassOf is the class an object (or an upload) was stored with.
+func storageClassOf(hs []model.Header) string {
+	return storageclass.OfStored(headerValue(hs, storageclass.Header))
 }
 
 // withoutAWSChunked drops the "aws-chunked" coding, which describes how

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -222,32 +223,70 @@ func TestUploadChecksum(t *testing.T) {
 }
 
 func TestCopyRange(t *testing.T) {
+	const malformed, pastEnd, startsPastEnd = s3err.InvalidArgument, s3err.InvalidArgument, s3err.InvalidRequest
 	for _, tc := range []struct {
 		header string
+		size   uint64
 		want   byteRange
-		ok     bool
+		code   s3err.Code // "" when accepted
 	}{
-		{"bytes=0-9", byteRange{0, 10}, true},
-		{"bytes=90-99", byteRange{90, 100}, true},
-		{"bytes=5-5", byteRange{5, 6}, true},
-		{"bytes=90-100", byteRange{}, false}, // past the end: never clamped
-		{"bytes=100-100", byteRange{}, false},
-		{"bytes=9-5", byteRange{}, false},
-		{"bytes=-10", byteRange{}, false},
-		{"bytes=10-", byteRange{}, false},
-		{"bytes=0-1,5-6", byteRange{}, false},
-		{"0-9", byteRange{}, false},
-		{"bytes=+1-9", byteRange{}, false},
+		{"", 100, byteRange{0, 100}, ""},
+		{"bytes=0-9", 100, byteRange{0, 10}, ""},
+		{"bytes=90-99", 100, byteRange{90, 100}, ""},
+		{"bytes=5-5", 100, byteRange{5, 6}, ""},
+		{"bytes=90-100", 100, byteRange{}, pastEnd}, // never clamped
+		{"bytes=0-21", 5, byteRange{}, pastEnd},
+		{"bytes=100-100", 100, byteRange{}, startsPastEnd},
+		{"bytes=100-200", 100, byteRange{}, startsPastEnd},
+		{"bytes=0-0", 0, byteRange{}, startsPastEnd},
+		{"bytes=9-5", 100, byteRange{}, malformed},
+		{"bytes=-10", 100, byteRange{}, malformed},
+		{"bytes=10-", 100, byteRange{}, malformed},
+		{"bytes=0-1,5-6", 100, byteRange{}, malformed},
+		{"0-9", 100, byteRange{}, malformed},
+		{"bytes=0", 100, byteRange{}, malformed},
+		{"bytes=hello-world", 100, byteRange{}, malformed},
+		{"bytes=+1-9", 100, byteRange{}, malformed},
+		// A copy reads at most 5 GiB, with a range or without.
+		{"bytes=0-5368709119", 6 << 30, byteRange{0, 5 << 30}, ""},
+		{"bytes=0-5368709120", 6 << 30, byteRange{}, s3err.InvalidRequest},
+		{"", 5<<30 + 1, byteRange{}, s3err.InvalidRequest},
 	} {
-		got, err := copyRange(tc.header, 100)
-		if tc.ok != (err == nil) || got != tc.want {
-			t.Errorf("%q: got %v %v, want %v ok=%v", tc.header, got, err, tc.want, tc.ok)
+		got, err := copyRange(tc.header, tc.size)
+		if tc.code == "" {
+			if err != nil || got != tc.want {
+				t.Errorf("%q of %d: got %v %v, want %v", tc.header, tc.size, got, err, tc.want)
+			}
 			continue
 		}
-		if err != nil {
-			if e, ok := s3err.As(err); !ok || e.Code != s3err.InvalidArgument {
-				t.Errorf("%q: error %v, want InvalidArgument", tc.header, err)
-			}
+		e, ok := s3err.As(err)
+		if !ok || e.Code != tc.code || e.Status() != 400 {
+			t.Errorf("%q of %d: error %v, want %s (400)", tc.header, tc.size, err, tc.code)
+			continue
+		}
+		if e.Code == s3err.InvalidArgument && (len(e.Details) != 2 || e.Details[0].Value != copySourceRangeHeader || e.Details[1].Value != tc.header) {
+			t.Errorf("%q: InvalidArgument without ArgumentName/ArgumentValue: %+v", tc.header, e.Details)
+		}
+	}
+}
+
+func TestS3URLEncode(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain/key.txt": "plain/key.txt",
+		"a b/c":         "a%20b/c",
+		"c+d":           "c%2Bd",
+		"e%f":           "e%25f",
+		"e%2Ff":         "e%252Ff", // a literal "%2F" in a key stays encoded
+		"ü":             "%C3%BC",
+		"ctl\x01\t\n":   "ctl%01%09%0A",
+		"a~b_c-d.e":     "a~b_c-d.e",
+	} {
+		got := s3URLEncode(in)
+		if got != want {
+			t.Errorf("s3URLEncode(%q) = %q, want %q", in, got, want)
+		}
+		if back, err := url.QueryUnescape(got); err != nil || back != in {
+			t.Errorf("%q does not decode back to %q: %q %v", got, in, back, err)
 		}
 	}
 }

@@ -127,9 +127,16 @@ func pageSize(q url.Values, param string, ceiling int) (int, error) {
 	return min(n, ceiling), nil
 }
 
-// s3URLEncode encodes a key for encoding-type=url: spaces as %20, so that
-// decoders that treat '+' as a space and those that do not agree.
-func s3URLEncode(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+// s3URLEncode encodes a key for encoding-type=url: every byte but the
+// unreserved ones and '/' (which S3 leaves as it is) percent-encoded,
+// spaces as %20, so that decoders that treat '+' as a space and those that
+// do not agree. ("%2F" in QueryEscape's output can only be a '/': a '%' of
+// the key is "%25".)
+func s3URLEncode(s string) string { return strings.ReplaceAll(escapeAll(s), "%2F", "/") }
+
+// escapeAll percent-encodes every byte but the unreserved ones, '/'
+// included, spaces as %20: how S3 writes a key in a POST's Location.
+func escapeAll(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
 
 // encoder returns the encoding a listing asks for.
 func encoder(q url.Values) (func(string) string, string, error) {
@@ -147,7 +154,7 @@ func (rq *request) contents(page listPage, enc func(string) string, withOwner bo
 	out := make([]s3xml.Object, 0, len(page.entries))
 	for _, e := range page.entries {
 		c := s3xml.Object{Key: enc(e.Key), LastModified: s3xml.Time(millisTime(e.Timestamp)), ETag: s3xml.ETag(e.Meta.ETag),
-			Size: e.Meta.Size, StorageClass: "STANDARD"}
+			Size: e.Meta.Size, StorageClass: storageClassOf(e.Meta.Headers)}
 		if rq.r.Header.Get(StampsHeader) == "true" {
 			c.Stamp = hex.EncodeToString(e.Stamp())
 		}

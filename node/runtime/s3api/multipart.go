@@ -314,7 +314,7 @@ func (rq *request) listParts() error {
 	owner := rq.owner()
 	eff := list.Checksum.Effective()
 	out := s3xml.ListPartsResult{Bucket: rq.bucketName, Key: rq.key, UploadID: upload.String(), PartNumberMarker: int(after),
-		MaxParts: limit, IsTruncated: list.More, StorageClass: "STANDARD", Owner: owner, Initiator: owner,
+		MaxParts: limit, IsTruncated: list.More, StorageClass: storageClassOf(list.Meta.Headers), Owner: owner, Initiator: owner,
 		ChecksumAlgorithm: eff.Algorithm.String(), ChecksumType: eff.Type.String()}
 	for _, p := range list.Parts {
 		out.Parts = append(out.Parts, s3xml.Part{PartNumber: int(p.Number), LastModified: s3xml.Time(millisTime(p.Timestamp)),
@@ -376,7 +376,7 @@ func (rq *request) listMultipartUploads() error {
 				continue
 			}
 			out.Uploads = append(out.Uploads, s3xml.Upload{Key: l.enc(u.Key), UploadID: id, Initiated: s3xml.Time(millisTime(u.Timestamp)),
-				StorageClass: "STANDARD", Owner: owner, Initiator: owner})
+				StorageClass: storageClassOf(u.Meta.Headers), Owner: owner, Initiator: owner})
 			out.NextKeyMarker, out.NextUploadIDMarker = l.enc(u.Key), id
 		}
 		if !list.More {

@@ -260,9 +260,9 @@ func (rq *request) objectURL(key string) string {
 	if _, secure := rq.api.clientOrigin(rq); secure {
 		scheme = "https"
 	}
-	path := "/" + s3URLEncode(key)
+	path := "/" + escapeAll(key)
 	if rq.api.hostBucket(rq.r) == "" {
-		path = "/" + s3URLEncode(rq.bucketName) + path
+		path = "/" + escapeAll(rq.bucketName) + path
 	}
 	return scheme + "://" + rq.r.Host + path
 }

@@ -110,6 +110,11 @@ func (rq *request) serve() error {
 	if err := refuseMisplaced(ep, rq.r.Header); err != nil {
 		return err
 	}
+	// A class is kept by the writes that name one (objectHeaders); on any
+	// request, one this store does not offer is refused, never ignored.
+	if _, err := requestStorageClass(rq.r.Header); err != nil {
+		return err
+	}
 	if err := checkAlgorithmHeaders(rq.r.Header); err != nil {
 		return err
 	}

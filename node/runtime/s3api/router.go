@@ -107,7 +107,8 @@ var endpointActions = map[string]string{
 // unimplementedHeaders are request headers whose meaning this store does
 // not implement and whose absence would change what the client believes
 // (its object encrypted with KMS, locked, public, tagged, or an owner
-// checked; SSE-S3 and SSE-C are implemented, sse.go):
+// checked; SSE-S3 and SSE-C are implemented, sse.go; storage classes are
+// labels, headers.go):
 // such a request is refused with NotImplemented, never served as if the
 // header were not there. accepted lists the values that ask for nothing
 // beyond what the store does anyway.
@@ -126,7 +127,6 @@ var unimplementedHeaders = []struct {
 	{"x-amz-mfa", nil},
 	{"x-amz-tagging", nil},
 	{"x-amz-tagging-directive", []string{"COPY"}},
-	{"x-amz-storage-class", []string{"STANDARD"}},
 	{"x-amz-expected-bucket-owner", nil},
 	{"x-amz-source-expected-bucket-owner", nil},
 	{"x-amz-write-offset-bytes", nil},

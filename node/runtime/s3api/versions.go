@@ -66,7 +66,7 @@ func (rq *request) listObjectVersions() error {
 			e.XMLName = s3xml.DeleteMarkerElement
 		} else {
 			size := v.State.Meta.Size
-			e.ETag, e.Size, e.StorageClass = s3xml.ETag(v.State.Meta.ETag), &size, "STANDARD"
+			e.ETag, e.Size, e.StorageClass = s3xml.ETag(v.State.Meta.ETag), &size, storageClassOf(v.State.Meta.Headers)
 		}
 		out.Versions = append(out.Versions, e)
 	}

@@ -68,6 +68,7 @@ const (
 	InvalidEncryptionAlgorithm      Code = "InvalidEncryptionAlgorithmError"
 	NoSuchEncryptionConfiguration   Code = "ServerSideEncryptionConfigurationNotFoundError"
 	ConditionalRequestConflict      Code = "ConditionalRequestConflict"
+	InvalidStorageClass             Code = "InvalidStorageClass"
 )
 
 var statuses = map[Code]int{
@@ -123,6 +124,7 @@ var statuses = map[Code]int{
 	InvalidEncryptionAlgorithm:      400,
 	NoSuchEncryptionConfiguration:   404,
 	ConditionalRequestConflict:      409,
+	InvalidStorageClass:             400,
 }
 
 // Status is the HTTP status that goes with c (500 for an unknown code).

@@ -3,6 +3,7 @@ package s3xml
 import (
 	"bytes"
 	"encoding/xml"
+	"slices"
 	"strings"
 
 	"github.com/garagego/garage/node/s3/s3err"
@@ -29,14 +30,49 @@ func ParseCreateBucket(body []byte) (CreateBucketConfiguration, error) {
 	return c, nil
 }
 
-// CheckRegion accepts a configuration naming no region or the server's.
-func (c CreateBucketConfiguration) CheckRegion(region string) error {
-	if c.LocationConstraint == "" || c.LocationConstraint == region {
-		return nil
-	}
-	return s3err.New(s3err.InvalidLocationConstraint,
-		"The specified location constraint %q is not valid: this server's region is %q", c.LocationConstraint, region)
+// awsLocationConstraints are the location constraints of AWS's regions
+// (the S3 API's BucketLocationConstraint values, and us-east-1, which AWS
+// names by no constraint at all).
+var awsLocationConstraints = []string{
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+	"ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "EU", "eu-central-1", "eu-central-2", "eu-north-1",
+	"eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
+	"mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2",
 }
+
+// usEast1 is the region whose buckets S3 creates without a location
+// constraint: one naming it is refused there, as AWS refuses it.
+const usEast1 = "us-east-1"
+
+// CheckRegion accepts a configuration naming no region, or the server's,
+// and answers as AWS's endpoint of that region does otherwise: a region
+// AWS has is IllegalLocationConstraintException (the bucket would be
+// elsewhere); a name that is no region, or us-east-1 named explicitly to
+// us-east-1, is InvalidLocationConstraint. ("EU" is AWS's old name for
+// eu-west-1.)
+func (c CreateBucketConfiguration) CheckRegion(region string) error {
+	lc := c.LocationConstraint
+	if lc == "EU" && region == "eu-west-1" {
+		lc = region
+	}
+	switch {
+	case lc == "":
+		return nil
+	case lc == region && region != usEast1:
+		return nil
+	case lc != region && slices.Contains(awsLocationConstraints, lc):
+		return s3err.New(s3err.IllegalLocationConstraintExcept,
+			"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", lc)
+	}
+	return s3err.New(s3err.InvalidLocationConstraint, "The specified location-constraint is not valid")
+}
+
+// RegionlessCreate reports whether region is the one where re-creating a
+// bucket one already owns succeeds: us-east-1, for legacy compatibility,
+// answers 200 (and resets the bucket's ACL) where others answer
+// BucketAlreadyOwnedByYou.
+func RegionlessCreate(region string) bool { return region == usEast1 }
 
 // LocationConstraint answers GetBucketLocation.
 type LocationConstraint struct {
@@ -66,4 +102,5 @@ type ListAllMyBucketsResult struct {
 type Bucket struct {
 	Name         string `xml:"Name"`
 	CreationDate string `xml:"CreationDate"` // formatted with Time
+	BucketRegion string `xml:"BucketRegion,omitempty"`
 }

@@ -8,5 +8,6 @@ package s3xml
 // Namespace is the XML namespace of every S3 response document.
 const Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 
-// StorageClassStandard is the only storage class this store has.
+// StorageClassStandard is S3's default storage class (the others are
+// node/s3/storageclass's).
 const StorageClassStandard = "STANDARD"

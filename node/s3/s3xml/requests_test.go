@@ -24,9 +24,35 @@ func TestParseCreateBucket(t *testing.T) {
 	if err := c.CheckRegion("eu-west-1"); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, c.CheckRegion("garage"), s3err.InvalidLocationConstraint)
 	if err := (CreateBucketConfiguration{}).CheckRegion("garage"); err != nil {
 		t.Fatal("no constraint must mean the server's region:", err)
+	}
+	for _, tc := range []struct {
+		lc, region string
+		want       s3err.Code // "" accepted
+	}{
+		{"garage", "garage", ""},
+		{"eu-west-1", "garage", s3err.IllegalLocationConstraintExcept}, // AWS's region, not this one
+		{"us-east-1", "garage", s3err.IllegalLocationConstraintExcept},
+		{"us-west-2", "eu-west-1", s3err.IllegalLocationConstraintExcept},
+		{"EU", "eu-west-1", ""},
+		{"EU", "garage", s3err.IllegalLocationConstraintExcept},
+		{"garage2", "garage", s3err.InvalidLocationConstraint}, // no region at all
+		{"Garage", "garage", s3err.InvalidLocationConstraint},
+		{"us-east-1", "us-east-1", s3err.InvalidLocationConstraint}, // AWS's own quirk
+		{"eu-west-1", "us-east-1", s3err.IllegalLocationConstraintExcept},
+	} {
+		err := CreateBucketConfiguration{LocationConstraint: tc.lc}.CheckRegion(tc.region)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%q in %q: %v", tc.lc, tc.region, err)
+			}
+			continue
+		}
+		wantCode(t, err, tc.want)
+	}
+	if !RegionlessCreate("us-east-1") || RegionlessCreate("garage") || RegionlessCreate("us-east-2") {
+		t.Errorf("RegionlessCreate is us-east-1 alone")
 	}
 }
 
