@@ -555,6 +555,9 @@ func DecodeObject(d *wire.Decoder) Object {
 	d.Fixed(o.Bucket[:])
 	o.Key = d.String()
 	n := d.Len(len(VersionID{}) + 4)
+	if n > 0 {
+		o.Versions = make([]ObjectVersion, 0, n) // n is bounded by the input's length
+	}
 	for range n {
 		var v ObjectVersion
 		d.Fixed(v.ID[:])

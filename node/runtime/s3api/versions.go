@@ -98,8 +98,11 @@ func (rq *request) listVersions(prefix, delimiter, keyMarker, idMarker string, l
 		return page.truncated
 	}
 	for {
+		// Every key listed holds a version at least: a page never needs
+		// more keys than it has room left for (and one, to know whether
+		// more follow).
 		l, err := rq.api.backend.ListObjectVersions(rq.ctx, object.ListVersions{Bucket: rq.bucket.ID, Start: cursor, End: end,
-			Limit: maxListKeys, NullMarkers: rq.bucket.Versioning() != model.VersioningOff})
+			Limit: min(maxListKeys, limit-count+1), NullMarkers: rq.bucket.Versioning() != model.VersioningOff})
 		if err != nil {
 			return page, err
 		}
