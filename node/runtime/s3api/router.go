@@ -25,7 +25,7 @@ type endpoint struct {
 // here (or with MethodNotAllowed): TestCompatibilityTableMatchesTheRouter
 // checks it against botocore's model of the API.
 var unsupported = []string{
-	"abac", "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory",
+	"abac", "accelerate", "analytics", "intelligent-tiering", "inventory",
 	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
 	"metadataTable", "metrics", "notification", "object-lock", "renameObject", "replication",
 	"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
@@ -33,7 +33,7 @@ var unsupported = []string{
 
 // versionedEndpoints are the endpoints that take a versionId: elsewhere it
 // is refused, never ignored.
-var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject"}
+var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes"}
 
 // versionActions are the IAM actions of endpoints addressing a version by
 // its id, as S3 names them: a policy allowing s3:GetObject does not allow
@@ -42,6 +42,8 @@ var versionActions = map[string]string{
 	"GetObject":    "s3:GetObjectVersion",
 	"HeadObject":   "s3:GetObjectVersion",
 	"DeleteObject": "s3:DeleteObjectVersion",
+	// GetObjectAttributes needs both actions in S3; the version one here.
+	"GetObjectAttributes": "s3:GetObjectVersionAttributes",
 }
 
 // accessSubresources are the access control sub-resources: a request
@@ -89,6 +91,7 @@ var endpointActions = map[string]string{
 	"PutPublicAccessBlock":            "s3:PutBucketPublicAccessBlock",
 	"DeletePublicAccessBlock":         "s3:PutBucketPublicAccessBlock",
 	"GetObject":                       "s3:GetObject",
+	"GetObjectAttributes":             "s3:GetObjectAttributes",
 	"HeadObject":                      "s3:GetObject",
 	"GetObjectAcl":                    "s3:GetObjectAcl",
 	"PutObjectAcl":                    "s3:PutObjectAcl",
@@ -282,6 +285,9 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 		}
 		if q.Has("uploadId") {
 			return endpoint{"ListParts", needRead, (*request).listParts}, true
+		}
+		if q.Has("attributes") {
+			return endpoint{"GetObjectAttributes", needRead, (*request).getObjectAttributes}, true
 		}
 		return endpoint{"GetObject", needRead, (*request).getObject}, true
 	case http.MethodHead:

@@ -28,7 +28,7 @@ var routeCases = []struct {
 	{"GET", "b", "", "policyStatus", nil},
 	{"GET", "b", "", "publicAccessBlock", nil}, {"PUT", "b", "", "publicAccessBlock", nil}, {"DELETE", "b", "", "publicAccessBlock", nil},
 	{"GET", "b", "k", "", nil}, {"HEAD", "b", "k", "", nil}, {"PUT", "b", "k", "", nil}, {"DELETE", "b", "k", "", nil},
-	{"GET", "b", "k", "acl", nil}, {"PUT", "b", "k", "acl", nil},
+	{"GET", "b", "k", "acl", nil}, {"PUT", "b", "k", "acl", nil}, {"GET", "b", "k", "attributes", nil},
 	{"PUT", "b", "k", "", http.Header{"X-Amz-Copy-Source": {"b/j"}}},
 	{"POST", "b", "k", "uploads", nil}, {"POST", "b", "k", "uploadId=u", nil}, {"GET", "b", "k", "uploadId=u", nil},
 	{"PUT", "b", "k", "partNumber=1&uploadId=u", nil}, {"PUT", "b", "k", "partNumber=1&uploadId=u", http.Header{"X-Amz-Copy-Source": {"b/j"}}},
