@@ -214,6 +214,9 @@ func (n *Node) Complete(now cluster.Time, r block.IOResult) { n.blocks.Complete(
 // Blocks exposes the block manager for inspection.
 func (n *Node) Blocks() *block.Manager { return n.blocks }
 
+// Objects exposes the object service for inspection.
+func (n *Node) Objects() *object.Service { return n.objects }
+
 // HasReady reports whether Ready would return work.
 func (n *Node) HasReady() bool {
 	return n.store.HasPending() || n.out.Len() > 0 || len(n.replies) > 0 || n.blocks.PendingIO()

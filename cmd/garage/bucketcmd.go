@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/garagego/garage/node/admin"
@@ -18,6 +19,7 @@ type BucketCmd struct {
 	Deny    BucketDenyCmd    `cmd:"" help:"Take a key's rights on a bucket away."`
 	Alias   BucketAliasCmd   `cmd:"" help:"Give a bucket another name (global, or local to one key)."`
 	Unalias BucketUnaliasCmd `cmd:"" help:"Remove one of a bucket's names."`
+	Inspect BucketInspectCmd `cmd:"inspect-object" help:"List every version of one object: state, size, current or not, attributes."`
 }
 
 // BucketCreateCmd creates a bucket.
@@ -69,6 +71,10 @@ func (c *BucketInfoCmd) Run(g *Globals, out io.Writer) error {
 		fmt.Fprintf(out, "Created:       %s\n", dateMillis(b.Created))
 		fmt.Fprintf(out, "Global names:  %s\n", orDash(strings.Join(b.Aliases, ", ")))
 		fmt.Fprintf(out, "Local names:   %s\n", orDash(strings.Join(b.LocalAliases, ", ")))
+		fmt.Fprintf(out, "Versioning:    %s\n", orDash(b.Versioning))
+		if u := b.Usage; u != nil {
+			fmt.Fprintf(out, "Objects:       %d (%s in %d versions; %d delete markers)\n", u.Objects, bytesHuman(u.Bytes), u.Versions, u.DeleteMarkers)
+		}
 		if len(b.Keys) > 0 {
 			fmt.Fprintln(out, "\nKeys:")
 			t := newTable(out, "Rights", "Key ID", "Name")
@@ -79,6 +85,49 @@ func (c *BucketInfoCmd) Run(g *Globals, out io.Writer) error {
 		}
 		return nil
 	})
+}
+
+// BucketInspectCmd lists one object's versions.
+type BucketInspectCmd struct {
+	Bucket string `arg:"" help:"Bucket name or id."`
+	Key    string `arg:"" help:"Object key."`
+}
+
+func (c *BucketInspectCmd) Run(g *Globals, out io.Writer) error {
+	return g.withAdmin(func(a *adminClient) error {
+		var o admin.ObjectInfo
+		if err := a.call(admin.InspectObject{Bucket: c.Bucket, Key: c.Key}, &o); err != nil {
+			return err
+		}
+		if len(o.Versions) == 0 {
+			fmt.Fprintf(out, "No versions of %q in bucket %s.\n", c.Key, shortID(o.Bucket))
+			return nil
+		}
+		t := newTable(out, "Version", "Written", "State", "Kind", "Size", "ETag", "Current", "Attributes")
+		for i := len(o.Versions) - 1; i >= 0; i-- { // newest first, as listings show them
+			v := o.Versions[i]
+			current := ""
+			if v.Current {
+				current = "yes"
+			}
+			t.row(v.ID, dateMillis(v.Timestamp), v.State, orDash(v.Kind), bytesHuman(v.Size), orDash(v.ETag), orDash(current), orDash(formatAttrs(v.Attrs)))
+		}
+		t.flush()
+		return nil
+	})
+}
+
+// formatAttrs writes attributes as name=value, sorted by name.
+func formatAttrs(attrs map[string]string) string {
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		names[i] = n + "=" + attrs[n]
+	}
+	return strings.Join(names, " ")
 }
 
 // BucketDeleteCmd deletes a bucket.

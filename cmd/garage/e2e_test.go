@@ -381,8 +381,15 @@ func TestEmbeddedDefault(t *testing.T) {
 	cli.Dir = work
 	cli.Env = cmd.Env
 	out, err := cli.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "RWO") {
+	if err != nil || !strings.Contains(string(out), "RWO") || !strings.Contains(string(out), "Versioning:    -") ||
+		!strings.Contains(string(out), "Objects:       0 (") {
 		t.Fatalf("bucket info default: %v\n%s", err, out)
+	}
+	cli = exec.Command(garageBinary(t), "bucket", "inspect-object", "default", "no/such/key")
+	cli.Dir = work
+	cli.Env = cmd.Env
+	if out, err := cli.CombinedOutput(); err != nil || !strings.Contains(string(out), `No versions of "no/such/key"`) {
+		t.Fatalf("bucket inspect-object: %v\n%s", err, out)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {

@@ -63,13 +63,50 @@ func (s *Service) getBucket(now cluster.Time, op GetBucket, done Done) {
 				done(now, nil, err)
 				return
 			}
-			done(now, bucketInfo(b, keys), nil)
+			info := bucketInfo(b, keys)
+			s.objects.Usage(now, b, func(now cluster.Time, u model.Usage, err error) {
+				if err != nil {
+					done(now, nil, fmt.Errorf("count the bucket's objects: %w", err))
+					return
+				}
+				info.Usage = &u
+				done(now, info, nil)
+			})
+		})
+	})
+}
+
+func (s *Service) inspectObject(now cluster.Time, op InspectObject, done Done) {
+	s.resolveBucket(now, op.Bucket, done, func(now cluster.Time, b model.Bucket) {
+		s.objects.Entry(now, b.ID, op.Key, func(now cluster.Time, o model.Object, err error) {
+			if err != nil {
+				done(now, nil, err)
+				return
+			}
+			info := ObjectInfo{Bucket: b.ID.String(), Key: op.Key, Versions: []VersionInfo{}}
+			cur, hasCurrent := o.LastComplete()
+			for _, v := range o.Versions {
+				vi := VersionInfo{ID: v.S3VersionID(), Internal: v.ID.String(), Timestamp: v.Timestamp, State: v.State.Kind.String(),
+					Current: hasCurrent && v.ID == cur.ID, Size: v.State.Meta.Size, ETag: v.State.Meta.ETag}
+				if v.State.Kind == model.Complete {
+					vi.Kind = v.State.Data.String()
+				}
+				for _, a := range v.State.Attrs {
+					if vi.Attrs == nil {
+						vi.Attrs = map[string]string{}
+					}
+					vi.Attrs[a.Name] = string(a.Value)
+				}
+				info.Versions = append(info.Versions, vi)
+			}
+			done(now, info, nil)
 		})
 	})
 }
 
 func bucketInfo(b model.Bucket, keys []table.Item[model.Key]) BucketInfo {
-	info := BucketInfo{ID: b.ID.String(), Created: b.Created, Aliases: b.Aliases(), LocalAliases: b.LocalAliases.Keys()}
+	info := BucketInfo{ID: b.ID.String(), Created: b.Created, Aliases: b.Aliases(), LocalAliases: b.LocalAliases.Keys(),
+		Versioning: string(b.Versioning())}
 	if info.Aliases == nil {
 		info.Aliases = []string{}
 	}

@@ -81,6 +81,12 @@ type (
 	GetBucket   struct {
 		Name string `json:"name"`
 	}
+	// InspectObject lists every version of one key as the object entry
+	// holds them (aborted ones too). Answers ObjectInfo.
+	InspectObject struct {
+		Bucket string `json:"bucket"`
+		Key    string `json:"key"`
+	}
 	DeleteBucket struct {
 		Name string `json:"name"`
 	}
@@ -127,6 +133,7 @@ func (SetKeyFlags) OpName() string      { return "SetKeyFlags" }
 func (CreateBucket) OpName() string     { return "CreateBucket" }
 func (ListBuckets) OpName() string      { return "ListBuckets" }
 func (GetBucket) OpName() string        { return "GetBucket" }
+func (InspectObject) OpName() string    { return "InspectObject" }
 func (DeleteBucket) OpName() string     { return "DeleteBucket" }
 func (SetBucketPerms) OpName() string   { return "SetBucketPerms" }
 func (AliasBucket) OpName() string      { return "AliasBucket" }

@@ -1,5 +1,7 @@
 package admin
 
+import "github.com/garagego/garage/node/model"
+
 // ClusterStatus answers GetStatus.
 type ClusterStatus struct {
 	Self          string       `json:"self"`
@@ -92,6 +94,30 @@ type BucketInfo struct {
 	Aliases      []string    `json:"aliases"`
 	LocalAliases []string    `json:"localAliases"` // "<key id>/<name>"
 	Keys         []BucketKey `json:"keys,omitempty"`
+	// Versioning is the bucket's versioning state (Enabled, Suspended, or
+	// empty: never enabled); Usage what it holds (GetBucket only).
+	Versioning string       `json:"versioning,omitempty"`
+	Usage      *model.Usage `json:"usage,omitempty"`
+}
+
+// ObjectInfo describes one key's object entry, for inspection.
+type ObjectInfo struct {
+	Bucket   string        `json:"bucket"`
+	Key      string        `json:"key"`
+	Versions []VersionInfo `json:"versions"` // oldest first
+}
+
+// VersionInfo is one version of an object entry.
+type VersionInfo struct {
+	ID        string            `json:"id"`        // S3's: "null" for a null version
+	Internal  string            `json:"internal"`  // the version id inside the store
+	Timestamp uint64            `json:"timestamp"` // milliseconds
+	State     string            `json:"state"`     // uploading, complete, aborted
+	Kind      string            `json:"kind"`      // inline, blocks, delete-marker (complete ones)
+	Current   bool              `json:"current"`
+	Size      uint64            `json:"size"`
+	ETag      string            `json:"etag,omitempty"`
+	Attrs     map[string]string `json:"attrs,omitempty"` // mutable attributes, as stored
 }
 
 // BucketKey is one key's rights on a bucket.

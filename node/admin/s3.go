@@ -24,10 +24,14 @@ var (
 	ErrBucketNotEmpty = errors.New("bucket not empty")
 )
 
-// ObjectIndex is what bucket deletion needs to know of the objects.
+// ObjectIndex is what bucket operations need to know of the objects.
 type ObjectIndex interface {
 	// BucketEmpty reports whether the bucket holds no object version.
 	BucketEmpty(now cluster.Time, bucket model.Bucket, done func(cluster.Time, bool, error))
+	// Usage counts what the bucket holds.
+	Usage(now cluster.Time, bucket model.Bucket, done func(cluster.Time, model.Usage, error))
+	// Entry reads one key's object entry, every version of it.
+	Entry(now cluster.Time, bucket model.BucketID, key string, done func(cluster.Time, model.Object, error))
 }
 
 // S3 operations: what the S3 API asks of keys and buckets. Each reads with

@@ -114,6 +114,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.listBuckets(now, done)
 	case GetBucket:
 		s.getBucket(now, op, done)
+	case InspectObject:
+		s.inspectObject(now, op, done)
 	case DeleteBucket:
 		s.deleteBucket(now, op, done)
 	case SetBucketPerms:

@@ -524,6 +524,37 @@ func (s *Service) listVersions(now cluster.Time, op ListVersions, done Done) {
 	})
 }
 
+// Usage counts what bucket holds (see model.Usage), reading its object
+// entries page by page.
+func (s *Service) Usage(now cluster.Time, bucket model.Bucket, done func(cluster.Time, model.Usage, error)) {
+	var u model.Usage
+	var page func(now cluster.Time, start string)
+	page = func(now cluster.Time, start string) {
+		s.listVersions(now, ListVersions{Bucket: bucket.ID, Start: start, NullMarkers: bucket.Versioning() != model.VersioningOff}, func(now cluster.Time, res any, err error) {
+			if err != nil {
+				done(now, u, err)
+				return
+			}
+			l := res.(VersionListing)
+			for _, k := range l.Keys {
+				u.Add(k.Versions)
+			}
+			if !l.More {
+				done(now, u, nil)
+				return
+			}
+			page(now, l.Next)
+		})
+	}
+	page(now, "")
+}
+
+// Entry reads the object entry of key from a quorum, as it is: every
+// version, aborted ones included (for inspection).
+func (s *Service) Entry(now cluster.Time, bucket model.BucketID, key string, done func(cluster.Time, model.Object, error)) {
+	s.objects.Get(now, model.ObjectKey(bucket, key), func(now cluster.Time, o model.Object, _ bool, err error) { done(now, o, err) })
+}
+
 // BucketEmpty reports whether bucket holds no object version (live,
 // noncurrent or delete marker, as S3 counts them), reading its object
 // entries page by page until it finds one.

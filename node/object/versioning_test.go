@@ -169,3 +169,37 @@ func TestSetAttrInPlace(t *testing.T) {
 		t.Fatalf("tagging a delete marker: %v", err)
 	}
 }
+
+// Usage counts objects, versions, markers and bytes; Entry shows every
+// version, aborted ones too.
+func TestUsageAndEntry(t *testing.T) {
+	o := newOneNode(t)
+	b := model.Bucket{ID: model.BucketID{12}}
+	o.putBlocks(b.ID, "a", filled(1, 1500), true)
+	gone, _ := o.putBlocks(b.ID, "a", filled(2, 1600), true)
+	o.putBlocks(b.ID, "b", filled(3, 1700), true)
+	o.must(object.Delete{Bucket: b.ID, Key: "b", Version: o.id(), Versioned: true})
+	o.must(object.DeleteVersion{Bucket: b.ID, Key: "a", Version: ref(gone)})
+	var got model.Usage
+	o.n.Objects().Usage(o.now, b, func(_ cluster.Time, u model.Usage, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = u
+	})
+	o.settle()
+	if want := (model.Usage{Objects: 1, Versions: 2, DeleteMarkers: 1, Bytes: 1500 + 1700}); got != want {
+		t.Fatalf("usage %+v, want %+v", got, want)
+	}
+	var entry model.Object
+	o.n.Objects().Entry(o.now, b.ID, "a", func(_ cluster.Time, e model.Object, err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry = e
+	})
+	o.settle()
+	if len(entry.Versions) != 2 || entry.Versions[1].State.Kind != model.Aborted {
+		t.Fatalf("entry %+v, want a live version and the aborted one", entry.Versions)
+	}
+}

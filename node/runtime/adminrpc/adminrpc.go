@@ -89,7 +89,7 @@ func init() {
 	register(admin.GetStatus{}, admin.GetLayout{}, admin.AssignRole{}, admin.RemoveRole{}, admin.ConfigLayout{},
 		admin.ApplyLayout{}, admin.RevertLayout{}, admin.CreateKey{}, admin.ImportKey{}, admin.ListKeys{},
 		admin.GetKey{}, admin.DeleteKey{}, admin.SetKeyFlags{}, admin.CreateBucket{}, admin.ListBuckets{},
-		admin.GetBucket{}, admin.DeleteBucket{}, admin.SetBucketPerms{}, admin.AliasBucket{}, admin.GetStats{},
+		admin.GetBucket{}, admin.InspectObject{}, admin.DeleteBucket{}, admin.SetBucketPerms{}, admin.AliasBucket{}, admin.GetStats{},
 		admin.ListWorkers{}, admin.ListBlockErrors{}, admin.RetryBlocks{}, admin.GetBlockInfo{}, admin.RepairTables{}, admin.RepairBlocks{}, admin.RepairScrub{}, admin.GetWorkerVars{}, admin.SetWorkerVar{}, admin.GetLayoutHistory{}, admin.SkipDeadNodes{},
 		admin.GetTableDigests{}, admin.GetTableItems{}, ConnectNode{}, NodeID{})
 }

@@ -1,0 +1,25 @@
+package model
+
+// Usage is what a bucket holds, as a scan of its object entries counts it.
+type Usage struct {
+	Objects       uint64 `json:"objects"`       // keys whose current version holds data
+	Versions      uint64 `json:"versions"`      // data versions, current or not
+	DeleteMarkers uint64 `json:"deleteMarkers"` // delete markers S3 lists
+	Bytes         uint64 `json:"bytes"`         // of every data version
+}
+
+// Add counts the versions of one key (as Object.Listed gives them, newest
+// first) into u.
+func (u *Usage) Add(listed []ObjectVersion) {
+	for i, v := range listed {
+		if v.State.Data == DeleteMarker {
+			u.DeleteMarkers++
+			continue
+		}
+		if i == 0 {
+			u.Objects++
+		}
+		u.Versions++
+		u.Bytes += v.State.Meta.Size
+	}
+}
