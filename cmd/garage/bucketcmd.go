@@ -19,7 +19,7 @@ type BucketCmd struct {
 	Deny    BucketDenyCmd    `cmd:"" help:"Take a key's rights on a bucket away."`
 	Alias   BucketAliasCmd   `cmd:"" help:"Give a bucket another name (global, or local to one key)."`
 	Unalias BucketUnaliasCmd `cmd:"" help:"Remove one of a bucket's names."`
-	Inspect BucketInspectCmd `cmd:"inspect-object" help:"List every version of one object: state, size, current or not, attributes."`
+	Inspect BucketInspectCmd `cmd:"" name:"inspect-object" help:"List every version of one object: state, size, current or not, attributes."`
 }
 
 // BucketCreateCmd creates a bucket.
