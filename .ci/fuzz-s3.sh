@@ -2,7 +2,8 @@
 # Fuzzes the S3 API's parsers (SigV4, SigV2, aws-chunked bodies, POST
 # policies, XML request bodies, bucket configurations, SSE headers and stored
 # encryption parameters, ACLs and bucket policies) and the full-object
-# checksum combine for TIME each (default 8s).
+# checksum combine, and K2V's causality tokens and items, for TIME each
+# (default 8s).
 # Their committed seed corpora run as plain tests in `go test ./...`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,8 @@ for target in \
     "./node/s3/s3xml FuzzParseDelete" "./node/s3/s3xml FuzzParseCompleteMultipart" "./node/s3/s3xml FuzzParseCreateBucket" \
     "./node/s3/bucketcfg FuzzParseCORS" "./node/s3/bucketcfg FuzzParseWebsite" "./node/s3/bucketcfg FuzzParseLifecycle" \
     "./node/s3/bucketcfg FuzzParseEncryption" "./node/s3/sse FuzzParseCustomerKey" "./node/s3/sse FuzzParseParams" \
-    "./node/s3/acl FuzzParseACL" "./node/s3/policy FuzzParse" "./node/checksum FuzzFullObjectOf"; do
+    "./node/s3/acl FuzzParseACL" "./node/s3/policy FuzzParse" "./node/checksum FuzzFullObjectOf" \
+    "./node/k2v FuzzParseToken" "./node/k2v FuzzDecodeItem"; do
     set -- $target
     go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" -fuzzminimizetime 2s "$1"
 done
