@@ -173,7 +173,7 @@ func (s Set) CheckObject() error {
 	if len(s) > MaxObjectTags {
 		return invalidTag("Object tags cannot be greater than %d", MaxObjectTags)
 	}
-	return s.checkTags()
+	return s.CheckTags()
 }
 
 // CheckBucket applies AWS's limits on a bucket's tags: at most 50, keys
@@ -188,10 +188,13 @@ func (s Set) CheckBucket() error {
 			return invalidTag("System tags cannot be added/updated by requester")
 		}
 	}
-	return s.checkTags()
+	return s.CheckTags()
 }
 
-func (s Set) checkTags() error {
+// CheckTags applies the limits on each tag, whatever the count: keys of 1
+// to 128 characters, values of up to 256, keys unique (InvalidTag). A
+// lifecycle rule's filter tags are checked so.
+func (s Set) CheckTags() error {
 	seen := make(map[string]bool, len(s))
 	for _, t := range s {
 		switch {
