@@ -185,7 +185,7 @@ func (a *API) expireVersions(ctx context.Context, bucket model.BucketID, cfg buc
 				}
 			}
 			if !l.More {
-				return nil
+				break
 			}
 			start = l.Next
 		}
