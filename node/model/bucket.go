@@ -69,6 +69,8 @@ const (
 	// ConfigVersioning is the bucket's versioning state: "Enabled" or
 	// "Suspended"; absent while versioning was never enabled.
 	ConfigVersioning = "versioning"
+	// ConfigTagging is the bucket's tag set (s3/tagging's query encoding).
+	ConfigTagging = "tagging"
 )
 
 // Versioning is a bucket's versioning state, as S3 names them.

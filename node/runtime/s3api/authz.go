@@ -167,6 +167,9 @@ type check struct {
 	key    string // "" for the bucket itself
 	action string
 	need   need // the key right that grants it
+	// version is the version of key addressed (none: the current one),
+	// whose tags s3:ExistingObjectTag reads.
+	version model.VersionRef
 	// objectACL reads the object's ACL when an object ACL could decide
 	// (nil: the action is not governed by one here).
 	objectACL func() (acl.ACL, bool, error)
@@ -196,7 +199,11 @@ func (rq *request) authorize(c check) error {
 	}
 	verdict := policy.NoMatch
 	if c.ac.policy != nil {
-		verdict = c.ac.policy.Evaluate(policy.Request{Principal: who, Action: c.action, Resource: resourceARN(c.bucket, c.key), Context: rq.conditionContext()})
+		ctx, err := rq.policyContext(c)
+		if err != nil {
+			return err
+		}
+		verdict = c.ac.policy.Evaluate(policy.Request{Principal: who, Action: c.action, Resource: resourceARN(c.bucket, c.key), Context: ctx})
 	}
 	if verdict == policy.Denied && !(perms.Owner && slices.Contains(policyBypass, c.action)) {
 		return denied("(an explicit Deny in the bucket policy)")

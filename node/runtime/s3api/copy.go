@@ -63,7 +63,7 @@ func (rq *request) readCopySource() (copySource, error) {
 	}
 	src := copySource{bucket: b, key: key, version: ref}
 	if err := rq.authorize(check{ac: ac, bucket: bucketName, key: key, action: "s3:GetObject", need: needRead,
-		objectACL: rq.objectACLReader(b.ID, key)}); err != nil {
+		objectACL: rq.objectACLReader(b.ID, key), version: ref}); err != nil {
 		return src, err
 	}
 	if src.obj, err = rq.api.backend.HeadObjectVersion(rq.ctx, src.bucket.ID, key, ref); err != nil {
@@ -144,7 +144,13 @@ func (rq *request) copyObject() error {
 		return s3err.New(s3err.InvalidArgument, "Unknown metadata directive %q: use COPY or REPLACE.", d)
 	}
 	// A copy does not take its source's ACL: it gets the one it asks for.
-	headers = withStorageClass(withObjectACL(headers, objACL), class)
+	// Its tags are its source's (the effective ones), or with directive
+	// REPLACE the request's.
+	tags, err := rq.copyTags(src.obj)
+	if err != nil {
+		return err
+	}
+	headers = withStorageClass(withTags(withObjectACL(headers, objACL), tags), class)
 	// The content, and so its checksum, is the source's; with
 	// x-amz-checksum-algorithm the copy gets that checksum, computed over
 	// the source's data (read through this node).

@@ -298,7 +298,7 @@ func TestE2ECopySourceMustParse(t *testing.T) {
 }
 
 // TestE2EUnimplementedHeadersRefused: a request asking for KMS encryption,
-// a lock, tags or an owner check, none of which the store implements, is
+// a lock or an owner check, none of which the store implements, is
 // refused; so is SSE-S3 on a node without a master key. (SSE-C, which once
 // stored the object in clear, is e2e_sse_test.go's; ACLs are
 // e2e_access_test.go's.)
@@ -313,7 +313,6 @@ func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 		"sse-kms":              {ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("k")},
 		"object-lock":          {ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
 		"legal-hold":           {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
-		"tagging":              {Tagging: aws.String("a=b")},
 		"owner-check":          {ExpectedBucketOwner: aws.String("123456789012")},
 	} {
 		in.Bucket, in.Key, in.Body = aws.String("bucket"), key, body()

@@ -3,6 +3,7 @@ package s3api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -20,6 +21,12 @@ type LifecycleStats struct {
 	Buckets int // buckets with a lifecycle configuration
 	Expired int // objects deleted
 	Aborted int // multipart uploads aborted
+	// Noncurrent counts the noncurrent versions deleted, Markers the lone
+	// delete markers removed.
+	Noncurrent, Markers int
+	// Refused counts the versions the store refused to delete (an object
+	// lock keeps them): they are left, and the pass goes on.
+	Refused int
 }
 
 // RunLifecycle applies the buckets' lifecycle rules every interval until
@@ -44,8 +51,9 @@ func (a *API) RunLifecycle(ctx context.Context, interval time.Duration) {
 			a.log.Warn("lifecycle pass failed", zap.Error(err))
 			continue
 		}
-		if stats.Expired > 0 || stats.Aborted > 0 {
-			a.log.Info("lifecycle pass", zap.Int("buckets", stats.Buckets), zap.Int("expired", stats.Expired), zap.Int("aborted", stats.Aborted))
+		if stats.Expired > 0 || stats.Aborted > 0 || stats.Noncurrent > 0 || stats.Markers > 0 || stats.Refused > 0 {
+			a.log.Info("lifecycle pass", zap.Int("buckets", stats.Buckets), zap.Int("expired", stats.Expired), zap.Int("aborted", stats.Aborted),
+				zap.Int("noncurrent", stats.Noncurrent), zap.Int("markers", stats.Markers), zap.Int("refused", stats.Refused))
 		}
 	}
 }
@@ -69,7 +77,9 @@ func (a *API) leadsLifecycle(ctx context.Context) bool {
 
 // LifecyclePass applies every bucket's lifecycle rules once, as of the
 // API's clock: it deletes the objects a rule expires and aborts the
-// multipart uploads a rule finds stale.
+// multipart uploads a rule finds stale; with versions, it deletes the
+// noncurrent versions and lone delete markers the rules expire (after
+// the current versions, so that one expired now becomes noncurrent now).
 func (a *API) LifecyclePass(ctx context.Context) (LifecycleStats, error) {
 	var stats LifecycleStats
 	res, err := a.backend.Do(ctx, admin.ListLifecycleBuckets{})
@@ -90,6 +100,13 @@ func (a *API) LifecyclePass(ctx context.Context) (LifecycleStats, error) {
 		stats.Expired += expired
 		if err != nil {
 			return stats, err
+		}
+		// A bucket whose versioning was never enabled has no noncurrent
+		// versions, and its null markers are no versions S3 shows.
+		if b.Versioning() != model.VersioningOff {
+			if err := a.expireVersions(ctx, b.ID, cfg, now, &stats); err != nil {
+				return stats, err
+			}
 		}
 		aborted, err := a.abortStaleUploads(ctx, b.ID, cfg, now)
 		stats.Aborted += aborted
@@ -116,7 +133,11 @@ func (a *API) expireObjects(ctx context.Context, b model.Bucket, cfg bucketcfg.L
 			}
 			l := res.(object.Listing)
 			for _, e := range l.Entries {
-				if !objectExpires(cfg, e, now) {
+				expires, err := objectExpires(cfg, e, now)
+				if err != nil {
+					return expired, err
+				}
+				if !expires {
 					continue
 				}
 				if _, err := a.backend.DeleteObjectWith(ctx, bucket, e.Key, opts); err != nil {
@@ -133,13 +154,86 @@ func (a *API) expireObjects(ctx context.Context, b model.Bucket, cfg bucketcfg.L
 	return expired, nil
 }
 
-func objectExpires(cfg bucketcfg.Lifecycle, e object.ListEntry, now time.Time) bool {
+func objectExpires(cfg bucketcfg.Lifecycle, e object.ListEntry, now time.Time) (bool, error) {
+	tags, err := objectTags(e.Meta.Headers, e.Attrs)
+	if err != nil {
+		return false, fmt.Errorf("lifecycle of %q: %w", e.Key, err)
+	}
 	for _, r := range cfg.Rules {
-		if r.Enabled && r.Applies(e.Key, e.Meta.Size) && r.ObjectExpired(millisTime(e.Timestamp), now) {
-			return true
+		if r.Enabled && r.Applies(e.Key, e.Meta.Size, tags) && r.ObjectExpired(millisTime(e.Timestamp), now) {
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
+}
+
+// expireVersions deletes, by version id, the noncurrent versions and the
+// lone delete markers the rules expire (bucketcfg's ExpiredVersions),
+// listing only the key ranges some such rule selects. A version the store
+// refuses to delete (one an object lock keeps) is counted and left.
+func (a *API) expireVersions(ctx context.Context, bucket model.BucketID, cfg bucketcfg.Lifecycle, now time.Time, stats *LifecycleStats) error {
+	for _, prefix := range cfg.Prefixes(bucketcfg.ExpireVersions) {
+		start, end := prefix, prefixEnd(prefix)
+		for {
+			l, err := a.backend.ListObjectVersions(ctx, object.ListVersions{Bucket: bucket, Start: start, End: end, Limit: maxListKeys, NullMarkers: true})
+			if err != nil {
+				return err
+			}
+			for _, kv := range l.Keys {
+				if err := a.expireKeyVersions(ctx, bucket, cfg, kv, now, stats); err != nil {
+					return err
+				}
+			}
+			if !l.More {
+				break
+			}
+			start = l.Next
+		}
+	}
+	return nil
+}
+
+func (a *API) expireKeyVersions(ctx context.Context, bucket model.BucketID, cfg bucketcfg.Lifecycle, kv object.KeyVersions, now time.Time, stats *LifecycleStats) error {
+	versions := make([]bucketcfg.Version, len(kv.Versions))
+	for i, v := range kv.Versions {
+		tags, err := objectTags(v.State.Meta.Headers, v.State.Attrs)
+		if err != nil {
+			return fmt.Errorf("lifecycle of %q: %w", kv.Key, err)
+		}
+		versions[i] = bucketcfg.Version{Modified: millisTime(v.Timestamp), Marker: v.State.Data == model.DeleteMarker, Size: v.State.Meta.Size, Tags: tags}
+	}
+	for _, i := range cfg.ExpiredVersions(kv.Key, versions, now) {
+		v := kv.Versions[i]
+		ref, err := model.ParseVersionRef(v.S3VersionID())
+		if err != nil {
+			return fmt.Errorf("lifecycle of %q: version %s: %w", kv.Key, v.S3VersionID(), err)
+		}
+		_, err = a.backend.DeleteObjectVersion(ctx, bucket, kv.Key, ref)
+		switch {
+		case err == nil && versions[i].Marker && len(versions) == 1:
+			stats.Markers++
+		case err == nil:
+			stats.Noncurrent++
+		case refusedDeletion(ctx, err):
+			stats.Refused++
+			a.log.Info("lifecycle: version kept by the store", zap.String("key", kv.Key), zap.String("version", v.S3VersionID()), zap.Error(err))
+		default:
+			return fmt.Errorf("lifecycle: delete %q version %s: %w", kv.Key, v.S3VersionID(), err)
+		}
+	}
+	return nil
+}
+
+// refusedDeletion reports whether the store decided not to delete a
+// version (an object lock keeps it: object lock's error from
+// DeleteVersion), as opposed to failing to reach a decision: the core's
+// ErrNotWritten (no quorum) and the pass's own end are failures, which
+// end the pass so the next one retries.
+func refusedDeletion(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, object.ErrNotWritten) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	return true
 }
 
 // abortStaleUploads aborts the multipart uploads a rule finds stale,

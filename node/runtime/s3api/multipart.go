@@ -80,7 +80,12 @@ func (rq *request) createMultipartUpload() error {
 	if err != nil {
 		return err
 	}
-	headers = withObjectACL(headers, objACL)
+	// So do its tags.
+	tags, err := requestTags(rq.r.Header)
+	if err != nil {
+		return err
+	}
+	headers = withTags(withObjectACL(headers, objACL), tags)
 	// The upload's data key is drawn now; every part is sealed with it.
 	target, err := rq.writeTarget(rq.r.Header)
 	if err != nil {

@@ -55,7 +55,11 @@ func (rq *request) putObject() error {
 	if err != nil {
 		return err
 	}
-	headers = withObjectACL(headers, objACL)
+	tags, err := requestTags(h)
+	if err != nil {
+		return err
+	}
+	headers = withTags(withObjectACL(headers, objACL), tags)
 	target, err := rq.writeTarget(h)
 	if err != nil {
 		return err
@@ -153,6 +157,9 @@ func (rq *request) getObject() error {
 		return err
 	}
 	setObjectHeaders(h, meta, modified)
+	if err := setTaggingCount(h, obj); err != nil {
+		return err
+	}
 	if strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
 		spanChecksum(obj, q.Get("partNumber"), partial, span).set(h)
 	}

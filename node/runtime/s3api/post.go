@@ -19,6 +19,7 @@ import (
 	"github.com/garagego/garage/node/s3/sigv2"
 	"github.com/garagego/garage/node/s3/sigv4"
 	"github.com/garagego/garage/node/s3/sse"
+	"github.com/garagego/garage/node/s3/tagging"
 )
 
 // maxFormFields bounds the size of a POST form's fields before the file.
@@ -87,7 +88,11 @@ func (rq *request) postObject() error {
 	if err != nil {
 		return err
 	}
-	headers = withObjectACL(headers, objACL)
+	tags, err := formTags(fields)
+	if err != nil {
+		return err
+	}
+	headers = withTags(withObjectACL(headers, objACL), tags)
 	encFields := formEncryptionHeaders(fields)
 	if sse.HasCustomerHeaders(encFields, false) && !rq.secureForKeys() {
 		return errInsecureKeys()
@@ -342,9 +347,23 @@ func formChecksumFields(fields map[string]string) http.Header {
 	return h
 }
 
+// formTags reads the form's tagging field: a <Tagging> document, as S3
+// takes it (not x-amz-tagging's query form).
+func formTags(fields map[string]string) (tagging.Set, error) {
+	v, ok := fields["tagging"]
+	if !ok {
+		return nil, nil
+	}
+	tags, err := tagging.ParseXML([]byte(v))
+	if err != nil {
+		return nil, err
+	}
+	return tags, tags.CheckObject()
+}
+
 // formRequestHeaders presents every form field as the request header it
-// stands for: the x-amz-* fields as they are, "acl" and "tagging" as
-// x-amz-acl and x-amz-tagging.
+// stands for: the x-amz-* fields as they are, "acl" as x-amz-acl. The
+// tagging field is formTags'.
 func formRequestHeaders(fields map[string]string) http.Header {
 	h := http.Header{}
 	for name, v := range fields {
@@ -352,7 +371,6 @@ func formRequestHeaders(fields map[string]string) http.Header {
 		case "acl":
 			h.Set("x-amz-acl", v)
 		case "tagging":
-			h.Set("x-amz-tagging", v)
 		default:
 			h.Set(name, v)
 		}

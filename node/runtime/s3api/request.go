@@ -150,6 +150,7 @@ func (rq *request) authorizeEndpoint(ep endpoint) error {
 	if rq.key != "" {
 		c.key = rq.key
 		c.objectACL = rq.objectACLReader(rq.bucket.ID, rq.key)
+		c.version, _ = versionParam(rq.query) // a malformed id is refused by the endpoint
 	}
 	return rq.authorize(c)
 }

@@ -28,12 +28,13 @@ var unsupported = []string{
 	"abac", "accelerate", "analytics", "intelligent-tiering", "inventory",
 	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
 	"metadataTable", "metrics", "notification", "object-lock", "renameObject", "replication",
-	"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
+	"requestPayment", "restore", "retention", "select", "session", "torrent",
 }
 
 // versionedEndpoints are the endpoints that take a versionId: elsewhere it
 // is refused, never ignored.
-var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes"}
+var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes",
+	"GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging"}
 
 // versionActions are the IAM actions of endpoints addressing a version by
 // its id, as S3 names them: a policy allowing s3:GetObject does not allow
@@ -44,6 +45,9 @@ var versionActions = map[string]string{
 	"DeleteObject": "s3:DeleteObjectVersion",
 	// GetObjectAttributes needs both actions in S3; the version one here.
 	"GetObjectAttributes": "s3:GetObjectVersionAttributes",
+	"GetObjectTagging":    "s3:GetObjectVersionTagging",
+	"PutObjectTagging":    "s3:PutObjectVersionTagging",
+	"DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
 }
 
 // accessSubresources are the access control sub-resources: a request
@@ -105,11 +109,17 @@ var endpointActions = map[string]string{
 	"AbortMultipartUpload":            "s3:AbortMultipartUpload",
 	"ListParts":                       "s3:ListMultipartUploadParts",
 	"DeleteObject":                    "s3:DeleteObject",
+	"GetObjectTagging":                "s3:GetObjectTagging",
+	"PutObjectTagging":                "s3:PutObjectTagging",
+	"DeleteObjectTagging":             "s3:DeleteObjectTagging",
+	"GetBucketTagging":                "s3:GetBucketTagging",
+	"PutBucketTagging":                "s3:PutBucketTagging",
+	"DeleteBucketTagging":             "s3:PutBucketTagging", // as AWS names it
 }
 
 // unimplementedHeaders are request headers whose meaning this store does
 // not implement and whose absence would change what the client believes
-// (its object encrypted with KMS, locked, public, tagged, or an owner
+// (its object encrypted with KMS, locked, public, or an owner
 // checked; SSE-S3 and SSE-C are implemented, sse.go; storage classes are
 // labels, headers.go):
 // such a request is refused with NotImplemented, never served as if the
@@ -128,8 +138,6 @@ var unimplementedHeaders = []struct {
 	{"x-amz-bucket-object-lock-enabled", []string{"false"}},
 	{"x-amz-bypass-governance-retention", nil},
 	{"x-amz-mfa", nil},
-	{"x-amz-tagging", nil},
-	{"x-amz-tagging-directive", []string{"COPY"}},
 	{"x-amz-expected-bucket-owner", nil},
 	{"x-amz-source-expected-bucket-owner", nil},
 	{"x-amz-write-offset-bytes", nil},
@@ -238,6 +246,9 @@ func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool)
 		{http.MethodGet, "encryption", endpoint{"GetBucketEncryption", needOwner, (*request).getBucketEncryption}},
 		{http.MethodPut, "encryption", endpoint{"PutBucketEncryption", needOwner, (*request).putBucketEncryption}},
 		{http.MethodDelete, "encryption", endpoint{"DeleteBucketEncryption", needOwner, (*request).deleteBucketEncryption}},
+		{http.MethodGet, "tagging", endpoint{"GetBucketTagging", needRead, (*request).getBucketTagging}},
+		{http.MethodPut, "tagging", endpoint{"PutBucketTagging", needOwner, (*request).putBucketTagging}},
+		{http.MethodDelete, "tagging", endpoint{"DeleteBucketTagging", needOwner, (*request).deleteBucketTagging}},
 		{http.MethodGet, "uploads", endpoint{"ListMultipartUploads", needRead, (*request).listMultipartUploads}},
 		{http.MethodGet, "versions", endpoint{"ListObjectVersions", needRead, (*request).listObjectVersions}},
 		{http.MethodPost, "delete", endpoint{"DeleteObjects", needWrite, (*request).deleteObjects}},
@@ -283,6 +294,9 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 		if q.Has("acl") {
 			return endpoint{"GetObjectAcl", needRead, (*request).getObjectACL}, true
 		}
+		if q.Has("tagging") {
+			return endpoint{"GetObjectTagging", needRead, (*request).getObjectTagging}, true
+		}
 		if q.Has("uploadId") {
 			return endpoint{"ListParts", needRead, (*request).listParts}, true
 		}
@@ -296,6 +310,8 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 		switch {
 		case q.Has("acl"):
 			return endpoint{"PutObjectAcl", needWrite, (*request).putObjectACL}, true
+		case q.Has("tagging"):
+			return endpoint{"PutObjectTagging", needWrite, (*request).putObjectTagging}, true
 		case q.Has("partNumber") && q.Has("uploadId") && copying:
 			return endpoint{"UploadPartCopy", needWrite, (*request).uploadPartCopy}, true
 		case q.Has("partNumber") && q.Has("uploadId"):
@@ -312,6 +328,9 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 			return endpoint{"CompleteMultipartUpload", needWrite, (*request).completeMultipartUpload}, true
 		}
 	case http.MethodDelete:
+		if q.Has("tagging") {
+			return endpoint{"DeleteObjectTagging", needWrite, (*request).deleteObjectTagging}, true
+		}
 		if q.Has("uploadId") {
 			return endpoint{"AbortMultipartUpload", needWrite, (*request).abortMultipartUpload}, true
 		}

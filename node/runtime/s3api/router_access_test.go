@@ -33,6 +33,9 @@ var routeCases = []struct {
 	{"POST", "b", "k", "uploads", nil}, {"POST", "b", "k", "uploadId=u", nil}, {"GET", "b", "k", "uploadId=u", nil},
 	{"PUT", "b", "k", "partNumber=1&uploadId=u", nil}, {"PUT", "b", "k", "partNumber=1&uploadId=u", http.Header{"X-Amz-Copy-Source": {"b/j"}}},
 	{"DELETE", "b", "k", "uploadId=u", nil},
+	{"GET", "b", "", "tagging", nil}, {"PUT", "b", "", "tagging", nil}, {"DELETE", "b", "", "tagging", nil},
+	{"GET", "b", "k", "tagging", nil}, {"PUT", "b", "k", "tagging", nil}, {"DELETE", "b", "k", "tagging", nil},
+	{"GET", "b", "k", "tagging&versionId=null", nil},
 }
 
 // TestEveryEndpointHasAnAction: every endpoint names its IAM action, so

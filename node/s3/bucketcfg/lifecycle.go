@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/garagego/garage/node/s3/s3xml"
+	"github.com/garagego/garage/node/s3/tagging"
 )
 
 // Lifecycle is a bucket's lifecycle configuration.
@@ -28,16 +29,31 @@ type LifecycleRule struct {
 	ExpirationDays int       // 0: no expiration after a delay
 	ExpirationDate time.Time // zero: no expiration at a date; else midnight UTC
 
+	// ExpiredObjectDeleteMarker removes a delete marker that is the only
+	// version left of its key (Expiration's ExpiredObjectDeleteMarker).
+	ExpiredObjectDeleteMarker bool
+
+	// NoncurrentDays deletes a noncurrent version that many days after it
+	// became noncurrent (NoncurrentVersionExpiration); 0: never. The
+	// NewerNoncurrentVersions newest noncurrent versions are kept anyway.
+	NoncurrentDays          int
+	NewerNoncurrentVersions int
+
 	AbortIncompleteUploadDays int // 0: unfinished uploads are kept
 }
 
-// LifecycleFilter selects objects by key prefix and by size; a bound left
-// nil does not restrict.
+// LifecycleFilter selects objects by key prefix, by size and by tags; a
+// bound left nil does not restrict, and an object must have every tag.
 type LifecycleFilter struct {
 	Prefix                string
 	ObjectSizeGreaterThan *uint64
 	ObjectSizeLessThan    *uint64
+	Tags                  tagging.Set
 }
+
+// MaxNewerNoncurrentVersions is the most noncurrent versions a rule can
+// keep, as S3 bounds NewerNoncurrentVersions.
+const MaxNewerNoncurrentVersions = 100
 
 // MaxLifecycleRules is the most rules a lifecycle configuration may have.
 const MaxLifecycleRules = 1000
@@ -73,8 +89,8 @@ func (r LifecycleRule) validate() error {
 		return invalidArgument("The ID of a lifecycle rule cannot be longer than %d characters", MaxRuleIDLen)
 	}
 	f := r.Filter
-	if r.LegacyPrefix && (f.ObjectSizeGreaterThan != nil || f.ObjectSizeLessThan != nil) {
-		return s3xml.Malformed("a rule selecting by a top-level Prefix cannot also filter by size")
+	if r.LegacyPrefix && (f.ObjectSizeGreaterThan != nil || f.ObjectSizeLessThan != nil || len(f.Tags) > 0) {
+		return s3xml.Malformed("a rule selecting by a top-level Prefix cannot also filter by size or tags")
 	}
 	if f.ObjectSizeLessThan != nil && *f.ObjectSizeLessThan == 0 {
 		return invalidArgument("ObjectSizeLessThan must be greater than 0")
@@ -87,7 +103,25 @@ func (r LifecycleRule) validate() error {
 			return invalidArgument("an object size bound cannot exceed %d", int64(math.MaxInt64))
 		}
 	}
-	if r.ExpirationDays == 0 && r.ExpirationDate.IsZero() && r.AbortIncompleteUploadDays == 0 {
+	if err := f.Tags.CheckTags(); err != nil {
+		return err
+	}
+	if r.ExpiredObjectDeleteMarker && (r.ExpirationDays != 0 || !r.ExpirationDate.IsZero()) {
+		return invalidArgument("ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle Expiration Policy")
+	}
+	if r.ExpiredObjectDeleteMarker && len(f.Tags) > 0 {
+		return invalidArgument("ExpiredObjectDeleteMarker cannot be specified with a tag-based filter")
+	}
+	if r.AbortIncompleteUploadDays != 0 && len(f.Tags) > 0 {
+		return invalidArgument("AbortIncompleteMultipartUpload cannot be specified with Tags")
+	}
+	if r.NoncurrentDays < 0 || r.NoncurrentDays > maxDays {
+		return invalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer")
+	}
+	if r.NewerNoncurrentVersions < 0 || r.NewerNoncurrentVersions > MaxNewerNoncurrentVersions || (r.NewerNoncurrentVersions > 0 && r.NoncurrentDays == 0) {
+		return invalidArgument("'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer up to %d", MaxNewerNoncurrentVersions)
+	}
+	if r.ExpirationDays == 0 && r.ExpirationDate.IsZero() && r.AbortIncompleteUploadDays == 0 && !r.ExpiredObjectDeleteMarker && r.NoncurrentDays == 0 {
 		return invalidArgument("At least one action needs to be specified in a rule (rule %q)", r.ID)
 	}
 	if r.ExpirationDays != 0 && !r.ExpirationDate.IsZero() {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/garagego/garage/node/s3/s3err"
+	"github.com/garagego/garage/node/s3/tagging"
 	"github.com/garagego/garage/node/wire"
 )
 
@@ -103,10 +104,6 @@ func TestParseLifecycleNotImplemented(t *testing.T) {
 	for element, body := range map[string]string{
 		"Transition":                  oneRule(base + "<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition>"),
 		"NoncurrentVersionTransition": oneRule(base + "<NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>"),
-		"NoncurrentVersionExpiration": oneRule(base + "<NoncurrentVersionExpiration><NoncurrentDays>30</NoncurrentDays></NoncurrentVersionExpiration>"),
-		"ExpiredObjectDeleteMarker":   oneRule(base + "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"),
-		"Tag":                         oneRule("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"),
-		"Tag ":                        oneRule("<Filter><And><Prefix>a</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"),
 	} {
 		t.Run(element, func(t *testing.T) {
 			_, err := ParseLifecycle([]byte(body))
@@ -143,6 +140,16 @@ func TestParseLifecycleRefusals(t *testing.T) {
 		{"long ID", oneRule("<ID>" + strings.Repeat("x", 256) + "</ID><Filter/><Status>Enabled</Status>" + expire), s3err.InvalidArgument, "ID"},
 		{"duplicate IDs", "<LifecycleConfiguration><Rule><ID>a</ID><Filter/><Status>Enabled</Status>" + expire + "</Rule><Rule><ID>a</ID><Filter/><Status>Disabled</Status>" + expire + "</Rule></LifecycleConfiguration>", s3err.InvalidArgument, "unique"},
 		{"unknown element", oneRule("<Filter/><Status>Enabled</Status>" + expire + "<Comment>x</Comment>"), s3err.MalformedXML, "Comment"},
+		{"delete marker with days", oneRule("<Filter/><Status>Enabled</Status><Expiration><Days>1</Days><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"), s3err.InvalidArgument, "Days or Date"},
+		{"delete marker with tags", oneRule("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"), s3err.InvalidArgument, "tag"},
+		{"abort with tags", oneRule("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>"), s3err.InvalidArgument, "Tags"},
+		{"noncurrent without days", oneRule("<Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration>"), s3err.MalformedXML, "NoncurrentDays"},
+		{"noncurrent zero days", oneRule("<Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>"), s3err.InvalidArgument, "NoncurrentDays"},
+		{"too many newer versions", oneRule("<Filter/><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>101</NewerNoncurrentVersions></NoncurrentVersionExpiration>"), s3err.InvalidArgument, "NewerNoncurrentVersions"},
+		{"tag without value", oneRule("<Filter><Tag><Key>k</Key></Tag></Filter><Status>Enabled</Status>" + expire), s3err.MalformedXML, "Value"},
+		{"tag and prefix without And", oneRule("<Filter><Prefix>a</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>" + expire), s3err.MalformedXML, "And"},
+		{"duplicate tag keys", oneRule("<Filter><And><Tag><Key>k</Key><Value>1</Value></Tag><Tag><Key>k</Key><Value>2</Value></Tag></And></Filter><Status>Enabled</Status>" + expire), s3err.InvalidRequest, "Duplicate"},
+		{"long tag key", oneRule("<Filter><Tag><Key>" + strings.Repeat("k", 129) + "</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>" + expire), s3err.InvalidTag, "TagKey"},
 		{"unknown filter element", oneRule("<Filter><Suffix>.log</Suffix></Filter><Status>Enabled</Status>" + expire), s3err.MalformedXML, "Suffix"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -183,7 +190,7 @@ func TestLifecycleApplies(t *testing.T) {
 		{"logs/a", 50, false},
 		{"tmp", 50, false},
 	} {
-		if got := r.Applies(c.key, c.size); got != c.want {
+		if got := r.Applies(c.key, c.size, nil); got != c.want {
 			t.Errorf("%s (%d bytes): %v, want %v", c.key, c.size, got, c.want)
 		}
 	}
@@ -191,10 +198,10 @@ func TestLifecycleApplies(t *testing.T) {
 		t.Error("uploads are selected by prefix alone")
 	}
 	r.Enabled = false
-	if r.Applies("tmp/a", 50) || r.AppliesToUpload("tmp/a") {
+	if r.Applies("tmp/a", 50, nil) || r.AppliesToUpload("tmp/a") {
 		t.Error("a disabled rule applies")
 	}
-	if !(LifecycleRule{Enabled: true}).Applies("anything", 0) {
+	if !(LifecycleRule{Enabled: true}).Applies("anything", 0, nil) {
 		t.Error("an empty filter must select every object")
 	}
 }
@@ -292,5 +299,151 @@ func TestLifecyclePrefixes(t *testing.T) {
 	}
 	if got := (Lifecycle{Rules: []LifecycleRule{rule("a/", true, 0, 1)}}).Prefixes(Expire); len(got) != 0 {
 		t.Errorf("no expiration rule, yet prefixes %q", got)
+	}
+}
+
+// TestParseLifecycleVersionsAndTags: tag filters, noncurrent-version
+// expiration and ExpiredObjectDeleteMarker parse, render back as they
+// were given, and survive the stored encoding.
+func TestParseLifecycleVersionsAndTags(t *testing.T) {
+	body := `<LifecycleConfiguration>
+  <Rule><ID>tagged</ID><Filter><Tag><Key>class</Key><Value>tmp</Value></Tag></Filter><Status>Enabled</Status>
+    <Expiration><Days>3</Days></Expiration></Rule>
+  <Rule><ID>and</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value></Value></Tag>
+    <ObjectSizeGreaterThan>5</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>
+    <NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>
+  <Rule><ID>markers</ID><Filter><Prefix>old/</Prefix></Filter><Status>Enabled</Status>
+    <Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>
+</LifecycleConfiguration>`
+	got, err := ParseLifecycle([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Lifecycle{Rules: []LifecycleRule{
+		{ID: "tagged", Enabled: true, Filter: LifecycleFilter{Tags: tagging.Set{{Key: "class", Value: "tmp"}}}, ExpirationDays: 3},
+		{ID: "and", Enabled: true, Filter: LifecycleFilter{Prefix: "logs/", ObjectSizeGreaterThan: ptr[uint64](5),
+			Tags: tagging.Set{{Key: "a", Value: "1"}, {Key: "b", Value: ""}}}, NoncurrentDays: 7, NewerNoncurrentVersions: 2},
+		{ID: "markers", Enabled: true, Filter: LifecycleFilter{Prefix: "old/"}, ExpiredObjectDeleteMarker: true},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("parsed\n%+v\nwant\n%+v", got, want)
+	}
+	again, err := ParseLifecycle(got.XML())
+	if err != nil || !reflect.DeepEqual(again, want) {
+		t.Fatalf("XML round trip: %+v, %v\n%s", again, err, got.XML())
+	}
+	e := wire.NewEncoder(nil)
+	got.Encode(e)
+	d := wire.NewDecoder(e.Bytes())
+	decoded := DecodeLifecycle(d)
+	if err := d.Finish(); err != nil || !reflect.DeepEqual(decoded, want) {
+		t.Fatalf("wire round trip: %+v, %v", decoded, err)
+	}
+}
+
+// TestDecodeLifecycleFirstFormat: a configuration stored before tags and
+// versions (format 1) still decodes.
+func TestDecodeLifecycleFirstFormat(t *testing.T) {
+	e := wire.NewEncoder(nil)
+	e.Uint8(formatVersion)
+	e.Uvarint(1)
+	e.String("old")
+	e.Bool(true)
+	e.Bool(false)
+	e.String("tmp/")
+	e.Bool(false)
+	e.Bool(false)
+	e.Varint(2)
+	e.Bool(false)
+	e.Varint(0)
+	d := wire.NewDecoder(e.Bytes())
+	got := DecodeLifecycle(d)
+	want := Lifecycle{Rules: []LifecycleRule{{ID: "old", Enabled: true, Filter: LifecycleFilter{Prefix: "tmp/"}, ExpirationDays: 2}}}
+	if err := d.Finish(); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%+v, %v", got, err)
+	}
+}
+
+func TestLifecycleAppliesTags(t *testing.T) {
+	r := LifecycleRule{Enabled: true, ExpirationDays: 1, Filter: LifecycleFilter{Prefix: "a/", Tags: tagging.Set{{Key: "k", Value: "v"}, {Key: "e", Value: ""}}}}
+	for _, c := range []struct {
+		tags tagging.Set
+		want bool
+	}{
+		{tagging.Set{{Key: "k", Value: "v"}, {Key: "e", Value: ""}}, true},
+		{tagging.Set{{Key: "e", Value: ""}, {Key: "x", Value: "y"}, {Key: "k", Value: "v"}}, true},
+		{tagging.Set{{Key: "k", Value: "v"}}, false},
+		{tagging.Set{{Key: "k", Value: "V"}, {Key: "e", Value: ""}}, false},
+		{nil, false},
+	} {
+		if got := r.Applies("a/obj", 1, c.tags); got != c.want {
+			t.Errorf("tags %v: %v, want %v", c.tags, got, c.want)
+		}
+	}
+}
+
+func TestExpiredVersions(t *testing.T) {
+	day := 24 * time.Hour
+	t0 := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	// Newest first: the current version, then noncurrent ones, each made
+	// noncurrent when the one before it in the list was written.
+	versions := []Version{
+		{Modified: t0.Add(4 * day), Size: 1},                                   // current
+		{Modified: t0.Add(3 * day), Size: 1},                                   // noncurrent since day 4
+		{Modified: t0.Add(2 * day), Marker: true},                              // since day 3
+		{Modified: t0.Add(1 * day), Size: 100},                                 // since day 2
+		{Modified: t0, Size: 1, Tags: tagging.Set{{Key: "keep", Value: "no"}}}, // since day 1
+	}
+	noncurrent := Lifecycle{Rules: []LifecycleRule{{Enabled: true, NoncurrentDays: 2}}}
+	for _, c := range []struct {
+		name string
+		l    Lifecycle
+		now  time.Time
+		want []int
+	}{
+		// Noncurrent since day 1 at 12:00: two days later, from midnight.
+		{"none due yet", noncurrent, t0.Add(3 * day), nil},
+		{"oldest due", noncurrent, time.Date(2026, 1, 14, 0, 0, 0, 0, time.UTC), []int{4}},
+		{"all due", noncurrent, t0.Add(10 * day), []int{1, 2, 3, 4}},
+		{"newest two kept", Lifecycle{Rules: []LifecycleRule{{Enabled: true, NoncurrentDays: 2, NewerNoncurrentVersions: 2}}}, t0.Add(10 * day), []int{3, 4}},
+		{"by size", Lifecycle{Rules: []LifecycleRule{{Enabled: true, NoncurrentDays: 1, Filter: LifecycleFilter{ObjectSizeGreaterThan: ptr[uint64](50)}}}}, t0.Add(10 * day), []int{3}},
+		{"by tag", Lifecycle{Rules: []LifecycleRule{{Enabled: true, NoncurrentDays: 1, Filter: LifecycleFilter{Tags: tagging.Set{{Key: "keep", Value: "no"}}}}}}, t0.Add(10 * day), []int{4}},
+		{"other prefix", Lifecycle{Rules: []LifecycleRule{{Enabled: true, NoncurrentDays: 1, Filter: LifecycleFilter{Prefix: "b/"}}}}, t0.Add(10 * day), nil},
+		{"disabled", Lifecycle{Rules: []LifecycleRule{{NoncurrentDays: 1}}}, t0.Add(10 * day), nil},
+		{"current expiration alone", Lifecycle{Rules: []LifecycleRule{{Enabled: true, ExpirationDays: 1}}}, t0.Add(10 * day), nil},
+	} {
+		if got := c.l.ExpiredVersions("a/key", versions, c.now); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+
+	lone := []Version{{Modified: t0, Marker: true}}
+	markers := Lifecycle{Rules: []LifecycleRule{{Enabled: true, ExpiredObjectDeleteMarker: true}}}
+	if got := markers.ExpiredVersions("a/key", lone, t0); !slices.Equal(got, []int{0}) {
+		t.Errorf("a lone marker with ExpiredObjectDeleteMarker: %v", got)
+	}
+	if got := markers.ExpiredVersions("a/key", versions[1:3], t0.Add(10*day)); got != nil {
+		t.Errorf("a marker with a version behind it: %v", got)
+	}
+	if got := markers.ExpiredVersions("a/key", []Version{{Modified: t0, Size: 3}}, t0.Add(10*day)); got != nil {
+		t.Errorf("a lone object is no marker: %v", got)
+	}
+	days := Lifecycle{Rules: []LifecycleRule{{Enabled: true, ExpirationDays: 3}}}
+	if got := days.ExpiredVersions("a/key", lone, t0.Add(2*day)); got != nil {
+		t.Errorf("a lone marker younger than Days: %v", got)
+	}
+	if got := days.ExpiredVersions("a/key", lone, t0.Add(4*day)); !slices.Equal(got, []int{0}) {
+		t.Errorf("a lone marker older than Days: %v", got)
+	}
+}
+
+func TestLifecyclePrefixesVersions(t *testing.T) {
+	l := Lifecycle{Rules: []LifecycleRule{
+		{Enabled: true, NoncurrentDays: 1, Filter: LifecycleFilter{Prefix: "b/"}},
+		{Enabled: true, ExpiredObjectDeleteMarker: true, Filter: LifecycleFilter{Prefix: "a/"}},
+		{Enabled: true, AbortIncompleteUploadDays: 1, Filter: LifecycleFilter{Prefix: "c/"}},
+	}}
+	if got := l.Prefixes(ExpireVersions); !slices.Equal(got, []string{"a/", "b/"}) {
+		t.Errorf("version prefixes: %v", got)
 	}
 }

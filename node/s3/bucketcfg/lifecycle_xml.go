@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/garagego/garage/node/s3/s3xml"
+	"github.com/garagego/garage/node/s3/tagging"
 )
 
 // lifecycleDoc is the <LifecycleConfiguration> document of
@@ -23,13 +24,13 @@ type lifecycleRuleDoc struct {
 	Filter                         *filterDoc      `xml:"Filter"`
 	Status                         string          `xml:"Status"`
 	Expiration                     *expirationDoc  `xml:"Expiration"`
+	NoncurrentVersionExpiration    *noncurrentDoc  `xml:"NoncurrentVersionExpiration"`
 	AbortIncompleteMultipartUpload *abortUploadDoc `xml:"AbortIncompleteMultipartUpload"`
 
 	// Actions this store cannot take: recognised so the client hears
 	// NotImplemented, not MalformedXML.
 	Transitions                  []unknownElement `xml:"Transition"`
 	NoncurrentVersionTransitions []unknownElement `xml:"NoncurrentVersionTransition"`
-	NoncurrentVersionExpirations []unknownElement `xml:"NoncurrentVersionExpiration"`
 
 	Unknown []unknownElement `xml:",any"`
 }
@@ -38,8 +39,8 @@ type filterDoc struct {
 	Prefix                *string          `xml:"Prefix"`
 	ObjectSizeGreaterThan *int64           `xml:"ObjectSizeGreaterThan"`
 	ObjectSizeLessThan    *int64           `xml:"ObjectSizeLessThan"`
+	Tag                   *tagDoc          `xml:"Tag"`
 	And                   *andDoc          `xml:"And"`
-	Tags                  []unknownElement `xml:"Tag"`
 	Unknown               []unknownElement `xml:",any"`
 }
 
@@ -47,8 +48,21 @@ type andDoc struct {
 	Prefix                *string          `xml:"Prefix"`
 	ObjectSizeGreaterThan *int64           `xml:"ObjectSizeGreaterThan"`
 	ObjectSizeLessThan    *int64           `xml:"ObjectSizeLessThan"`
-	Tags                  []unknownElement `xml:"Tag"`
+	Tags                  []tagDoc         `xml:"Tag"`
 	Unknown               []unknownElement `xml:",any"`
+}
+
+// tagDoc is a filter's <Tag>: Key and Value are required.
+type tagDoc struct {
+	Key     *string          `xml:"Key"`
+	Value   *string          `xml:"Value"`
+	Unknown []unknownElement `xml:",any"`
+}
+
+type noncurrentDoc struct {
+	NoncurrentDays          *int32           `xml:"NoncurrentDays"`
+	NewerNoncurrentVersions *int32           `xml:"NewerNoncurrentVersions"`
+	Unknown                 []unknownElement `xml:",any"`
 }
 
 type expirationDoc struct {
@@ -104,8 +118,6 @@ func (rd lifecycleRuleDoc) rule() (LifecycleRule, error) {
 		return r, notImplemented("Transition", where)
 	case len(rd.NoncurrentVersionTransitions) > 0:
 		return r, notImplemented("NoncurrentVersionTransition", where)
-	case len(rd.NoncurrentVersionExpirations) > 0:
-		return r, notImplemented("NoncurrentVersionExpiration", where)
 	}
 	switch strings.TrimSpace(rd.Status) {
 	case "Enabled":
@@ -132,6 +144,11 @@ func (rd lifecycleRuleDoc) rule() (LifecycleRule, error) {
 			return r, err
 		}
 	}
+	if n := rd.NoncurrentVersionExpiration; n != nil {
+		if err := n.apply(&r, where); err != nil {
+			return r, err
+		}
+	}
 	if a := rd.AbortIncompleteMultipartUpload; a != nil {
 		if err := rejectUnknown("AbortIncompleteMultipartUpload", a.Unknown); err != nil {
 			return r, err
@@ -151,29 +168,39 @@ func (fd filterDoc) filter(where string) (LifecycleFilter, error) {
 	if err := rejectUnknown("Filter", fd.Unknown); err != nil {
 		return LifecycleFilter{}, err
 	}
-	if len(fd.Tags) > 0 {
-		return LifecycleFilter{}, notImplemented("Tag", "the Filter of "+where)
-	}
 	conditions := 0
-	for _, present := range []bool{fd.Prefix != nil, fd.ObjectSizeGreaterThan != nil, fd.ObjectSizeLessThan != nil, fd.And != nil} {
+	for _, present := range []bool{fd.Prefix != nil, fd.ObjectSizeGreaterThan != nil, fd.ObjectSizeLessThan != nil, fd.Tag != nil, fd.And != nil} {
 		if present {
 			conditions++
 		}
 	}
 	if conditions > 1 {
-		return LifecycleFilter{}, s3xml.Malformed("the Filter of " + where + " can have only one of Prefix, ObjectSizeGreaterThan, ObjectSizeLessThan or And")
+		return LifecycleFilter{}, s3xml.Malformed("the Filter of " + where + " can have only one of Prefix, Tag, ObjectSizeGreaterThan, ObjectSizeLessThan or And")
 	}
 	prefix, greater, less := fd.Prefix, fd.ObjectSizeGreaterThan, fd.ObjectSizeLessThan
+	var tagDocs []tagDoc
+	if fd.Tag != nil {
+		tagDocs = []tagDoc{*fd.Tag}
+	}
 	if a := fd.And; a != nil {
 		if err := rejectUnknown("And", a.Unknown); err != nil {
 			return LifecycleFilter{}, err
 		}
-		if len(a.Tags) > 0 {
-			return LifecycleFilter{}, notImplemented("Tag", "the Filter of "+where)
-		}
-		prefix, greater, less = a.Prefix, a.ObjectSizeGreaterThan, a.ObjectSizeLessThan
+		prefix, greater, less, tagDocs = a.Prefix, a.ObjectSizeGreaterThan, a.ObjectSizeLessThan, a.Tags
 	}
 	f := LifecycleFilter{Prefix: deref(prefix)}
+	for _, td := range tagDocs {
+		if err := rejectUnknown("Tag", td.Unknown); err != nil {
+			return LifecycleFilter{}, err
+		}
+		if td.Key == nil || td.Value == nil {
+			return LifecycleFilter{}, s3xml.Malformed("a Tag in the Filter of " + where + " needs a Key and a Value")
+		}
+		f.Tags = append(f.Tags, tagging.Tag{Key: *td.Key, Value: *td.Value})
+	}
+	if _, dup := duplicateKey(f.Tags); dup {
+		return LifecycleFilter{}, invalidRequest("Duplicate Tag Keys are not allowed.")
+	}
 	var err error
 	if f.ObjectSizeGreaterThan, err = sizeBound("ObjectSizeGreaterThan", greater); err != nil {
 		return LifecycleFilter{}, err
@@ -200,11 +227,8 @@ func (e expirationDoc) apply(r *LifecycleRule, where string) error {
 	if err := rejectUnknown("Expiration", e.Unknown); err != nil {
 		return err
 	}
-	// Delete markers exist only with versioning; "false" asks for nothing
-	// and some tools send it with every rule.
-	if e.ExpiredObjectDeleteMarker != nil && *e.ExpiredObjectDeleteMarker {
-		return notImplemented("ExpiredObjectDeleteMarker", where)
-	}
+	// "false" asks for nothing, and some tools send it with every rule.
+	r.ExpiredObjectDeleteMarker = e.ExpiredObjectDeleteMarker != nil && *e.ExpiredObjectDeleteMarker
 	if e.Days == nil && e.Date == nil && e.ExpiredObjectDeleteMarker == nil {
 		return s3xml.Malformed("Expiration of " + where + " has neither Days nor Date")
 	}
@@ -225,6 +249,38 @@ func (e expirationDoc) apply(r *LifecycleRule, where string) error {
 		r.ExpirationDate = date.UTC()
 	}
 	return nil
+}
+
+// apply sets r's noncurrent-version expiration from the
+// <NoncurrentVersionExpiration> element.
+func (n noncurrentDoc) apply(r *LifecycleRule, where string) error {
+	if err := rejectUnknown("NoncurrentVersionExpiration", n.Unknown); err != nil {
+		return err
+	}
+	if n.NoncurrentDays == nil {
+		return s3xml.Malformed("NoncurrentVersionExpiration of " + where + " has no NoncurrentDays")
+	}
+	if *n.NoncurrentDays <= 0 {
+		return invalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer")
+	}
+	r.NoncurrentDays = int(*n.NoncurrentDays)
+	if v := n.NewerNoncurrentVersions; v != nil {
+		if *v <= 0 || *v > MaxNewerNoncurrentVersions {
+			return invalidArgument("'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer up to %d", MaxNewerNoncurrentVersions)
+		}
+		r.NewerNoncurrentVersions = int(*v)
+	}
+	return nil
+}
+
+// duplicateKey finds a key given twice in tags.
+func duplicateKey(tags tagging.Set) (string, bool) {
+	for i, t := range tags {
+		if _, dup := tags[:i].Get(t.Key); dup {
+			return t.Key, true
+		}
+	}
+	return "", false
 }
 
 func quoteID(id string) string {
@@ -255,6 +311,17 @@ func (l Lifecycle) XML() []byte {
 		case !r.ExpirationDate.IsZero():
 			date := r.ExpirationDate.UTC().Format(dateLayout)
 			rd.Expiration = &expirationDoc{Date: &date}
+		case r.ExpiredObjectDeleteMarker:
+			yes := true
+			rd.Expiration = &expirationDoc{ExpiredObjectDeleteMarker: &yes}
+		}
+		if r.NoncurrentDays > 0 {
+			days := int32(r.NoncurrentDays)
+			rd.NoncurrentVersionExpiration = &noncurrentDoc{NoncurrentDays: &days}
+			if r.NewerNoncurrentVersions > 0 {
+				newer := int32(r.NewerNoncurrentVersions)
+				rd.NoncurrentVersionExpiration.NewerNoncurrentVersions = &newer
+			}
 		}
 		if r.AbortIncompleteUploadDays > 0 {
 			days := int32(r.AbortIncompleteUploadDays)
@@ -270,14 +337,27 @@ func (l Lifecycle) XML() []byte {
 // it, empty or not, as clients that sent <Prefix></Prefix> expect to read.
 func (f LifecycleFilter) doc() *filterDoc {
 	greater, less := signed(f.ObjectSizeGreaterThan), signed(f.ObjectSizeLessThan)
+	var tags []tagDoc
+	for _, t := range f.Tags {
+		k, v := t.Key, t.Value
+		tags = append(tags, tagDoc{Key: &k, Value: &v})
+	}
+	conditions := len(tags)
+	for _, present := range []bool{f.Prefix != "", greater != nil, less != nil} {
+		if present {
+			conditions++
+		}
+	}
 	switch {
-	case greater == nil && less == nil:
+	case conditions == 0 || conditions == 1 && f.Prefix != "":
 		prefix := f.Prefix
 		return &filterDoc{Prefix: &prefix}
-	case f.Prefix == "" && (greater == nil || less == nil):
+	case conditions == 1 && len(tags) == 1:
+		return &filterDoc{Tag: &tags[0]}
+	case conditions == 1:
 		return &filterDoc{ObjectSizeGreaterThan: greater, ObjectSizeLessThan: less}
 	default:
-		return &filterDoc{And: &andDoc{Prefix: nonEmpty(f.Prefix), ObjectSizeGreaterThan: greater, ObjectSizeLessThan: less}}
+		return &filterDoc{And: &andDoc{Prefix: nonEmpty(f.Prefix), ObjectSizeGreaterThan: greater, ObjectSizeLessThan: less, Tags: tags}}
 	}
 }
 

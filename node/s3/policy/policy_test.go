@@ -111,9 +111,11 @@ func TestConditionQualifiers(t *testing.T) {
 		{`{"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}`, []string{"aws:sourceip", "127.0.0.1"}, Allowed},
 		{`{"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}`, []string{"aws:sourceip", "10.9.9.9"}, NoMatch},
 		{`{"IpAddress": {"aws:SourceIp": "127.0.0.1"}}`, []string{"aws:sourceip", "::ffff:127.0.0.1"}, Allowed},
-		// Objects have no tags (yet): the key is never in a request.
+		// An object without the tag: the key is absent from the request.
 		{`{"StringEquals": {"s3:ExistingObjectTag/class": "public"}}`, nil, NoMatch},
 		{`{"StringNotEquals": {"s3:ExistingObjectTag/class": "secret"}}`, nil, Allowed},
+		{`{"StringEquals": {"s3:ExistingObjectTag/class": "public"}}`, []string{"s3:existingobjecttag/class", "public"}, Allowed},
+		{`{"StringNotEquals": {"s3:ExistingObjectTag/class": "secret"}}`, []string{"s3:existingobjecttag/class", "secret"}, NoMatch},
 		{`{"StringLike": {"aws:Referer": "https://*.example.com/*"}}`, []string{"aws:referer", "https://www.example.com/page"}, Allowed},
 		{`{"StringLike": {"aws:Referer": "https://*.example.com/*"}}`, []string{"aws:referer", "https://example.org/"}, NoMatch},
 		{`{"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}`, []string{"s3:x-amz-acl", "bucket-owner-full-control"}, Allowed},
@@ -242,5 +244,17 @@ func BenchmarkParse20Statements(b *testing.B) {
 		if _, err := Parse(doc, "bkt"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestUsesKeyPrefix(t *testing.T) {
+	tagged := mustParse(t, `{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bkt/*"},
+	  {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bkt/*", "Condition": {"StringEquals": {"s3:ExistingObjectTag/Class": "secret"}}}]}`)
+	if !tagged.UsesKeyPrefix(ExistingObjectTagPrefix) {
+		t.Error("a policy with an ExistingObjectTag condition does not say it reads tags")
+	}
+	plain := mustParse(t, `{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bkt/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}}`)
+	if plain.UsesKeyPrefix(ExistingObjectTagPrefix) {
+		t.Error("a policy without tag conditions says it reads tags")
 	}
 }

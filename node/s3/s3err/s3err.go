@@ -69,6 +69,8 @@ const (
 	NoSuchEncryptionConfiguration   Code = "ServerSideEncryptionConfigurationNotFoundError"
 	ConditionalRequestConflict      Code = "ConditionalRequestConflict"
 	InvalidStorageClass             Code = "InvalidStorageClass"
+	InvalidTag                      Code = "InvalidTag"
+	NoSuchTagSet                    Code = "NoSuchTagSet"
 )
 
 var statuses = map[Code]int{
@@ -125,6 +127,8 @@ var statuses = map[Code]int{
 	NoSuchEncryptionConfiguration:   404,
 	ConditionalRequestConflict:      409,
 	InvalidStorageClass:             400,
+	InvalidTag:                      400,
+	NoSuchTagSet:                    404,
 }
 
 // Status is the HTTP status that goes with c (500 for an unknown code).
