@@ -24,6 +24,10 @@ const (
 	AttrLegalHold   = "legal-hold"
 	HeaderRetention = "x-garage-lock-retention"
 	HeaderLegalHold = "x-garage-lock-legal-hold"
+	// ConfigObjectLock is the bucket configuration of a bucket with lock
+	// (the S3 layer's encoding): present once lock is enabled, never
+	// removed.
+	ConfigObjectLock = "objectLock"
 )
 
 // LockMode is a retention's mode, as S3 names it.

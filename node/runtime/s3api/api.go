@@ -30,6 +30,7 @@ type Backend interface {
 	DeleteObjectWith(ctx context.Context, bucket model.BucketID, key string, opts server.WriteOptions) (object.Written, error)
 	DeleteObjectVersion(ctx context.Context, bucket model.BucketID, key string, ref model.VersionRef) (object.VersionDeleted, error)
 	ListObjectVersions(ctx context.Context, op object.ListVersions) (object.VersionListing, error)
+	SetObjectAttr(ctx context.Context, bucket model.BucketID, key string, ref model.VersionRef, name string, value []byte) (model.ObjectVersion, error)
 	CopyObjectWith(ctx context.Context, bucket model.BucketID, key string, src object.Object, headers []model.Header, opts server.WriteOptions) (object.Written, model.ObjectMeta, error)
 	CreateMultipartWith(ctx context.Context, bucket model.BucketID, key string, headers []model.Header, spec checksum.Spec, versioned bool) (object.Written, error)
 	PutPartWith(ctx context.Context, p server.PartUpload) (etag string, size uint64, sum string, err error)

@@ -145,6 +145,9 @@ func (rq *request) copyObject() error {
 	}
 	// A copy does not take its source's ACL: it gets the one it asks for.
 	headers = withStorageClass(withObjectACL(headers, objACL), class)
+	if headers, err = rq.withLockHeaders(headers); err != nil {
+		return err
+	}
 	// The content, and so its checksum, is the source's; with
 	// x-amz-checksum-algorithm the copy gets that checksum, computed over
 	// the source's data (read through this node).

@@ -81,6 +81,9 @@ func (rq *request) createMultipartUpload() error {
 		return err
 	}
 	headers = withObjectACL(headers, objACL)
+	if headers, err = rq.withLockHeaders(headers); err != nil {
+		return err
+	}
 	// The upload's data key is drawn now; every part is sealed with it.
 	target, err := rq.writeTarget(rq.r.Header)
 	if err != nil {

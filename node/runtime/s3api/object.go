@@ -56,6 +56,9 @@ func (rq *request) putObject() error {
 		return err
 	}
 	headers = withObjectACL(headers, objACL)
+	if headers, err = rq.withLockHeaders(headers); err != nil {
+		return err
+	}
 	target, err := rq.writeTarget(h)
 	if err != nil {
 		return err
@@ -153,6 +156,7 @@ func (rq *request) getObject() error {
 		return err
 	}
 	setObjectHeaders(h, meta, modified)
+	rq.setLockHeaders(h, obj)
 	if strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
 		spanChecksum(obj, q.Get("partNumber"), partial, span).set(h)
 	}
@@ -294,7 +298,7 @@ func (rq *request) deleteObject() error {
 		if cond != nil {
 			return s3err.New(s3err.NotImplemented, "Conditional deletes of a specific version are not implemented.")
 		}
-		res, err := rq.api.backend.DeleteObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+		res, err := rq.deleteVersion(rq.key, ref)
 		if err != nil {
 			return err
 		}
@@ -432,7 +436,7 @@ func (rq *request) deleteObjects() error {
 func (rq *request) deleteOne(key string, ref model.VersionRef, cond *object.Condition) (s3xml.DeletedObject, error) {
 	out := s3xml.DeletedObject{Key: key}
 	if ref.Set {
-		res, err := rq.api.backend.DeleteObjectVersion(rq.ctx, rq.bucket.ID, key, ref)
+		res, err := rq.deleteVersion(key, ref)
 		if err != nil {
 			return out, err
 		}

@@ -76,6 +76,9 @@ func (rq *request) postObject() error {
 	if err := rq.checkEncryptionHeaders("PostObject"); err != nil {
 		return err // a form's encryption is in its fields, not the request's headers
 	}
+	if err := refuseMisplacedLock("PostObject", formRequestHeaders(fields)); err != nil {
+		return err
+	}
 	if err := refuseUnimplemented(formRequestHeaders(fields)); err != nil {
 		return err
 	}

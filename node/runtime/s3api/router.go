@@ -26,14 +26,15 @@ type endpoint struct {
 // checks it against botocore's model of the API.
 var unsupported = []string{
 	"abac", "accelerate", "analytics", "attributes", "intelligent-tiering", "inventory",
-	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
-	"metadataTable", "metrics", "notification", "object-lock", "renameObject", "replication",
-	"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent",
+	"logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
+	"metadataTable", "metrics", "notification", "renameObject", "replication",
+	"requestPayment", "restore", "select", "session", "tagging", "torrent",
 }
 
 // versionedEndpoints are the endpoints that take a versionId: elsewhere it
 // is refused, never ignored.
-var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject"}
+var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject",
+	"GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold"}
 
 // versionActions are the IAM actions of endpoints addressing a version by
 // its id, as S3 names them: a policy allowing s3:GetObject does not allow
@@ -102,13 +103,19 @@ var endpointActions = map[string]string{
 	"AbortMultipartUpload":            "s3:AbortMultipartUpload",
 	"ListParts":                       "s3:ListMultipartUploadParts",
 	"DeleteObject":                    "s3:DeleteObject",
+	"GetObjectLockConfiguration":      "s3:GetBucketObjectLockConfiguration",
+	"PutObjectLockConfiguration":      "s3:PutBucketObjectLockConfiguration",
+	"GetObjectRetention":              "s3:GetObjectRetention",
+	"PutObjectRetention":              "s3:PutObjectRetention",
+	"GetObjectLegalHold":              "s3:GetObjectLegalHold",
+	"PutObjectLegalHold":              "s3:PutObjectLegalHold",
 }
 
 // unimplementedHeaders are request headers whose meaning this store does
 // not implement and whose absence would change what the client believes
-// (its object encrypted with KMS, locked, public, tagged, or an owner
-// checked; SSE-S3 and SSE-C are implemented, sse.go; storage classes are
-// labels, headers.go):
+// (its object encrypted with KMS, public, tagged, or an owner checked;
+// SSE-S3 and SSE-C are implemented, sse.go; storage classes are labels,
+// headers.go; object lock headers are objectlock.go's):
 // such a request is refused with NotImplemented, never served as if the
 // header were not there. accepted lists the values that ask for nothing
 // beyond what the store does anyway.
@@ -119,11 +126,6 @@ var unimplementedHeaders = []struct {
 	{"x-amz-server-side-encryption-aws-kms-key-id", nil},
 	{"x-amz-server-side-encryption-context", nil},
 	{"x-amz-server-side-encryption-bucket-key-enabled", nil},
-	{"x-amz-object-lock-mode", nil},
-	{"x-amz-object-lock-retain-until-date", nil},
-	{"x-amz-object-lock-legal-hold", nil},
-	{"x-amz-bucket-object-lock-enabled", []string{"false"}},
-	{"x-amz-bypass-governance-retention", nil},
 	{"x-amz-mfa", nil},
 	{"x-amz-tagging", nil},
 	{"x-amz-tagging-directive", []string{"COPY"}},
@@ -139,6 +141,9 @@ var deleteOnlyHeaders = []string{"x-amz-if-match-last-modified-time", "x-amz-if-
 // refuseMisplaced fails a request other than DeleteObject carrying one of
 // the deleteOnlyHeaders.
 func refuseMisplaced(ep endpoint, h http.Header) error {
+	if err := refuseMisplacedLock(ep.name, h); err != nil {
+		return err
+	}
 	if ep.name == "DeleteObject" {
 		return nil
 	}
@@ -195,6 +200,9 @@ func route(method, bucket, key string, q url.Values, h http.Header) (endpoint, e
 				ok = false
 			}
 		}
+		if !lockSubresourceAllows(q, ep.name) {
+			ok = false
+		}
 	}
 	if !ok {
 		return endpoint{}, s3err.New(s3err.MethodNotAllowed, "The specified method is not allowed against this resource.")
@@ -237,6 +245,8 @@ func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool)
 		{http.MethodDelete, "encryption", endpoint{"DeleteBucketEncryption", needOwner, (*request).deleteBucketEncryption}},
 		{http.MethodGet, "uploads", endpoint{"ListMultipartUploads", needRead, (*request).listMultipartUploads}},
 		{http.MethodGet, "versions", endpoint{"ListObjectVersions", needRead, (*request).listObjectVersions}},
+		{http.MethodGet, "object-lock", endpoint{"GetObjectLockConfiguration", needRead, (*request).getObjectLockConfiguration}},
+		{http.MethodPut, "object-lock", endpoint{"PutObjectLockConfiguration", needOwner, (*request).putObjectLockConfiguration}},
 		{http.MethodPost, "delete", endpoint{"DeleteObjects", needWrite, (*request).deleteObjects}},
 		{http.MethodGet, "acl", endpoint{"GetBucketAcl", needRead, (*request).getBucketACL}},
 		{http.MethodPut, "acl", endpoint{"PutBucketAcl", needOwner, (*request).putBucketACL}},
@@ -283,6 +293,12 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 		if q.Has("uploadId") {
 			return endpoint{"ListParts", needRead, (*request).listParts}, true
 		}
+		if q.Has("retention") {
+			return endpoint{"GetObjectRetention", needRead, (*request).getObjectRetention}, true
+		}
+		if q.Has("legal-hold") {
+			return endpoint{"GetObjectLegalHold", needRead, (*request).getObjectLegalHold}, true
+		}
 		return endpoint{"GetObject", needRead, (*request).getObject}, true
 	case http.MethodHead:
 		return endpoint{"HeadObject", needRead, (*request).getObject}, true
@@ -290,6 +306,10 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 		switch {
 		case q.Has("acl"):
 			return endpoint{"PutObjectAcl", needWrite, (*request).putObjectACL}, true
+		case q.Has("retention"):
+			return endpoint{"PutObjectRetention", needWrite, (*request).putObjectRetention}, true
+		case q.Has("legal-hold"):
+			return endpoint{"PutObjectLegalHold", needWrite, (*request).putObjectLegalHold}, true
 		case q.Has("partNumber") && q.Has("uploadId") && copying:
 			return endpoint{"UploadPartCopy", needWrite, (*request).uploadPartCopy}, true
 		case q.Has("partNumber") && q.Has("uploadId"):

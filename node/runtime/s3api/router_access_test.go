@@ -33,6 +33,9 @@ var routeCases = []struct {
 	{"POST", "b", "k", "uploads", nil}, {"POST", "b", "k", "uploadId=u", nil}, {"GET", "b", "k", "uploadId=u", nil},
 	{"PUT", "b", "k", "partNumber=1&uploadId=u", nil}, {"PUT", "b", "k", "partNumber=1&uploadId=u", http.Header{"X-Amz-Copy-Source": {"b/j"}}},
 	{"DELETE", "b", "k", "uploadId=u", nil},
+	{"GET", "b", "", "object-lock", nil}, {"PUT", "b", "", "object-lock", nil},
+	{"GET", "b", "k", "retention", nil}, {"PUT", "b", "k", "retention", nil},
+	{"GET", "b", "k", "legal-hold", nil}, {"PUT", "b", "k", "legal-hold", nil},
 }
 
 // TestEveryEndpointHasAnAction: every endpoint names its IAM action, so
