@@ -212,6 +212,19 @@ func testDefaultRetention(t *testing.T, a *accessEnv) {
 	if err := deleteVersionErr(a.s3(t, 0), bucket, "k", id, false); err == nil {
 		t.Fatal("a default-retained version was deleted")
 	}
+	// A form upload gets the default too; a form naming a lock is refused
+	// (PostObject takes no lock fields here).
+	resp := postForm(t, a.c.Nodes[2].Endpoint+"/"+bucket, signedFormIn(t, a.env, bucket, "posted", nil), "f.txt", []byte("posted"))
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("PostObject: %d", resp.StatusCode)
+	}
+	head, err = a.s3(t, 0).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("posted")})
+	must(t, err, "head the posted object")
+	if head.ObjectLockMode != types.ObjectLockModeGovernance || head.ObjectLockRetainUntilDate.Sub(want).Abs() > time.Minute {
+		t.Fatalf("posted object: mode %q until %v", head.ObjectLockMode, head.ObjectLockRetainUntilDate)
+	}
+	resp = postForm(t, a.c.Nodes[1].Endpoint+"/"+bucket, signedFormIn(t, a.env, bucket, "posted-held", map[string]string{"x-amz-object-lock-legal-hold": "ON"}), "f.txt", []byte("x"))
+	wantHTTPError(t, resp, "NotImplemented", http.StatusNotImplemented)
 	// A request's own retention wins over the default; in years too.
 	_, err = a.s3(t, 1).PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String(bucket),
 		ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled,

@@ -330,10 +330,15 @@ func objectLockedError(err error) *s3err.Error {
 // without lock are S3's InvalidRequest; naming them needs the
 // s3:PutObjectRetention and s3:PutObjectLegalHold permissions.
 func (rq *request) withLockHeaders(headers []model.Header) ([]model.Header, error) {
+	return rq.withLockHeadersFrom(headers, rq.r.Header, rq.key)
+}
+
+// withLockHeadersFrom is withLockHeaders for a new version of key whose
+// lock headers are h.
+func (rq *request) withLockHeadersFrom(headers []model.Header, h http.Header, key string) ([]model.Header, error) {
 	headers = slices.DeleteFunc(slices.Clone(headers), func(h model.Header) bool {
 		return h.Name == model.HeaderRetention || h.Name == model.HeaderLegalHold
 	})
-	h := rq.r.Header
 	named := false
 	for _, name := range []string{objectlock.HeaderMode, objectlock.HeaderRetainDate, objectlock.HeaderLegalHold} {
 		if _, ok := h[http.CanonicalHeaderKey(name)]; ok {
@@ -356,12 +361,12 @@ func (rq *request) withLockHeaders(headers []model.Header) ([]model.Header, erro
 		return nil, err
 	}
 	if !req.Retention.IsZero() {
-		if err := rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: rq.key, action: "s3:PutObjectRetention", need: needWrite}); err != nil {
+		if err := rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: key, action: "s3:PutObjectRetention", need: needWrite}); err != nil {
 			return nil, err
 		}
 	}
 	if req.HoldNamed {
-		if err := rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: rq.key, action: "s3:PutObjectLegalHold", need: needWrite}); err != nil {
+		if err := rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: key, action: "s3:PutObjectLegalHold", need: needWrite}); err != nil {
 			return nil, err
 		}
 	}

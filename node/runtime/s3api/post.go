@@ -76,6 +76,11 @@ func (rq *request) postObject() error {
 	if err := rq.checkEncryptionHeaders("PostObject"); err != nil {
 		return err // a form's encryption is in its fields, not the request's headers
 	}
+	// A form takes no lock fields (nor headers); it gets the bucket's
+	// default retention.
+	if err := refuseMisplacedLock("PostObject", rq.r.Header); err != nil {
+		return err
+	}
 	if err := refuseMisplacedLock("PostObject", formRequestHeaders(fields)); err != nil {
 		return err
 	}
@@ -91,6 +96,9 @@ func (rq *request) postObject() error {
 		return err
 	}
 	headers = withObjectACL(headers, objACL)
+	if headers, err = rq.withLockHeadersFrom(headers, http.Header{}, key); err != nil {
+		return err
+	}
 	encFields := formEncryptionHeaders(fields)
 	if sse.HasCustomerHeaders(encFields, false) && !rq.secureForKeys() {
 		return errInsecureKeys()
