@@ -34,6 +34,7 @@ func TestE2EObjectLock(t *testing.T) {
 		{"MultipartAndCopy", testLockMultipartAndCopy},
 		{"NullVersion", testLockNullVersion},
 		{"Minio", testLockMinio},
+		{"Boto3", testLockBoto3},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, a) })
 	}
@@ -159,7 +160,7 @@ func testLockRefusedWithoutLock(t *testing.T, a *accessEnv) {
 	_, err := cl.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(bucket)})
 	wantAPIError(t, err, "ObjectLockConfigurationNotFoundError", http.StatusNotFound)
 	for name, in := range map[string]*s3.PutObjectInput{
-		"retention": {ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
+		"retention":  {ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
 		"legal-hold": {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
 	} {
 		in.Bucket, in.Key, in.Body = aws.String(bucket), aws.String("k"), strings.NewReader("x")
@@ -541,5 +542,51 @@ func testLockMinio(t *testing.T, a *accessEnv) {
 	must(t, a.minio(t, 2).RemoveObject(ctx, bucket, "k", minio.RemoveObjectOptions{}), "remove without a version id")
 	if _, err := mc.StatObject(ctx, bucket, "k", minio.StatObjectOptions{VersionID: info.VersionID}); err != nil {
 		t.Fatalf("the locked version after a delete marker: %v", err)
+	}
+}
+
+// testLockBoto3: the same refusals through boto3, whose request shapes
+// (Content-MD5 on the lock documents, the bypass flag) differ again.
+func testLockBoto3(t *testing.T, a *accessEnv) {
+	out := a.boto3(t, 1, `
+import datetime
+b = "lock-boto3"
+s3.create_bucket(Bucket=b, ObjectLockEnabledForBucket=True)
+s3.put_object_lock_configuration(Bucket=b, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled",
+    "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
+rule = s3.get_object_lock_configuration(Bucket=b)["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+v = s3.put_object(Bucket=b, Key="k", Body=b"worm")["VersionId"]
+until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+s3.put_object_retention(Bucket=b, Key="k", VersionId=v, Retention={"Mode": "COMPLIANCE", "RetainUntilDate": until})
+ret = s3.get_object_retention(Bucket=b, Key="k", VersionId=v)["Retention"]
+shorten = error_code(lambda: s3.put_object_retention(Bucket=b, Key="k", VersionId=v, BypassGovernanceRetention=True,
+    Retention={"Mode": "COMPLIANCE", "RetainUntilDate": until - datetime.timedelta(hours=1)}))
+delete = error_code(lambda: s3.delete_object(Bucket=b, Key="k", VersionId=v, BypassGovernanceRetention=True))
+s3.put_object_legal_hold(Bucket=b, Key="k", VersionId=v, LegalHold={"Status": "ON"})
+hold = s3.get_object_legal_hold(Bucket=b, Key="k", VersionId=v)["LegalHold"]["Status"]
+res = s3.delete_objects(Bucket=b, BypassGovernanceRetention=True, Delete={"Objects": [{"Key": "k", "VersionId": v}]})
+marker = s3.delete_object(Bucket=b, Key="k").get("DeleteMarker")
+suspend = error_code(lambda: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"}))
+print(json.dumps({"rule": rule, "mode": ret["Mode"], "shorten": shorten, "delete": delete, "hold": hold,
+    "errors": [e["Code"] for e in res.get("Errors", [])], "deleted": len(res.get("Deleted", [])), "marker": marker,
+    "suspend": suspend, "still": s3.get_object(Bucket=b, Key="k", VersionId=v)["Body"].read().decode()}))
+`)
+	var got struct {
+		Rule struct {
+			Mode string
+			Days int
+		}
+		Mode, Shorten, Delete, Hold, Suspend, Still string
+		Errors                                      []string
+		Deleted                                     int
+		Marker                                      bool
+	}
+	if err := jsonUnmarshal(out, &got); err != nil {
+		t.Fatalf("boto3 printed %q: %v", out, err)
+	}
+	if got.Rule.Mode != "GOVERNANCE" || got.Rule.Days != 1 || got.Mode != "COMPLIANCE" || got.Shorten != "AccessDenied" ||
+		got.Delete != "AccessDenied" || got.Hold != "ON" || len(got.Errors) != 1 || got.Errors[0] != "AccessDenied" ||
+		got.Deleted != 0 || !got.Marker || got.Suspend != "InvalidBucketState" || got.Still != "worm" {
+		t.Fatalf("boto3: %+v", got)
 	}
 }

@@ -301,12 +301,9 @@ func (rq *request) bypassGovernance(key string) (bool, error) {
 }
 
 // deleteVersion removes one version for good, unless its lock forbids it
-// (then the core refuses: 403 AccessDenied).
-func (rq *request) deleteVersion(key string, ref model.VersionRef) (object.VersionDeleted, error) {
-	bypass, err := rq.bypassGovernance(key)
-	if err != nil {
-		return object.VersionDeleted{}, err
-	}
+// (then the core refuses: 403 AccessDenied); bypass as bypassGovernance
+// decided it for key.
+func (rq *request) deleteVersion(key string, ref model.VersionRef, bypass bool) (object.VersionDeleted, error) {
 	res, err := rq.api.backend.Do(rq.ctx, object.DeleteVersion{Bucket: rq.bucket.ID, Key: key, Version: ref, BypassGovernance: bypass})
 	if err != nil {
 		return object.VersionDeleted{}, err
