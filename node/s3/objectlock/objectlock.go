@@ -7,7 +7,6 @@ package objectlock
 
 import (
 	"encoding/xml"
-	"fmt"
 	"strings"
 	"time"
 
@@ -323,12 +322,4 @@ func ParseEnabled(get func(string) []string) (bool, error) {
 		return false, nil
 	}
 	return false, s3err.New(s3err.InvalidArgument, "Invalid value for x-amz-bucket-object-lock-enabled (%q): use true or false.", v[0])
-}
-
-// String shows a retention for messages.
-func String(r model.Retention) string {
-	if r.IsZero() {
-		return "none"
-	}
-	return fmt.Sprintf("%s until %s", r.Mode, FormatDate(r.Until))
 }
