@@ -35,8 +35,8 @@ var (
 )
 
 // refuseMisplacedLock fails a request to endpoint carrying a lock header
-// that endpoint does not take, and a CreateBucket-only header (with a
-// value other than "false") on another endpoint.
+// that endpoint does not take (the bypass and CreateBucket's header are
+// accepted anywhere as "false", which asks for nothing).
 func refuseMisplacedLock(endpoint string, h http.Header) error {
 	present := func(name string) bool { _, ok := h[http.CanonicalHeaderKey(name)]; return ok }
 	if !slices.Contains(lockHeaderEndpoints, endpoint) {
@@ -46,10 +46,13 @@ func refuseMisplacedLock(endpoint string, h http.Header) error {
 			}
 		}
 	}
-	if present(objectlock.HeaderBypass) && !slices.Contains(bypassEndpoints, endpoint) {
+	asksFor := func(name string) bool {
+		return present(name) && !strings.EqualFold(strings.TrimSpace(h.Get(name)), "false")
+	}
+	if asksFor(objectlock.HeaderBypass) && !slices.Contains(bypassEndpoints, endpoint) {
 		return s3err.New(s3err.NotImplemented, "The %s header is not implemented for %s.", objectlock.HeaderBypass, endpoint)
 	}
-	if endpoint != "CreateBucket" && present(objectlock.HeaderEnabled) && !strings.EqualFold(strings.TrimSpace(h.Get(objectlock.HeaderEnabled)), "false") {
+	if endpoint != "CreateBucket" && asksFor(objectlock.HeaderEnabled) {
 		return s3err.New(s3err.NotImplemented, "The %s header applies to CreateBucket only.", objectlock.HeaderEnabled)
 	}
 	return nil

@@ -43,6 +43,7 @@ func TestLockHeadersOnlyWhereTaken(t *testing.T) {
 		{"DeleteObjects", "x-amz-bypass-governance-retention", "true", true},
 		{"PutObjectRetention", "x-amz-bypass-governance-retention", "true", true},
 		{"PutObject", "x-amz-bypass-governance-retention", "true", false},
+		{"PutObject", "x-amz-bypass-governance-retention", "false", true},
 		{"CreateBucket", "x-amz-bucket-object-lock-enabled", "true", true},
 		{"PutObject", "x-amz-bucket-object-lock-enabled", "false", true},
 		{"PutObject", "x-amz-bucket-object-lock-enabled", "true", false},
