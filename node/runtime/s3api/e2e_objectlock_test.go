@@ -317,7 +317,7 @@ func testGovernanceBypass(t *testing.T, a *accessEnv) {
 	a.allow(t, bucket, a.keyB, true, true, false) // read and write, not owner
 	gov := &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))}
 	ids := map[string]string{}
-	for _, k := range []string{"by-b", "by-owner", "by-policy", "shorten"} {
+	for _, k := range []string{"by-b", "by-owner", "by-policy", "shorten", "denied"} {
 		ids[k] = putLocked(t, a.s3(t, 0), bucket, k, &s3.PutObjectInput{ObjectLockMode: gov.ObjectLockMode, ObjectLockRetainUntilDate: gov.ObjectLockRetainUntilDate})
 	}
 	// Without the header, nobody deletes it; with it, only who may bypass.
@@ -351,8 +351,12 @@ func testGovernanceBypass(t *testing.T, a *accessEnv) {
 	}
 
 	// A bucket policy granting s3:BypassGovernanceRetention lets B bypass.
-	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":[%q]},"Action":"s3:BypassGovernanceRetention","Resource":"arn:aws:s3:::%s/by-*"}]}`, a.keyB, bucket)
+	// and an explicit Deny takes the owner's bypass away.
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":[%q]},"Action":"s3:BypassGovernanceRetention","Resource":"arn:aws:s3:::%s/by-*"},`+
+		`{"Effect":"Deny","Principal":{"AWS":[%q]},"Action":"s3:BypassGovernanceRetention","Resource":"arn:aws:s3:::%s/denied"}]}`, a.keyB, bucket, a.c.KeyID, bucket)
 	must(t, putPolicy(t, a.s3(t, 0), bucket, policy), "put policy")
+	wantAPIError(t, deleteVersionErr(a.s3(t, 1, noRetries), bucket, "denied", ids["denied"], true), "AccessDenied", http.StatusForbidden)
+	wantVersionKept(t, a.s3(t, 2), bucket, "denied", ids["denied"])
 	wantAPIError(t, deleteVersionErr(a.b(t), bucket, "by-b", ids["by-b"], false), "AccessDenied", http.StatusForbidden)
 	out, err := a.b(t).DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), BypassGovernanceRetention: aws.Bool(true),
 		Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("by-b"), VersionId: aws.String(ids["by-b"])}, {Key: aws.String("by-policy"), VersionId: aws.String(ids["by-policy"])}}}})
