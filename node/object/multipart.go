@@ -188,7 +188,7 @@ func partETag(etag string) (string, error) {
 func requestETag(etag string) string { return strings.ToLower(strings.Trim(etag, `"`)) }
 
 func (s *Service) createMultipart(now cluster.Time, op CreateMultipart, done Done) {
-	s.stampNew(now, op.Bucket, op.Key, func(now cluster.Time, ts uint64, err error) {
+	s.stampNew(now, op.Bucket, op.Key, op.Versioned, func(now cluster.Time, ts uint64, err error) {
 		if err != nil {
 			done(now, nil, err)
 			return

@@ -93,22 +93,30 @@ type (
 	// DeleteVersion removes one version for good, by S3's version id (a
 	// data version or a delete marker): it is aborted, and its data goes.
 	// Answers VersionDeleted, also when there is no such version.
+	//
+	// A locked version (see model.Lock) is not deleted: ErrObjectLocked.
+	// BypassGovernance: the caller asked, and may, to bypass a GOVERNANCE
+	// retention (never a COMPLIANCE one, nor a legal hold).
 	DeleteVersion struct {
-		Bucket  model.BucketID
-		Key     string
-		Version model.VersionRef
+		Bucket           model.BucketID
+		Key              string
+		Version          model.VersionRef
+		BypassGovernance bool
 	}
 	// SetAttr sets a mutable attribute of a complete data version (the
 	// current one, or the one Version names; see model.Attr), in place:
 	// the version keeps its id, place and data. Answers AttrSet;
 	// ErrNoSuchVersion if there is no such version or it is a delete
-	// marker.
+	// marker. Setting model.AttrRetention to a weaker retention than the
+	// version's (see model.RefuseRetentionChange) is refused with
+	// ErrObjectLocked; BypassGovernance as for DeleteVersion.
 	SetAttr struct {
-		Bucket  model.BucketID
-		Key     string
-		Version model.VersionRef
-		Name    string
-		Value   []byte
+		Bucket           model.BucketID
+		Key              string
+		Version          model.VersionRef
+		Name             string
+		Value            []byte
+		BypassGovernance bool
 	}
 	// ListVersions lists the versions of the objects of a bucket with keys
 	// in [Start, End), at most Limit keys. NullMarkers: list null delete

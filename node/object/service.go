@@ -158,11 +158,20 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 // stampNew reads the object with a quorum and returns the timestamp a new
 // version gets: after every version seen, so that a write that starts after
 // another was acknowledged is ordered after it whatever the clocks say.
-func (s *Service) stampNew(now cluster.Time, bucket model.BucketID, key string, done func(cluster.Time, uint64, error)) {
+//
+// A null write (versioned false) supersedes the key's null version, so it
+// is refused while that version is locked (see refuseSuperseding).
+func (s *Service) stampNew(now cluster.Time, bucket model.BucketID, key string, versioned bool, done func(cluster.Time, uint64, error)) {
 	s.objects.Get(now, model.ObjectKey(bucket, key), func(now cluster.Time, o model.Object, _ bool, err error) {
 		if err != nil {
 			done(now, 0, fmt.Errorf("%w: read before write: %w", ErrNotWritten, err))
 			return
+		}
+		if !versioned {
+			if err := refuseSuperseding(now, o); err != nil {
+				done(now, 0, fmt.Errorf("%w: %w", ErrNotWritten, err))
+				return
+			}
 		}
 		done(now, crdt.NextTS(now.Millis(), crdt.Stamp{TS: o.NewestTimestamp()}), nil)
 	})
@@ -180,7 +189,7 @@ func (s *Service) writeVersion(now cluster.Time, bucket model.BucketID, key stri
 }
 
 func (s *Service) putBegin(now cluster.Time, op PutBegin, done Done) {
-	s.stampNew(now, op.Bucket, op.Key, func(now cluster.Time, ts uint64, err error) {
+	s.stampNew(now, op.Bucket, op.Key, op.Versioned, func(now cluster.Time, ts uint64, err error) {
 		if err != nil {
 			done(now, nil, err)
 			return
@@ -195,7 +204,7 @@ func (s *Service) putInline(now cluster.Time, op PutInline, done Done) {
 		done(now, nil, fmt.Errorf("%w: %d bytes is too large to store inline", ErrNotWritten, len(op.Data)))
 		return
 	}
-	s.stampNew(now, op.Bucket, op.Key, func(now cluster.Time, ts uint64, err error) {
+	s.stampNew(now, op.Bucket, op.Key, op.Versioned, func(now cluster.Time, ts uint64, err error) {
 		if err != nil {
 			done(now, nil, err)
 			return
@@ -368,7 +377,7 @@ func (s *Service) putAbort(now cluster.Time, op PutAbort, done Done) {
 }
 
 func (s *Service) delete(now cluster.Time, op Delete, done Done) {
-	s.stampNew(now, op.Bucket, op.Key, func(now cluster.Time, ts uint64, err error) {
+	s.stampNew(now, op.Bucket, op.Key, op.Versioned, func(now cluster.Time, ts uint64, err error) {
 		if err != nil {
 			done(now, nil, err)
 			return
@@ -391,6 +400,10 @@ func (s *Service) deleteVersion(now cluster.Time, op DeleteVersion, done Done) {
 		v, ok := o.Find(op.Version)
 		if !ok {
 			done(now, VersionDeleted{}, nil)
+			return
+		}
+		if err := refuseDeletion(now, v, op.BypassGovernance); err != nil {
+			done(now, nil, fmt.Errorf("%w: delete version %s of %q: %w", ErrNotWritten, op.Version, op.Key, err))
 			return
 		}
 		gone := model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, Versioned: v.Versioned, State: model.VersionState{Kind: model.Aborted, WasComplete: true}}
@@ -423,6 +436,10 @@ func (s *Service) setAttr(now cluster.Time, op SetAttr, done Done) {
 		}
 		if !ok || v.State.Data == model.DeleteMarker {
 			done(now, nil, fmt.Errorf("%w: %s of %q", ErrNoSuchVersion, op.Version, op.Key))
+			return
+		}
+		if err := refuseAttrChange(now, v, op); err != nil {
+			done(now, nil, fmt.Errorf("%w: set %s of %q: %w", ErrNotWritten, op.Name, op.Key, err))
 			return
 		}
 		stamp := crdt.NextTS(now.Millis(), crdt.Stamp{TS: v.State.AttrStamp(op.Name)})

@@ -98,6 +98,11 @@ func (rq *request) createBucket() error {
 	if err != nil {
 		return err
 	}
+	lock, err := rq.lockCreateConfigs()
+	if err != nil {
+		return err
+	}
+	configs = append(configs, lock...)
 	id, err := model.ParseBucketID(server.NewBucketID())
 	if err != nil {
 		return err
@@ -190,6 +195,9 @@ func (rq *request) putBucketVersioning() error {
 		return s3err.New(s3err.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema: Status is required.")
 	case v.Status == string(model.VersioningSuspended) && rq.bucket.Versioning() == model.VersioningOff:
 		return rq.writeEmpty(http.StatusOK)
+	}
+	if err := rq.refuseSuspendingLocked(v.Status); err != nil {
+		return err
 	}
 	return rq.setConfig(model.ConfigVersioning, []byte(v.Status))
 }

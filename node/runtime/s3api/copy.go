@@ -145,12 +145,16 @@ func (rq *request) copyObject() error {
 	}
 	// A copy does not take its source's ACL: it gets the one it asks for.
 	// Its tags are its source's (the effective ones), or with directive
-	// REPLACE the request's.
+	// REPLACE the request's; its lock is the request's, or the bucket's
+	// default (never the source's).
 	tags, err := rq.copyTags(src.obj)
 	if err != nil {
 		return err
 	}
 	headers = withStorageClass(withTags(withObjectACL(headers, objACL), tags), class)
+	if headers, err = rq.withLockHeaders(headers); err != nil {
+		return err
+	}
 	// The content, and so its checksum, is the source's; with
 	// x-amz-checksum-algorithm the copy gets that checksum, computed over
 	// the source's data (read through this node).

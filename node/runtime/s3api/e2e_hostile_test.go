@@ -297,11 +297,11 @@ func TestE2ECopySourceMustParse(t *testing.T) {
 	}
 }
 
-// TestE2EUnimplementedHeadersRefused: a request asking for KMS encryption,
-// a lock or an owner check, none of which the store implements, is
-// refused; so is SSE-S3 on a node without a master key. (SSE-C, which once
-// stored the object in clear, is e2e_sse_test.go's; ACLs are
-// e2e_access_test.go's.)
+// TestE2EUnimplementedHeadersRefused: a request asking for KMS encryption or
+// an owner check, which the store does not implement, is refused; so is
+// SSE-S3 on a node without a master key. (SSE-C, which once stored the
+// object in clear, is e2e_sse_test.go's; ACLs are e2e_access_test.go's;
+// object lock headers, e2e_objectlock_test.go's; tags, e2e_tagging_test.go's.)
 func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 	e := startHostileEnv(t)
 	ctx := testCtx(t)
@@ -311,8 +311,6 @@ func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 	for name, in := range map[string]*s3.PutObjectInput{
 		"sse-s3-no-master-key": {ServerSideEncryption: types.ServerSideEncryptionAes256},
 		"sse-kms":              {ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("k")},
-		"object-lock":          {ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
-		"legal-hold":           {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
 		"owner-check":          {ExpectedBucketOwner: aws.String("123456789012")},
 	} {
 		in.Bucket, in.Key, in.Body = aws.String("bucket"), key, body()
@@ -331,8 +329,6 @@ func TestE2EUnimplementedHeadersRefused(t *testing.T) {
 		_, err := cl.PutObject(ctx, in)
 		must(t, err, "put with an accepted header")
 	}
-	_, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked-bucket"), ObjectLockEnabledForBucket: aws.Bool(true)})
-	wantAPIError(t, err, "NotImplemented", http.StatusNotImplemented)
 }
 
 // TestE2ELenientValuesRefused: values S3 refuses are refused here too.

@@ -886,11 +886,17 @@ func TestE2ESSEPostObject(t *testing.T) {
 // fields, under a policy that names each of them, signed with SigV4.
 func signedForm(t *testing.T, e *env, key string, extra map[string]string) map[string]string {
 	t.Helper()
+	return signedFormIn(t, e, "bucket", key, extra)
+}
+
+// signedFormIn is signedForm for a form posted to bucket.
+func signedFormIn(t *testing.T, e *env, bucket, key string, extra map[string]string) map[string]string {
+	t.Helper()
 	now := time.Now().UTC()
 	day := now.Format("20060102")
 	credential := e.c.KeyID + "/" + day + "/" + localcluster.Region + "/s3/aws4_request"
 	fields := map[string]string{"key": key, "x-amz-algorithm": "AWS4-HMAC-SHA256", "x-amz-credential": credential, "x-amz-date": now.Format("20060102T150405Z")}
-	conditions := []string{`{"bucket": "bucket"}`}
+	conditions := []string{fmt.Sprintf(`{"bucket": %q}`, bucket)}
 	for name, v := range fields {
 		conditions = append(conditions, fmt.Sprintf(`{%q: %q}`, name, v))
 	}

@@ -39,6 +39,8 @@ func toS3(err error) *s3err.Error {
 		}
 	}
 	switch {
+	case errors.Is(err, object.ErrObjectLocked):
+		return objectLockedError(err)
 	case errors.Is(err, object.ErrPreconditionFailed):
 		return s3err.New(s3err.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
 	case errors.Is(err, object.ErrConditionNoObject):

@@ -214,7 +214,7 @@ func (a *API) expireKeyVersions(ctx context.Context, bucket model.BucketID, cfg 
 			stats.Markers++
 		case err == nil:
 			stats.Noncurrent++
-		case refusedDeletion(ctx, err):
+		case refusedDeletion(err):
 			stats.Refused++
 			a.log.Info("lifecycle: version kept by the store", zap.String("key", kv.Key), zap.String("version", v.S3VersionID()), zap.Error(err))
 		default:
@@ -225,16 +225,10 @@ func (a *API) expireKeyVersions(ctx context.Context, bucket model.BucketID, cfg 
 }
 
 // refusedDeletion reports whether the store decided not to delete a
-// version (an object lock keeps it: object lock's error from
-// DeleteVersion), as opposed to failing to reach a decision: the core's
-// ErrNotWritten (no quorum) and the pass's own end are failures, which
-// end the pass so the next one retries.
-func refusedDeletion(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || errors.Is(err, object.ErrNotWritten) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return false
-	}
-	return true
-}
+// version (an object lock keeps it), as opposed to failing to reach a
+// decision (no quorum, the pass's end), which ends the pass so that the
+// next one retries.
+func refusedDeletion(err error) bool { return errors.Is(err, object.ErrObjectLocked) }
 
 // abortStaleUploads aborts the multipart uploads a rule finds stale,
 // listing only the key ranges some abort rule selects.

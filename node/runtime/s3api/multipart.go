@@ -86,6 +86,9 @@ func (rq *request) createMultipartUpload() error {
 		return err
 	}
 	headers = withTags(withObjectACL(headers, objACL), tags)
+	if headers, err = rq.withLockHeaders(headers); err != nil {
+		return err
+	}
 	// The upload's data key is drawn now; every part is sealed with it.
 	target, err := rq.writeTarget(rq.r.Header)
 	if err != nil {

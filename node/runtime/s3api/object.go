@@ -60,6 +60,9 @@ func (rq *request) putObject() error {
 		return err
 	}
 	headers = withTags(withObjectACL(headers, objACL), tags)
+	if headers, err = rq.withLockHeaders(headers); err != nil {
+		return err
+	}
 	target, err := rq.writeTarget(h)
 	if err != nil {
 		return err
@@ -160,6 +163,7 @@ func (rq *request) getObject() error {
 	if err := setTaggingCount(h, obj); err != nil {
 		return err
 	}
+	rq.setLockHeaders(h, obj)
 	if strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
 		spanChecksum(obj, q.Get("partNumber"), partial, span).set(h)
 	}
@@ -301,7 +305,11 @@ func (rq *request) deleteObject() error {
 		if cond != nil {
 			return s3err.New(s3err.NotImplemented, "Conditional deletes of a specific version are not implemented.")
 		}
-		res, err := rq.api.backend.DeleteObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+		bypass, err := rq.bypassGovernance(rq.key)
+		if err != nil {
+			return err
+		}
+		res, err := rq.deleteVersion(rq.key, ref, bypass)
 		if err != nil {
 			return err
 		}
@@ -414,11 +422,17 @@ func (rq *request) deleteObjects() error {
 			errs[i] = s3err.New(s3err.NotImplemented, "Conditional deletes of a specific version are not implemented.")
 			continue
 		}
+		bypass := false // decided here, not in the goroutines: authorize caches
+		if ref.Set {
+			if bypass, errs[i] = rq.bypassGovernance(o.Key); errs[i] != nil {
+				continue
+			}
+		}
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			results[i], errs[i] = rq.deleteOne(o.Key, ref, cond)
+			results[i], errs[i] = rq.deleteOne(o.Key, ref, cond, bypass)
 		}()
 	}
 	wg.Wait()
@@ -435,11 +449,12 @@ func (rq *request) deleteObjects() error {
 }
 
 // deleteOne deletes one DeleteObjects entry: a version by its id, or the
-// key (a delete marker), and says what it did as S3 reports it.
-func (rq *request) deleteOne(key string, ref model.VersionRef, cond *object.Condition) (s3xml.DeletedObject, error) {
+// key (a delete marker), and says what it did as S3 reports it. bypass:
+// the request may bypass a GOVERNANCE retention of key.
+func (rq *request) deleteOne(key string, ref model.VersionRef, cond *object.Condition, bypass bool) (s3xml.DeletedObject, error) {
 	out := s3xml.DeletedObject{Key: key}
 	if ref.Set {
-		res, err := rq.api.backend.DeleteObjectVersion(rq.ctx, rq.bucket.ID, key, ref)
+		res, err := rq.deleteVersion(key, ref, bypass)
 		if err != nil {
 			return out, err
 		}

@@ -77,6 +77,14 @@ func (rq *request) postObject() error {
 	if err := rq.checkEncryptionHeaders("PostObject"); err != nil {
 		return err // a form's encryption is in its fields, not the request's headers
 	}
+	// A form takes no lock fields (nor headers); it gets the bucket's
+	// default retention.
+	if err := refuseMisplacedLock("PostObject", rq.r.Header); err != nil {
+		return err
+	}
+	if err := refuseMisplacedLock("PostObject", formRequestHeaders(fields)); err != nil {
+		return err
+	}
 	if err := refuseUnimplemented(formRequestHeaders(fields)); err != nil {
 		return err
 	}
@@ -93,6 +101,9 @@ func (rq *request) postObject() error {
 		return err
 	}
 	headers = withTags(withObjectACL(headers, objACL), tags)
+	if headers, err = rq.withLockHeadersFrom(headers, http.Header{}, key); err != nil {
+		return err
+	}
 	encFields := formEncryptionHeaders(fields)
 	if sse.HasCustomerHeaders(encFields, false) && !rq.secureForKeys() {
 		return errInsecureKeys()

@@ -26,15 +26,16 @@ type endpoint struct {
 // checks it against botocore's model of the API.
 var unsupported = []string{
 	"abac", "accelerate", "analytics", "intelligent-tiering", "inventory",
-	"legal-hold", "logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
-	"metadataTable", "metrics", "notification", "object-lock", "renameObject", "replication",
-	"requestPayment", "restore", "retention", "select", "session", "torrent",
+	"logging", "metadataConfiguration", "metadataInventoryTable", "metadataJournalTable",
+	"metadataTable", "metrics", "notification", "renameObject", "replication",
+	"requestPayment", "restore", "select", "session", "torrent",
 }
 
 // versionedEndpoints are the endpoints that take a versionId: elsewhere it
 // is refused, never ignored.
 var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes",
-	"GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging"}
+	"GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
+	"GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold"}
 
 // versionActions are the IAM actions of endpoints addressing a version by
 // its id, as S3 names them: a policy allowing s3:GetObject does not allow
@@ -115,13 +116,19 @@ var endpointActions = map[string]string{
 	"GetBucketTagging":                "s3:GetBucketTagging",
 	"PutBucketTagging":                "s3:PutBucketTagging",
 	"DeleteBucketTagging":             "s3:PutBucketTagging", // as AWS names it
+	"GetObjectLockConfiguration":      "s3:GetBucketObjectLockConfiguration",
+	"PutObjectLockConfiguration":      "s3:PutBucketObjectLockConfiguration",
+	"GetObjectRetention":              "s3:GetObjectRetention",
+	"PutObjectRetention":              "s3:PutObjectRetention",
+	"GetObjectLegalHold":              "s3:GetObjectLegalHold",
+	"PutObjectLegalHold":              "s3:PutObjectLegalHold",
 }
 
 // unimplementedHeaders are request headers whose meaning this store does
 // not implement and whose absence would change what the client believes
-// (its object encrypted with KMS, locked, public, or an owner
-// checked; SSE-S3 and SSE-C are implemented, sse.go; storage classes are
-// labels, headers.go):
+// (its object encrypted with KMS, public, or an owner checked; SSE-S3 and
+// SSE-C are implemented, sse.go; storage classes are labels, headers.go;
+// tags are tagging.go's and object lock headers objectlock.go's):
 // such a request is refused with NotImplemented, never served as if the
 // header were not there. accepted lists the values that ask for nothing
 // beyond what the store does anyway.
@@ -132,11 +139,6 @@ var unimplementedHeaders = []struct {
 	{"x-amz-server-side-encryption-aws-kms-key-id", nil},
 	{"x-amz-server-side-encryption-context", nil},
 	{"x-amz-server-side-encryption-bucket-key-enabled", nil},
-	{"x-amz-object-lock-mode", nil},
-	{"x-amz-object-lock-retain-until-date", nil},
-	{"x-amz-object-lock-legal-hold", nil},
-	{"x-amz-bucket-object-lock-enabled", []string{"false"}},
-	{"x-amz-bypass-governance-retention", nil},
 	{"x-amz-mfa", nil},
 	{"x-amz-expected-bucket-owner", nil},
 	{"x-amz-source-expected-bucket-owner", nil},
@@ -150,6 +152,9 @@ var deleteOnlyHeaders = []string{"x-amz-if-match-last-modified-time", "x-amz-if-
 // refuseMisplaced fails a request other than DeleteObject carrying one of
 // the deleteOnlyHeaders.
 func refuseMisplaced(ep endpoint, h http.Header) error {
+	if err := refuseMisplacedLock(ep.name, h); err != nil {
+		return err
+	}
 	if ep.name == "DeleteObject" {
 		return nil
 	}
@@ -206,6 +211,9 @@ func route(method, bucket, key string, q url.Values, h http.Header) (endpoint, e
 				ok = false
 			}
 		}
+		if !lockSubresourceAllows(q, ep.name) {
+			ok = false
+		}
 	}
 	if !ok {
 		return endpoint{}, s3err.New(s3err.MethodNotAllowed, "The specified method is not allowed against this resource.")
@@ -251,6 +259,8 @@ func bucketEndpoint(method string, q url.Values, _ http.Header) (endpoint, bool)
 		{http.MethodDelete, "tagging", endpoint{"DeleteBucketTagging", needOwner, (*request).deleteBucketTagging}},
 		{http.MethodGet, "uploads", endpoint{"ListMultipartUploads", needRead, (*request).listMultipartUploads}},
 		{http.MethodGet, "versions", endpoint{"ListObjectVersions", needRead, (*request).listObjectVersions}},
+		{http.MethodGet, "object-lock", endpoint{"GetObjectLockConfiguration", needRead, (*request).getObjectLockConfiguration}},
+		{http.MethodPut, "object-lock", endpoint{"PutObjectLockConfiguration", needOwner, (*request).putObjectLockConfiguration}},
 		{http.MethodPost, "delete", endpoint{"DeleteObjects", needWrite, (*request).deleteObjects}},
 		{http.MethodGet, "acl", endpoint{"GetBucketAcl", needRead, (*request).getBucketACL}},
 		{http.MethodPut, "acl", endpoint{"PutBucketAcl", needOwner, (*request).putBucketACL}},
@@ -303,6 +313,12 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 		if q.Has("attributes") {
 			return endpoint{"GetObjectAttributes", needRead, (*request).getObjectAttributes}, true
 		}
+		if q.Has("retention") {
+			return endpoint{"GetObjectRetention", needRead, (*request).getObjectRetention}, true
+		}
+		if q.Has("legal-hold") {
+			return endpoint{"GetObjectLegalHold", needRead, (*request).getObjectLegalHold}, true
+		}
 		return endpoint{"GetObject", needRead, (*request).getObject}, true
 	case http.MethodHead:
 		return endpoint{"HeadObject", needRead, (*request).getObject}, true
@@ -312,6 +328,10 @@ func objectEndpoint(method string, q url.Values, h http.Header) (endpoint, bool)
 			return endpoint{"PutObjectAcl", needWrite, (*request).putObjectACL}, true
 		case q.Has("tagging"):
 			return endpoint{"PutObjectTagging", needWrite, (*request).putObjectTagging}, true
+		case q.Has("retention"):
+			return endpoint{"PutObjectRetention", needWrite, (*request).putObjectRetention}, true
+		case q.Has("legal-hold"):
+			return endpoint{"PutObjectLegalHold", needWrite, (*request).putObjectLegalHold}, true
 		case q.Has("partNumber") && q.Has("uploadId") && copying:
 			return endpoint{"UploadPartCopy", needWrite, (*request).uploadPartCopy}, true
 		case q.Has("partNumber") && q.Has("uploadId"):

@@ -36,6 +36,9 @@ var routeCases = []struct {
 	{"GET", "b", "", "tagging", nil}, {"PUT", "b", "", "tagging", nil}, {"DELETE", "b", "", "tagging", nil},
 	{"GET", "b", "k", "tagging", nil}, {"PUT", "b", "k", "tagging", nil}, {"DELETE", "b", "k", "tagging", nil},
 	{"GET", "b", "k", "tagging&versionId=null", nil},
+	{"GET", "b", "", "object-lock", nil}, {"PUT", "b", "", "object-lock", nil},
+	{"GET", "b", "k", "retention", nil}, {"PUT", "b", "k", "retention", nil},
+	{"GET", "b", "k", "legal-hold", nil}, {"PUT", "b", "k", "legal-hold", nil},
 }
 
 // TestEveryEndpointHasAnAction: every endpoint names its IAM action, so

@@ -31,6 +31,7 @@ const (
 	InvalidAccessKeyID              Code = "InvalidAccessKeyId"
 	InvalidArgument                 Code = "InvalidArgument"
 	InvalidBucketName               Code = "InvalidBucketName"
+	InvalidBucketState              Code = "InvalidBucketState"
 	InvalidDigest                   Code = "InvalidDigest"
 	InvalidLocationConstraint       Code = "InvalidLocationConstraint"
 	InvalidPart                     Code = "InvalidPart"
@@ -49,6 +50,8 @@ const (
 	NoSuchLifecycleConfiguration    Code = "NoSuchLifecycleConfiguration"
 	NoSuchUpload                    Code = "NoSuchUpload"
 	NoSuchVersion                   Code = "NoSuchVersion"
+	NoSuchObjectLockConfiguration   Code = "NoSuchObjectLockConfiguration"
+	ObjectLockConfigurationNotFound Code = "ObjectLockConfigurationNotFoundError"
 	NoSuchWebsiteConfiguration      Code = "NoSuchWebsiteConfiguration"
 	NotImplemented                  Code = "NotImplemented"
 	NotModified                     Code = "NotModified" // a 304: no body is sent
@@ -89,6 +92,7 @@ var statuses = map[Code]int{
 	InvalidAccessKeyID:              403,
 	InvalidArgument:                 400,
 	InvalidBucketName:               400,
+	InvalidBucketState:              409,
 	InvalidDigest:                   400,
 	InvalidLocationConstraint:       400,
 	InvalidPart:                     400,
@@ -100,6 +104,8 @@ var statuses = map[Code]int{
 	MalformedXML:                    400,
 	MethodNotAllowed:                405,
 	NoSuchVersion:                   404,
+	NoSuchObjectLockConfiguration:   404,
+	ObjectLockConfigurationNotFound: 404,
 	MissingContentLength:            411,
 	MissingSecurityHeader:           400,
 	NoSuchBucket:                    404,
