@@ -152,3 +152,48 @@ func TestE2ELifecycleVersions(t *testing.T) {
 		t.Errorf("a pass with nothing left to do: %+v", stats)
 	}
 }
+
+// TestE2ELifecycleKeepsLockedVersions: a noncurrent version that a rule
+// expires but whose retention still holds is left, and counted as
+// refused; the unlocked one beside it goes.
+func TestE2ELifecycleKeepsLockedVersions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end tests start a cluster")
+	}
+	e := startEnv(t, 3)
+	ctx := testCtx(t)
+	cl := e.s3(t, 0, noRetries)
+	const bucket = "lifecycle-locked"
+	_, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectLockEnabledForBucket: aws.Bool(true)})
+	must(t, err, "create a lock bucket")
+	put := func(key string, lock bool) string {
+		t.Helper()
+		in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(key)}
+		if lock {
+			in.ObjectLockMode, in.ObjectLockRetainUntilDate = types.ObjectLockModeCompliance, aws.Time(time.Now().Add(365*24*time.Hour))
+		}
+		out, err := cl.PutObject(ctx, in)
+		must(t, err, "put "+key)
+		return aws.ToString(out.VersionId)
+	}
+	locked, free := put("a", true), put("b", false)
+	put("a", false)
+	put("b", false) // both first versions are noncurrent now
+	_, err = cl.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(bucket),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{ID: aws.String("nc"), Status: types.ExpirationStatusEnabled,
+			Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1)}}}}})
+	must(t, err, "put lifecycle")
+	// The rules are judged 40 days from now; the lock by the nodes' clocks.
+	future := time.Now().Add(40 * 24 * time.Hour)
+	later := s3api.New(s3api.Config{Region: localcluster.Region, Now: func() time.Time { return future }}, e.c.Nodes[1].Server)
+	stats, err := later.LifecyclePass(ctx)
+	must(t, err, "pass")
+	if stats.Noncurrent != 1 || stats.Refused != 1 {
+		t.Fatalf("pass: %+v, want one noncurrent version deleted and one refused", stats)
+	}
+	if got := getVersion(ctx, t, cl, bucket, "a", locked); got != "a" {
+		t.Fatalf("the locked version reads %q", got)
+	}
+	_, err = cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("b"), VersionId: aws.String(free)})
+	wantAPIError(t, err, "NoSuchVersion", http.StatusNotFound)
+}
