@@ -72,6 +72,9 @@ func (c *BucketInfoCmd) Run(g *Globals, out io.Writer) error {
 		fmt.Fprintf(out, "Global names:  %s\n", orDash(strings.Join(b.Aliases, ", ")))
 		fmt.Fprintf(out, "Local names:   %s\n", orDash(strings.Join(b.LocalAliases, ", ")))
 		fmt.Fprintf(out, "Versioning:    %s\n", orDash(b.Versioning))
+		if b.ObjectLock {
+			fmt.Fprintf(out, "Object lock:   on\n")
+		}
 		if u := b.Usage; u != nil {
 			fmt.Fprintf(out, "Objects:       %d (%s in %d versions; %d delete markers)\n", u.Objects, bytesHuman(u.Bytes), u.Versions, u.DeleteMarkers)
 		}
@@ -103,14 +106,14 @@ func (c *BucketInspectCmd) Run(g *Globals, out io.Writer) error {
 			fmt.Fprintf(out, "No versions of %q in bucket %s.\n", c.Key, shortID(o.Bucket))
 			return nil
 		}
-		t := newTable(out, "Version", "Written", "State", "Kind", "Size", "ETag", "Current", "Attributes")
+		t := newTable(out, "Version", "Written", "State", "Kind", "Size", "ETag", "Current", "Lock", "Attributes")
 		for i := len(o.Versions) - 1; i >= 0; i-- { // newest first, as listings show them
 			v := o.Versions[i]
 			current := ""
 			if v.Current {
 				current = "yes"
 			}
-			t.row(v.ID, dateMillis(v.Timestamp), v.State, orDash(v.Kind), bytesHuman(v.Size), orDash(v.ETag), orDash(current), orDash(formatAttrs(v.Attrs)))
+			t.row(v.ID, dateMillis(v.Timestamp), v.State, orDash(v.Kind), bytesHuman(v.Size), orDash(v.ETag), orDash(current), orDash(v.Lock), orDash(formatAttrs(v.Attrs)))
 		}
 		t.flush()
 		return nil

@@ -3,6 +3,7 @@ package admin
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/crdt"
@@ -97,6 +98,7 @@ func (s *Service) inspectObject(now cluster.Time, op InspectObject, done Done) {
 					}
 					vi.Attrs[a.Name] = string(a.Value)
 				}
+				vi.Lock = describeLock(v.State)
 				info.Versions = append(info.Versions, vi)
 			}
 			done(now, info, nil)
@@ -107,6 +109,7 @@ func (s *Service) inspectObject(now cluster.Time, op InspectObject, done Done) {
 func bucketInfo(b model.Bucket, keys []table.Item[model.Key]) BucketInfo {
 	info := BucketInfo{ID: b.ID.String(), Created: b.Created, Aliases: b.Aliases(), LocalAliases: b.LocalAliases.Keys(),
 		Versioning: string(b.Versioning())}
+	_, info.ObjectLock = b.Config(model.ConfigObjectLock)
 	if info.Aliases == nil {
 		info.Aliases = []string{}
 	}
@@ -119,6 +122,26 @@ func bucketInfo(b model.Bucket, keys []table.Item[model.Key]) BucketInfo {
 		info.Keys = append(info.Keys, BucketKey{ID: id, Name: names[id], Read: p.Read, Write: p.Write, Owner: p.Owner})
 	}
 	return info
+}
+
+// describeLock says what locks a complete version, for an operator.
+func describeLock(s model.VersionState) string {
+	if s.Kind != model.Complete {
+		return ""
+	}
+	l, err := model.LockOf(s)
+	if err != nil {
+		return "undecodable: " + err.Error()
+	}
+	var parts []string
+	if !l.Retention.IsZero() {
+		until := time.UnixMilli(int64(l.Retention.Until)).UTC().Format(time.RFC3339)
+		parts = append(parts, string(l.Retention.Mode)+" until "+until)
+	}
+	if l.LegalHold {
+		parts = append(parts, "legal hold")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // resolveBucket finds a live bucket by global alias, full id or unique id

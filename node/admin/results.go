@@ -97,6 +97,7 @@ type BucketInfo struct {
 	// Versioning is the bucket's versioning state (Enabled, Suspended, or
 	// empty: never enabled); Usage what it holds (GetBucket only).
 	Versioning string       `json:"versioning,omitempty"`
+	ObjectLock bool         `json:"objectLock,omitempty"` // object lock is on
 	Usage      *model.Usage `json:"usage,omitempty"`
 }
 
@@ -118,6 +119,9 @@ type VersionInfo struct {
 	Size      uint64            `json:"size"`
 	ETag      string            `json:"etag,omitempty"`
 	Attrs     map[string]string `json:"attrs,omitempty"` // mutable attributes, as stored
+	// Lock is the version's effective lock ("COMPLIANCE until <RFC 3339>",
+	// "legal hold"...), empty if none.
+	Lock string `json:"lock,omitempty"`
 }
 
 // BucketKey is one key's rights on a bucket.
