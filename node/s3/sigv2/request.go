@@ -2,8 +2,9 @@ package sigv2
 
 import (
 	"net/url"
-	"slices"
 	"strings"
+
+	"github.com/garagego/garage/node/s3/sigv4"
 )
 
 // Request is what V2 authentication reads of an HTTP request.
@@ -23,25 +24,8 @@ type Request struct {
 }
 
 // headerValues returns every value of the header called name, whatever the
-// case of its key; keys differing only in case are visited in sorted order
-// so that the result never depends on map order.
-func (r Request) headerValues(name string) []string {
-	var keys []string
-	for k := range r.Header {
-		if strings.EqualFold(k, name) {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) == 1 {
-		return r.Header[keys[0]]
-	}
-	slices.Sort(keys)
-	var values []string
-	for _, k := range keys {
-		values = append(values, r.Header[k]...)
-	}
-	return values
-}
+// case of its key (as SigV4 reads them).
+func (r Request) headerValues(name string) []string { return sigv4.HeaderValues(r.Header, name) }
 
 // hasHeader reports whether the header called name is present, even empty.
 func (r Request) hasHeader(name string) bool { return len(r.headerValues(name)) > 0 }

@@ -22,22 +22,26 @@ type Request struct {
 }
 
 // headerValues returns every value of the header called name, whatever the
-// case of its key. Keys differing only in case are visited in sorted order
-// so that the result never depends on map order.
-func (r Request) headerValues(name string) []string {
+// case of its key.
+func (r Request) headerValues(name string) []string { return HeaderValues(r.Header, name) }
+
+// HeaderValues returns every value of the header called name in h, whatever
+// the case of its key. Keys differing only in case are visited in sorted
+// order so that the result never depends on map order.
+func HeaderValues(h map[string][]string, name string) []string {
 	var keys []string
-	for k := range r.Header {
+	for k := range h {
 		if strings.EqualFold(k, name) {
 			keys = append(keys, k)
 		}
 	}
 	if len(keys) == 1 {
-		return r.Header[keys[0]]
+		return h[keys[0]]
 	}
 	slices.Sort(keys)
 	var values []string
 	for _, k := range keys {
-		values = append(values, r.Header[k]...)
+		values = append(values, h[k]...)
 	}
 	return values
 }
