@@ -133,7 +133,7 @@ type Op struct {
 	Kind   Kind
 	Key    Key    // Put, Delete, Get; a Range uses only Key.Partition
 	Value  string // Put: the value written; Get: the value read ("" when not found)
-	Found  bool   // Get: whether a live value was found
+	Found  bool   // Get: whether a live value was found; DeleteVersion: whether the store found the version
 	// Copy marks a Put that writes again a value another Put wrote (an
 	// object copied to another key): its value is not new, and it must
 	// read back as that value for as long as nothing overwrites it.

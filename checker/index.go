@@ -32,10 +32,13 @@ type versionRef struct {
 
 // removal summarizes the DeleteVersions of one version that did not fail:
 // the first call of any (from then on the version may be gone) and the
-// first return of an acknowledged one (from then on it must be gone).
+// acknowledged ones, by Return. An acknowledged one removed the version
+// if it says it found it (Op.Found), or if the version's write was
+// acknowledged before it was called (it had to find it): one that found
+// nothing while the write was in flight did nothing, as in S3.
 type removal struct {
-	called, acked int64
-	first         int // history position of the first acknowledged one, else of the first called
+	called int64
+	oks    []int
 }
 
 // keyLog is the per-key part of the index.
@@ -177,11 +180,11 @@ func (ix *index) noteRemoval(i int) {
 	ref := versionRef{op.Key, op.Version}
 	r, seen := ix.removals[ref]
 	if !seen {
-		r = removal{called: op.Call, acked: math.MaxInt64, first: i}
+		r.called = math.MaxInt64
 	}
 	r.called = min(r.called, op.Call)
-	if op.Outcome == OK && op.Return < r.acked {
-		r.acked, r.first = op.Return, i
+	if op.Outcome == OK {
+		r.oks = append(r.oks, i)
 	}
 	ix.removals[ref] = r
 }
@@ -193,11 +196,19 @@ func (ix *index) mayBeRemoved(write Op, seq int64) bool {
 	return ok && write.Version != "" && r.called < seq
 }
 
-// removedBefore returns the removal of write's version if one was
-// acknowledged before seq.
-func (ix *index) removedBefore(write Op, seq int64) (removal, bool) {
-	r, ok := ix.removals[versionRef{write.Key, write.Version}]
-	return r, ok && write.Version != "" && r.acked < seq
+// removedBefore returns the first DeleteVersion acknowledged before seq
+// that removed write's version (see removal), if any.
+func (ix *index) removedBefore(write Op, seq int64) (deletion Op, removed bool) {
+	if write.Version == "" {
+		return Op{}, false
+	}
+	for _, d := range ix.removals[versionRef{write.Key, write.Version}].oks {
+		del := ix.h[d]
+		if del.Return < seq && (del.Found || write.Outcome == OK && write.Return < del.Call) && (!removed || del.Return < deletion.Return) {
+			deletion, removed = del, true
+		}
+	}
+	return deletion, removed
 }
 
 // writeWithStamp returns the position of the acknowledged write of key
@@ -216,15 +227,15 @@ func (ix *index) writeWithStamp(key Key, stamp Stamp) int {
 // readRemoved reports, for a read of key called at call that returned the
 // version stamped stamp, the write of that version if its deletion by id
 // was acknowledged before the read was called: the version came back.
-func (ix *index) readRemoved(key Key, stamp Stamp, call int64) (write int, r removal, removed bool) {
+func (ix *index) readRemoved(key Key, stamp Stamp, call int64) (write int, deletion Op, removed bool) {
 	if log := ix.logs[key]; log == nil || len(log.deleteVersions) == 0 {
-		return -1, removal{}, false
+		return -1, Op{}, false
 	}
 	if write = ix.writeWithStamp(key, stamp); write < 0 {
-		return -1, removal{}, false
+		return -1, Op{}, false
 	}
-	r, removed = ix.removedBefore(ix.h[write], call)
-	return write, r, removed
+	deletion, removed = ix.removedBefore(ix.h[write], call)
+	return write, deletion, removed
 }
 
 // floorSweep answers "largest stamp acknowledged before seq" for one key:

@@ -85,9 +85,9 @@ func (ix *index) checkRange(rng Op, out []Violation) []Violation {
 			report(e.Sort, fmt.Sprintf("entry %q is not live: value %q @%v", e.Sort, e.Value, e.Stamp))
 		}
 		key := Key{partition, e.Sort}
-		if w, r, removed := ix.readRemoved(key, e.Stamp, rng.Call); removed {
+		if w, d, removed := ix.readRemoved(key, e.Stamp, rng.Call); removed {
 			report(e.Sort, fmt.Sprintf("listed %v = %q @%v, a version whose deletion by id (%v) was acknowledged at seq %d before the range was called",
-				key, e.Value, e.Stamp, ix.h[r.first], r.acked), ix.h[w].ID, ix.h[r.first].ID)
+				key, e.Value, e.Stamp, d, d.Return), ix.h[w].ID, d.ID)
 		}
 		if w := ix.floor(key, rng.Call, rng.Return); w >= 0 && e.Stamp < ix.h[w].Stamp {
 			write := ix.h[w]

@@ -79,9 +79,9 @@ func (ix *index) checkVersionListing(key Key, l Op, out []Violation) []Violation
 		case !e.Marker && e.Value != write.Value:
 			report(fmt.Sprintf("lists version %s = %q, but %s", e.Version, e.Value, describeVersionWrite(write)), write.ID)
 		}
-		if r, removed := ix.removedBefore(write, l.Call); removed {
-			report(fmt.Sprintf("lists version %s, whose deletion by id (%v) was acknowledged at seq %d before the listing was called", e.Version, ix.h[r.first], r.acked),
-				write.ID, ix.h[r.first].ID)
+		if d, removed := ix.removedBefore(write, l.Call); removed {
+			report(fmt.Sprintf("lists version %s, whose deletion by id (%v) was acknowledged at seq %d before the listing was called", e.Version, d, d.Return),
+				write.ID, d.ID)
 		}
 	}
 	for _, w := range ix.logs[key].writes {
@@ -133,8 +133,8 @@ func (ix *index) checkVersionRead(key Key, g Op, out []Violation) []Violation {
 	case g.Found && g.Value != write.Value:
 		report("but "+describeVersionWrite(write), write.ID)
 	}
-	if r, removed := ix.removedBefore(write, g.Call); removed {
-		report(fmt.Sprintf("but its deletion by id (%v) was acknowledged at seq %d before the get was called", ix.h[r.first], r.acked), write.ID, ix.h[r.first].ID)
+	if d, removed := ix.removedBefore(write, g.Call); removed {
+		report(fmt.Sprintf("but its deletion by id (%v) was acknowledged at seq %d before the get was called", d, d.Return), write.ID, d.ID)
 	}
 	return out
 }

@@ -218,3 +218,22 @@ func TestWellFormedVersions(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// A deletion by id called while the version's put was in flight removed
+// it only if it says it found it; one that found nothing did nothing (S3
+// answers a deletion of a version it does not have with success).
+func TestDeletionDuringThePutCountsOnlyIfFound(t *testing.T) {
+	h := history(
+		vput(keyA, "v1", "t1", 1, 6),
+		delVersion(keyA, "id-v1", 2, 3), // found nothing: the put was not visible yet
+		lv(keyA, 7, 8, data("v1", "t1")),
+		vget(keyA, "id-v1", "v1", "t1", 7, 8),
+		get(2, keyA, "v1", "t1", 7, 8),
+	)
+	expectNone(t, Check(h).Violations)
+	h[1].Found = true // it did find it: the version is gone
+	vs := Check(h).Violations
+	if len(vs) != 3 || vs[0].Property != Resurrection || vs[1].Property != VersionsListed || vs[2].Property != VersionRead {
+		t.Errorf("got %v, want no-resurrection, versions-listed and version-read", vs)
+	}
+}
