@@ -291,7 +291,11 @@ func (r *Result) Summary() string {
 	}
 	fmt.Fprintf(&b, "trace hash: %016x\n", r.TraceHash)
 	if r.Ok() {
-		b.WriteString("verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings, convergence, liveness after heal, blocks, layout, tombstones collected, durable before revealed)\n")
+		versions := ""
+		if r.Options.Versioned {
+			versions = ", versions listed, versions read by id"
+		}
+		fmt.Fprintf(&b, "verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings%s, convergence, liveness after heal, blocks, layout, tombstones collected, durable before revealed)\n", versions)
 		return b.String()
 	}
 	b.WriteString("verdict: FAIL\n")
