@@ -28,6 +28,15 @@
 //     removed it since), must not return anything older than that write,
 //     and must respect its own bounds, order and limit. Range entries are
 //     also subject to no-phantom, reported under that property.
+//   - versions-listed and version-read, over a versioned store's history
+//     (writes carrying the id of the version they create; DeleteVersion,
+//     Get by version id and ListVersions naming versions): every version
+//     acknowledged is listed until it is deleted by id and never after,
+//     each as written; a read by id returns exactly that version, or
+//     nothing once it is deleted by id. In such a history read-after-write
+//     and listing leave out the versions a deletion by id may have removed
+//     (the newest version not deleted is current) and report a deleted
+//     version that comes back. See versions.go.
 //   - convergence (P5): after healing and quiescence, all replicas of a
 //     partition hold exactly the same (key, stamp) set. It is checked from
 //     replica snapshots with CheckConvergence, not from the history.

@@ -37,6 +37,12 @@ const (
 	Delete
 	Get
 	Range
+	// DeleteVersion removes one version of Key, Op.Version, for good (S3's
+	// DeleteObject with a versionId); the key's other versions stay.
+	DeleteVersion
+	// ListVersions lists every version of Key, newest first (S3's
+	// ListObjectVersions, over one key).
+	ListVersions
 )
 
 func (k Kind) String() string {
@@ -49,6 +55,10 @@ func (k Kind) String() string {
 		return "get"
 	case Range:
 		return "range"
+	case DeleteVersion:
+		return "delete-version"
+	case ListVersions:
+		return "list-versions"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -108,6 +118,14 @@ type Entry struct {
 	Stamp Stamp
 }
 
+// VersionEntry is one version a ListVersions listed.
+type VersionEntry struct {
+	Version string
+	Stamp   Stamp
+	Value   string // the value of a data version; "" for a delete marker
+	Marker  bool
+}
+
 // Op is one client operation of a history.
 type Op struct {
 	ID     int // unique across the history
@@ -115,11 +133,19 @@ type Op struct {
 	Kind   Kind
 	Key    Key    // Put, Delete, Get; a Range uses only Key.Partition
 	Value  string // Put: the value written; Get: the value read ("" when not found)
-	Found  bool   // Get: whether a live value was found
+	Found  bool   // Get: whether a live value was found; DeleteVersion: whether the store found the version
 	// Copy marks a Put that writes again a value another Put wrote (an
 	// object copied to another key): its value is not new, and it must
 	// read back as that value for as long as nothing overwrites it.
 	Copy bool
+	// Version is, for a Put or a Delete of a versioned store, the id of the
+	// version it creates (a delete marker, for a Delete), known from the
+	// call on; "" when the store keeps no versions, and then no version
+	// property applies to the write. For a DeleteVersion it is the version
+	// removed; for a Get, the version read by id ("" for the current one).
+	Version string
+	// Versions is what a ListVersions listed, newest first.
+	Versions []VersionEntry
 	// Stamp is, for Put and Delete, the stamp assigned (meaningful only when
 	// Outcome is OK) and, for Get, the stamp of what was read (a tombstone's
 	// stamp when not found, "" when never written).

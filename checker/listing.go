@@ -85,7 +85,11 @@ func (ix *index) checkRange(rng Op, out []Violation) []Violation {
 			report(e.Sort, fmt.Sprintf("entry %q is not live: value %q @%v", e.Sort, e.Value, e.Stamp))
 		}
 		key := Key{partition, e.Sort}
-		if w := ix.floorAt(key, rng.Call); w >= 0 && e.Stamp < ix.h[w].Stamp {
+		if w, d, removed := ix.readRemoved(key, e.Stamp, rng.Call); removed {
+			report(e.Sort, fmt.Sprintf("listed %v = %q @%v, a version whose deletion by id (%v) was acknowledged at seq %d before the range was called",
+				key, e.Value, e.Stamp, d, d.Return), ix.h[w].ID, d.ID)
+		}
+		if w := ix.floor(key, rng.Call, rng.Return); w >= 0 && e.Stamp < ix.h[w].Stamp {
 			write := ix.h[w]
 			report(e.Sort, fmt.Sprintf("listed %v = %q @%v, older than %s, which was acknowledged at seq %d before the range was called",
 				key, e.Value, e.Stamp, describeWrite(write), write.Return), write.ID)
@@ -104,7 +108,7 @@ func (ix *index) checkRange(rng Op, out []Violation) []Violation {
 			continue // a stale entry was reported above
 		}
 		key := Key{partition, s}
-		w := ix.floorAt(key, rng.Call)
+		w := ix.floor(key, rng.Call, rng.Return)
 		if w < 0 || ix.h[w].Kind != Put {
 			continue
 		}

@@ -50,6 +50,11 @@ func (ix *index) monotonicReads() []Violation {
 			if readCollected(get) && ix.mayHaveDeleted(key, ix.h[newest].Stamp, get.Return) {
 				continue // the tombstone of a later delete, collected
 			}
+			if len(ix.logs[key].deleteVersions) > 0 {
+				if w := ix.writeWithStamp(key, ix.h[newest].Stamp); w >= 0 && ix.mayBeRemoved(ix.h[w], get.Return) {
+					continue // the newer version read was deleted by id since: an older one is current again
+				}
+			}
 			earlier := ix.h[newest]
 			out = append(out, Violation{
 				Property: MonotonicReads,

@@ -120,6 +120,9 @@ func PorcupineOperations(h History) []porcupine.Operation {
 		if !unknownDelete && (op.Outcome != OK || !(op.Kind.isWrite() || op.Kind == Get)) {
 			continue
 		}
+		if op.Kind == Get && op.Version != "" {
+			continue // a read of one version by id, not of the register
+		}
 		in := modelInput{kind: op.Kind, key: op.Key, unknown: unknownDelete}
 		var out modelOutput
 		if op.Kind == Get {

@@ -32,7 +32,17 @@ func (ix *index) readAfterWrite() []Violation {
 		log := ix.logs[key]
 		for _, g := range log.gets {
 			get := ix.h[g]
-			w := log.floors.before(get.Call)
+			if w, d, removed := ix.readRemoved(key, get.Stamp, get.Call); removed {
+				out = append(out, Violation{
+					Property: Resurrection,
+					Key:      key,
+					Ops:      []int{get.ID, ix.h[w].ID, d.ID},
+					Message: fmt.Sprintf("%s, the version %s wrote, whose deletion by id (%v) was acknowledged at seq %d before the get was called at seq %d",
+						describeRead(get), ix.h[w], d, d.Return, get.Call),
+				})
+				continue
+			}
+			w := ix.floor(key, get.Call, get.Return)
 			if w < 0 || get.Stamp >= ix.h[w].Stamp {
 				continue
 			}

@@ -17,8 +17,8 @@ type Report struct {
 }
 
 // Check runs every history check (well-formed, read-after-write, no-phantom,
-// write-order, listing) over h. The result is deterministic: the same
-// history always gives the same report.
+// write-order, listing, versions-listed, version-read) over h. The result
+// is deterministic: the same history always gives the same report.
 func Check(h History) Report {
 	ix := newIndex(h)
 	var all []Violation
@@ -27,6 +27,7 @@ func Check(h History) Report {
 	all = append(all, ix.noPhantom()...)
 	all = append(all, ix.writeOrder()...)
 	all = append(all, ix.listing()...)
+	all = append(all, ix.checkVersions()...)
 	return Report{Ops: len(h), Violations: all}
 }
 

@@ -58,7 +58,7 @@ func TestCheckCatchesStaleReadInReferenceHistory(t *testing.T) {
 	ix := newIndex(h)
 	target := -1
 	for i, op := range h {
-		if op.Kind == Get && op.Outcome == OK && op.Found && ix.floorAt(op.Key, op.Call) >= 0 {
+		if op.Kind == Get && op.Outcome == OK && op.Found && ix.floor(op.Key, op.Call, op.Return) >= 0 {
 			target = i
 			break
 		}

@@ -22,10 +22,17 @@ const (
 	// is a deletion: a deleted value came back (a tombstone collected too
 	// early, or never written where it had to be).
 	Resurrection Property = "no-resurrection"
+	// VersionsListed: a ListVersions of a key lists every version
+	// acknowledged before it and not deleted by id, and none whose
+	// deletion by id was acknowledged before it, each as written.
+	VersionsListed Property = "versions-listed"
+	// VersionRead: a Get by version id returns exactly that version (its
+	// bytes, or its delete marker), or nothing once it was deleted by id.
+	VersionRead Property = "version-read"
 )
 
 // properties lists every property in report order.
-var properties = []Property{WellFormed, ReadAfterWrite, Resurrection, NoPhantom, WriteOrder, Listing, Convergence, MonotonicReads}
+var properties = []Property{WellFormed, ReadAfterWrite, Resurrection, NoPhantom, WriteOrder, Listing, VersionsListed, VersionRead, Convergence, MonotonicReads}
 
 // Violation is one counterexample to a property.
 type Violation struct {

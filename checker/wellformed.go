@@ -18,6 +18,7 @@ func CheckWellFormed(h History) []Violation {
 	}
 	firstByID := make(map[int]int, len(h))
 	firstByValue := make(map[string]int, len(h)/2)
+	firstByVersion := make(map[string]int)
 	for i, op := range h {
 		if first, seen := firstByID[op.ID]; seen {
 			report(op, fmt.Sprintf("ID already used by %v", h[first]), h[first].ID)
@@ -49,6 +50,11 @@ func CheckWellFormed(h History) []Violation {
 			if op.Outcome == OK && op.Stamp == "" {
 				report(op, "acknowledged without a stamp")
 			}
+			if first, seen := firstByVersion[op.Version]; seen && op.Version != "" {
+				report(op, fmt.Sprintf("version %s already created by %v; version ids must be unique", op.Version, h[first]), h[first].ID)
+			} else if op.Version != "" {
+				firstByVersion[op.Version] = i
+			}
 		case Get:
 			if op.Outcome != OK {
 				break
@@ -64,6 +70,19 @@ func CheckWellFormed(h History) []Violation {
 		case Range:
 			if op.Limit < 0 {
 				report(op, fmt.Sprintf("negative limit %d", op.Limit))
+			}
+		case DeleteVersion:
+			if op.Version == "" {
+				report(op, "names no version")
+			}
+		case ListVersions:
+			for i, e := range op.Versions {
+				switch {
+				case e.Version == "" || e.Stamp == "":
+					report(op, fmt.Sprintf("lists a version without an id or a stamp (entry %d)", i))
+				case e.Marker != (e.Value == ""):
+					report(op, fmt.Sprintf("lists version %s with value %q as marker %v", e.Version, e.Value, e.Marker))
+				}
 			}
 		default:
 			report(op, fmt.Sprintf("invalid %v", op.Kind))

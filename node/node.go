@@ -28,6 +28,8 @@ type Config struct {
 	ReplicationFactor int
 	// StatusInterval is how often nodes exchange statuses (default 10 s).
 	StatusInterval time.Duration
+	// ObjectBugs are faults the simulator plants in the object core.
+	ObjectBugs object.Bugs
 }
 
 // Op is a client operation; each component defines its own.
@@ -120,6 +122,7 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	n.regs = lwwmap.New(cfg.ID, n.tables)
 	n.model = model.Register(n.tables)
 	n.objects = object.New(cfg.ID, n.tables, n.blocks)
+	n.objects.PlantBugs(cfg.ObjectBugs)
 	n.admin = admin.New(cfg.ID, n.tables, n.blocks, n.objects.Refs(), n.model, n.members, n.objects, cfg.StatusInterval)
 	n.out.Take() // nothing may be sent before the first input
 	return n, nil

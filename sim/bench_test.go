@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagego/garage/checker"
 	"github.com/garagego/garage/node/model"
 )
 
@@ -85,6 +86,36 @@ func BenchmarkNewNodeSync(b *testing.B) {
 			b.ReportMetric(blocks.Seconds()/float64(b.N), "virtual-s/blocks")
 			b.ReportMetric(real.Seconds()/float64(b.N), "real-s")
 			b.ReportMetric(float64(fetched), "blocks-fetched")
+		})
+	}
+}
+
+// BenchmarkObjectWorkload measures the object workload with and without
+// versioning (a third of the object operations then on versions by id),
+// and what the history checks cost on its histories: check-ms is the time
+// checker.Check takes per run, measured apart (it is included in ops/s).
+// Run on one core: go test -run '^$' -bench ObjectWorkload -cpu 1 -benchtime 10x ./sim
+func BenchmarkObjectWorkload(b *testing.B) {
+	for _, versioned := range []bool{false, true} {
+		b.Run(map[bool]string{false: "unversioned", true: "versioned"}[versioned], func(b *testing.B) {
+			ops, seed := 0, uint64(0)
+			var check time.Duration
+			for b.Loop() {
+				seed++
+				r, err := Run(Options{Seed: seed, Ops: 2000, ObjectShare: 60, Versioned: versioned})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !r.Ok() {
+					b.Fatalf("seed %d failed:\n%s", seed, r.Summary())
+				}
+				ops += len(r.History)
+				start := time.Now()
+				checker.Check(r.History)
+				check += time.Since(start)
+			}
+			b.ReportMetric(float64(ops)/(b.Elapsed()-check).Seconds(), "ops/s")
+			b.ReportMetric(float64(check.Milliseconds())/float64(b.N), "check-ms")
 		})
 	}
 }

@@ -303,6 +303,7 @@ func (s *Sim) finish(c *client, cleanup node.Op) {
 	if cleanup != nil {
 		s.fireAndForget(c.node, cleanup)
 	}
+	s.noteAcked(*op)
 	if f, ok := c.task.(interface{ followUp(checker.Op) task }); ok && s.phase == phaseSafety {
 		if next := f.followUp(*op); next != nil {
 			c.followUp = &queuedOp{node: c.node, task: next}
@@ -387,6 +388,11 @@ func (s *Sim) startFinalReads() {
 				ops = append(ops, queuedOp{node: nd.idx, task: &getObject{sim: s, key: k}})
 			}
 			ops = append(ops, queuedOp{node: nd.idx, task: listObjects{bucket: s.bucket}})
+			if s.opts.Versioned {
+				for _, k := range s.objectKeys {
+					ops = append(ops, queuedOp{node: nd.idx, task: listVersions{sim: s, key: k}})
+				}
+			}
 		}
 	}
 	// Each preloaded object once, through the nodes in turn.

@@ -36,7 +36,9 @@ type copyObject struct {
 }
 
 func (s *Sim) newCopy(src, dst string) *copyObject {
-	return &copyObject{sim: s, src: src, dst: dst, byParts: s.rng.IntN(3) == 0, version: s.versionID(), deleteSource: s.rng.IntN(2) == 0}
+	t := &copyObject{sim: s, src: src, dst: dst, byParts: s.rng.IntN(3) == 0, version: s.versionID(), deleteSource: s.rng.IntN(2) == 0}
+	s.noteVersion(dst, t.version)
+	return t
 }
 
 func (t *copyObject) describe(h *checker.Op) {
@@ -44,6 +46,7 @@ func (t *copyObject) describe(h *checker.Op) {
 	// of its own, which a copy that never wrote anything keeps.
 	h.Kind, h.Key = checker.Put, checker.Key{Partition: t.sim.bucket.String(), Sort: t.dst}
 	h.Value, h.Copy = fmt.Sprintf("copy-%s-of-%s", t.version, t.src), true
+	h.Version = t.sim.historyVersion(t.version)
 }
 
 func (t *copyObject) first() node.Op { return object.Get{Bucket: t.sim.bucket, Key: t.src} }
@@ -69,7 +72,7 @@ func (t *copyObject) advance(r node.Reply, op *checker.Op) node.Op {
 		op.Value = headerValue(res.Meta, valueHeader)
 		if !t.byParts {
 			t.copied = true
-			return object.CopyObject{Bucket: t.sim.bucket, Key: t.dst, Version: t.version, Source: res, Meta: res.Meta}
+			return object.CopyObject{Bucket: t.sim.bucket, Key: t.dst, Version: t.version, Source: res, Meta: res.Meta, Versioned: t.sim.opts.Versioned}
 		}
 	case object.Block:
 		t.body = append(t.body, res.Data...)
@@ -84,6 +87,9 @@ func (t *copyObject) advance(r node.Reply, op *checker.Op) node.Op {
 		op.Value = fmt.Sprintf("mismatch:%s/%s", op.Value, value) // what was read is not what the metadata says
 	}
 	t.parts = t.sim.newMultipartOf(t.dst, op.Value, t.body)
+	if t.sim.opts.Versioned {
+		t.parts.upload = t.version // the version the history recorded for the copy
+	}
 	return t.parts.first()
 }
 
@@ -104,7 +110,7 @@ func (t *copyObject) followUp(op checker.Op) task {
 	if !t.deleteSource || op.Outcome != checker.OK {
 		return nil
 	}
-	return deleteObject{bucket: t.sim.bucket, key: t.src, version: t.sim.versionID()}
+	return t.sim.newDelete(t.src)
 }
 
 func (t *copyObject) String() string {

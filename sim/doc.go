@@ -9,8 +9,9 @@
 // (losing what they had not synced), skews their clocks and slows links.
 // In the heal phase every fault is lifted and anti-entropy runs. Then each
 // node reads every key, and the checker verifies the recorded history
-// (read-after-write, no phantom values, write order, listings) and that all
-// replicas of every partition converged.
+// (read-after-write, no phantom values, write order, listings; in a
+// versioned run, versions listed and read by id too) and that all replicas
+// of every partition converged.
 //
 // The simulator drives nodes exactly as the production runtime does: it
 // persists each Ready's records (after a simulated disk latency) before

@@ -41,7 +41,9 @@ type mpuPart struct {
 }
 
 func (s *Sim) newMultipart(key, value string, size int) *multipartPut {
-	return s.newMultipartOf(key, value, content(value, size))
+	t := s.newMultipartOf(key, value, content(value, size))
+	s.noteVersion(key, t.upload)
+	return t
 }
 
 // newMultipartOf uploads body, split into one to three parts at arbitrary
@@ -62,10 +64,11 @@ func (t *multipartPut) meta() model.ObjectMeta {
 
 func (t *multipartPut) describe(h *checker.Op) {
 	h.Kind, h.Key, h.Value = checker.Put, checker.Key{Partition: t.sim.bucket.String(), Sort: t.key}, t.value
+	h.Version = t.sim.historyVersion(t.upload) // a completed upload's version is its upload id
 }
 
 func (t *multipartPut) first() node.Op {
-	return object.CreateMultipart{Bucket: t.sim.bucket, Key: t.key, UploadID: t.upload, Meta: t.meta()}
+	return object.CreateMultipart{Bucket: t.sim.bucket, Key: t.key, UploadID: t.upload, Meta: t.meta(), Versioned: t.sim.opts.Versioned}
 }
 
 func (t *multipartPut) advance(r node.Reply, op *checker.Op) node.Op {

@@ -79,6 +79,9 @@ func (s *Sim) randomObjectTask(c *client) task {
 	if s.opts.CopyShare > 0 && s.rng.IntN(100) < s.opts.CopyShare {
 		return s.newCopy(key, s.objectKeys[s.rng.IntN(len(s.objectKeys))])
 	}
+	if s.opts.Versioned && s.rng.IntN(100) < s.opts.VersionShare {
+		return s.randomVersionTask(key)
+	}
 	switch r := s.rng.IntN(100); {
 	case r < 40:
 		size := 100 + s.rng.IntN(model.InlineThreshold-200) // inline
@@ -93,7 +96,7 @@ func (s *Sim) randomObjectTask(c *client) task {
 	case r < 75:
 		return &getObject{sim: s, key: key}
 	case r < 85:
-		return deleteObject{bucket: s.bucket, key: key, version: s.versionID()}
+		return s.newDelete(key)
 	default:
 		start := ""
 		if s.rng.IntN(2) == 0 {
@@ -118,7 +121,9 @@ type putObject struct {
 }
 
 func (s *Sim) newPut(key, value string, size int) *putObject {
-	return &putObject{sim: s, key: key, value: value, body: content(value, size), version: s.versionID()}
+	t := &putObject{sim: s, key: key, value: value, body: content(value, size), version: s.versionID()}
+	s.noteVersion(key, t.version)
+	return t
 }
 
 func (t *putObject) meta() model.ObjectMeta {
@@ -128,14 +133,16 @@ func (t *putObject) meta() model.ObjectMeta {
 
 func (t *putObject) describe(h *checker.Op) {
 	h.Kind, h.Key, h.Value = checker.Put, checker.Key{Partition: t.sim.bucket.String(), Sort: t.key}, t.value
+	h.Version = t.sim.historyVersion(t.version)
 }
 
 func (t *putObject) first() node.Op {
+	v := t.sim.opts.Versioned
 	if len(t.body) < model.InlineThreshold {
 		t.complete = true
-		return object.PutInline{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Meta: t.meta(), Data: t.body}
+		return object.PutInline{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Meta: t.meta(), Data: t.body, Versioned: v}
 	}
-	return object.PutBegin{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Meta: t.meta()}
+	return object.PutBegin{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Meta: t.meta(), Versioned: v}
 }
 
 func (t *putObject) advance(r node.Reply, op *checker.Op) node.Op {
@@ -154,7 +161,7 @@ func (t *putObject) advance(r node.Reply, op *checker.Op) node.Op {
 	}
 	t.complete = true
 	return object.PutComplete{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Timestamp: t.ts, Meta: t.meta(),
-		FirstBlock: t.hashes[0], Blocks: t.hashes}
+		FirstBlock: t.hashes[0], Blocks: t.hashes, Versioned: t.sim.opts.Versioned}
 }
 
 // blockPut is the PutBlock for the i-th block of data (a whole object, or a
@@ -178,26 +185,32 @@ func (t *putObject) abandon(err error, op *checker.Op) node.Op {
 	// Nothing visible was written: an uploading version is never read.
 	op.Outcome = checker.Failed
 	if t.ts != 0 {
-		return object.PutAbort{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Timestamp: t.ts}
+		return object.PutAbort{Bucket: t.sim.bucket, Key: t.key, Version: t.version, Timestamp: t.ts, Versioned: t.sim.opts.Versioned}
 	}
 	return nil
 }
 
-// getObject reads an object, then its blocks one by one, and checks the
-// bytes.
+// getObject reads an object (its current version, or the one version
+// names), then its blocks one by one, and checks the bytes.
 type getObject struct {
-	sim    *Sim
-	key    string
-	result object.Object
-	body   []byte
-	next   int
+	sim     *Sim
+	key     string
+	version model.VersionRef
+	result  object.Object
+	body    []byte
+	next    int
 }
 
 func (t *getObject) describe(h *checker.Op) {
 	h.Kind, h.Key = checker.Get, checker.Key{Partition: t.sim.bucket.String(), Sort: t.key}
+	if t.version.Set {
+		h.Version = t.version.ID.String()
+	}
 }
 
-func (t *getObject) first() node.Op { return object.Get{Bucket: t.sim.bucket, Key: t.key} }
+func (t *getObject) first() node.Op {
+	return object.Get{Bucket: t.sim.bucket, Key: t.key, Version: t.version}
+}
 
 func (t *getObject) advance(r node.Reply, op *checker.Op) node.Op {
 	switch res := r.Result.(type) {
@@ -214,6 +227,9 @@ func (t *getObject) advance(r node.Reply, op *checker.Op) node.Op {
 	}
 	op.Outcome = checker.OK
 	op.Stamp = objectStamp(t.result.Timestamp, t.result.Version)
+	if t.version.Set && (t.result.Found || t.result.Marker) {
+		t.sim.stats.VersionReadsFound++
+	}
 	if t.result.Found {
 		op.Found, op.Value = true, valueOf(t.body)
 		if meta := headerValue(t.result.Meta, valueHeader); meta != op.Value {
@@ -239,17 +255,26 @@ func headerValue(m model.ObjectMeta, name string) string {
 
 // deleteObject writes a delete marker.
 type deleteObject struct {
-	bucket  model.BucketID
-	key     string
-	version model.VersionID
+	bucket    model.BucketID
+	key       string
+	version   model.VersionID
+	versioned bool   // the marker stays beside the other versions
+	id        string // the marker's version id in the history ("" unversioned)
+}
+
+func (s *Sim) newDelete(key string) deleteObject {
+	t := deleteObject{bucket: s.bucket, key: key, version: s.versionID(), versioned: s.opts.Versioned}
+	t.id = s.historyVersion(t.version)
+	s.noteVersion(key, t.version)
+	return t
 }
 
 func (t deleteObject) describe(h *checker.Op) {
-	h.Kind, h.Key = checker.Delete, checker.Key{Partition: t.bucket.String(), Sort: t.key}
+	h.Kind, h.Key, h.Version = checker.Delete, checker.Key{Partition: t.bucket.String(), Sort: t.key}, t.id
 }
 
 func (t deleteObject) first() node.Op {
-	return object.Delete{Bucket: t.bucket, Key: t.key, Version: t.version}
+	return object.Delete{Bucket: t.bucket, Key: t.key, Version: t.version, Versioned: t.versioned}
 }
 
 func (t deleteObject) advance(r node.Reply, op *checker.Op) node.Op {

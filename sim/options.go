@@ -10,6 +10,7 @@ import (
 
 	"github.com/garagego/garage/netsim"
 	"github.com/garagego/garage/node/block"
+	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/table"
 )
 
@@ -35,6 +36,9 @@ type Options struct {
 	// without RepairOnRead (with it, they always fail the run).
 	RequireMonotonicReads bool
 	Bugs                  table.Bugs // planted faults, to prove the checker works
+	// ObjectBugs are planted in the object core's version operations, to
+	// prove the version checks work.
+	ObjectBugs object.Bugs
 
 	// Workload.
 	Clients int
@@ -68,6 +72,13 @@ type Options struct {
 	// ranged parts), half of them followed by a delete of the source
 	// (default 10; -1: none).
 	CopyShare int
+	// Versioned makes the object bucket versioned: every write keeps its
+	// version beside the others, and VersionShare percent of object
+	// operations name versions by id — deletions of one version, reads of
+	// one, listings of a key's versions (default 30 when Versioned; -1:
+	// none). See versions.go.
+	Versioned    bool
+	VersionShare int
 	// RangeAfterWrite percent of register writes, whatever their outcome,
 	// are followed at once, with no think time, by a range read through
 	// another node ending near the key written, while the write may still
@@ -191,6 +202,10 @@ func (o Options) withDefaults() Options {
 		o.CopyShare = 10
 	}
 	o.CopyShare = max(o.CopyShare, 0)
+	if o.Versioned && o.VersionShare == 0 {
+		o.VersionShare = 30
+	}
+	o.VersionShare = max(o.VersionShare, 0)
 	if o.PersistLatency == 0 {
 		o.PersistLatency = 200 * time.Microsecond
 	}
@@ -307,6 +322,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("ops: %d", o.Ops)
 	case o.MultipartShare < 0 || o.MultipartShare > 100:
 		return fmt.Errorf("multipart share: %d%%", o.MultipartShare)
+	case o.VersionShare > 100:
+		return fmt.Errorf("version share: %d%%", o.VersionShare)
 	case o.Preload < 0 || o.PreloadSize < 0:
 		return fmt.Errorf("preload: %d objects of %d bytes", o.Preload, o.PreloadSize)
 	}
@@ -339,7 +356,11 @@ func (o Options) Describe() string {
 	}
 	fmt.Fprintf(&b, " over %dx%d keys", o.PartitionKeys, o.SortKeys)
 	if o.ObjectShare > 0 {
-		fmt.Fprintf(&b, " (%d%% on %d objects, %d-byte blocks, %d%% of them copies)", o.ObjectShare, o.ObjectKeys, o.BlockSize, o.CopyShare)
+		fmt.Fprintf(&b, " (%d%% on %d objects, %d-byte blocks, %d%% of them copies", o.ObjectShare, o.ObjectKeys, o.BlockSize, o.CopyShare)
+		if o.Versioned {
+			fmt.Fprintf(&b, "; versioned, %d%% of them on versions by id", o.VersionShare)
+		}
+		b.WriteString(")")
 	}
 	if o.TieWriters > 0 {
 		fmt.Fprintf(&b, ", %d writers in lockstep on one key", o.TieWriters)
@@ -363,6 +384,9 @@ func (o Options) Describe() string {
 	}
 	if o.Bugs != (table.Bugs{}) {
 		fmt.Fprintf(&b, "planted bugs: %+v\n", o.Bugs)
+	}
+	if o.ObjectBugs != (object.Bugs{}) {
+		fmt.Fprintf(&b, "planted object bugs: %+v\n", o.ObjectBugs)
 	}
 	return b.String()
 }

@@ -54,6 +54,8 @@ const (
 	PropConvergence    = string(checker.Convergence)
 	PropMonotonicReads = string(checker.MonotonicReads)
 	PropResurrection   = string(checker.Resurrection)
+	PropVersionsListed = string(checker.VersionsListed)
+	PropVersionRead    = string(checker.VersionRead)
 	PropTombstones     = "tombstones"
 	PropDurability     = "durability"
 	PropLiveness       = "liveness"
@@ -63,7 +65,7 @@ const (
 
 // Properties lists every property name, in report order.
 var Properties = []string{PropWellFormed, PropReadAfterWrite, PropResurrection, PropNoPhantom, PropWriteOrder, PropListing,
-	PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropDurability, PropMonotonicReads}
+	PropVersionsListed, PropVersionRead, PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropDurability, PropMonotonicReads}
 
 // Failed names the properties the run violated, in report order; monotonic
 // reads count only if withMonotonic.
@@ -265,6 +267,9 @@ func (r *Result) Summary() string {
 	fmt.Fprintf(&b, "ops: %d ok, %d failed, %d unknown; %d messages, %d events, %v virtual\n",
 		st.OpsOK, st.OpsFailed, st.OpsUnknown, st.Messages, st.Events, st.VirtualEnd)
 	fmt.Fprintf(&b, "tombstones: %d collected, %d left (delay %v)\n", st.TombstonesCollected, st.TombstonesLeft, r.Options.TombstoneDelay)
+	if r.Options.Versioned {
+		fmt.Fprintf(&b, "versions: %d deleted by id, %d read by id, %d listings\n", st.VersionsDeleted, st.VersionReadsFound, st.VersionListings)
+	}
 	var faults []string
 	for k := Partition; k <= LoseMetadata; k++ {
 		if n := st.Faults[k]; n > 0 {
@@ -286,7 +291,11 @@ func (r *Result) Summary() string {
 	}
 	fmt.Fprintf(&b, "trace hash: %016x\n", r.TraceHash)
 	if r.Ok() {
-		b.WriteString("verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings, convergence, liveness after heal, blocks, layout, tombstones collected, durable before revealed)\n")
+		versions := ""
+		if r.Options.Versioned {
+			versions = ", versions listed, versions read by id"
+		}
+		fmt.Fprintf(&b, "verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings%s, convergence, liveness after heal, blocks, layout, tombstones collected, durable before revealed)\n", versions)
 		return b.String()
 	}
 	b.WriteString("verdict: FAIL\n")

@@ -70,6 +70,8 @@ type Sim struct {
 	partitionKeys, sortKeys []string
 	bucket                  model.BucketID
 	objectKeys              []string
+	keyVersions             map[string][]model.VersionID // versioned runs: the ids issued per object key
+	ackedVersions           map[string][]model.VersionID // and those whose write was acknowledged
 	// Messages and disk operations in flight.
 	msgs slab[rpc.Message]
 	ios  slab[block.IORequest]
@@ -118,6 +120,9 @@ type Stats struct {
 	// among them) that ended because a newer version of their object was
 	// written first: as in Garage, they cannot complete.
 	UploadsSuperseded int
+	// Versioned runs: versions deleted by id (the store found them),
+	// reads by id that found a version or a marker, listings of versions.
+	VersionsDeleted, VersionReadsFound, VersionListings int
 	// Tombstones collected by the nodes since their last start, and
 	// those left at the end, over every table and node.
 	TombstonesCollected, TombstonesLeft int
@@ -147,6 +152,7 @@ func New(opts Options) (*Sim, error) {
 	for k := range opts.ObjectKeys {
 		s.objectKeys = append(s.objectKeys, fmt.Sprintf("obj/%02d", k))
 	}
+	s.keyVersions, s.ackedVersions = make(map[string][]model.VersionID), make(map[string][]model.VersionID)
 	total := opts.Nodes + opts.Spares
 	zones := make([]int, total)
 	var members []layout.Member
@@ -236,7 +242,7 @@ func (s *Sim) boot(nd *simNode, initial *layout.History) error {
 		store.Replay(meta.Record{Key: k, Value: v})
 		return true
 	})
-	cfg := node.Config{ID: nd.id, Table: s.opts.Table, Block: s.opts.Block, ReplicationFactor: s.opts.ReplicationFactor}
+	cfg := node.Config{ID: nd.id, Table: s.opts.Table, Block: s.opts.Block, ReplicationFactor: s.opts.ReplicationFactor, ObjectBugs: s.opts.ObjectBugs}
 	n, err := node.New(cfg, store, initial)
 	if err != nil {
 		return fmt.Errorf("sim: boot node %d: %w", nd.idx, err)

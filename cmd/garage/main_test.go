@@ -119,3 +119,35 @@ func TestReplayFlagsCoverEveryRunFlag(t *testing.T) {
 		}
 	}
 }
+
+// A versioned run with a version bug planted fails on a version property,
+// and its replay line carries the versioned workload's flags and
+// reproduces the run.
+func TestSimRunVersionedReplay(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"sim", "run", "--seed", "2", "--ops", "400", "--objects", "60", "--versioned", "--version-ops", "40",
+		"--bug", "list-versions-skips-first", "--out", dir}
+	if code := run(args, &out, &errOut); code != 2 {
+		t.Fatalf("exit %d, want 2\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "versions-listed") {
+		t.Errorf("no versions-listed violation reported:\n%s", out.String())
+	}
+	want := "replay: garage sim run --seed 2 --ops 400 --objects 60 --versioned --version-ops 40 --bug list-versions-skips-first"
+	if !strings.Contains(out.String(), want) {
+		t.Fatalf("no replay line %q:\n%s", want, out.String())
+	}
+	_, hashLine, _ := strings.Cut(out.String(), "trace hash: ")
+	hash, _, _ := strings.Cut(hashLine, "\n")
+	var again bytes.Buffer
+	replay := strings.TrimPrefix(want, "replay: garage ")
+	if code := run(append(strings.Fields(replay), "--out", dir), &again, &errOut); code != 2 || !strings.Contains(again.String(), "trace hash: "+hash) {
+		t.Errorf("replay exit %d, want 2 with trace hash %s:\n%s", code, hash, again.String())
+	}
+	for _, bad := range [][]string{{"--version-ops", "20"}, {"--versioned"}, {"--objects", "50", "--versioned", "--version-ops", "101"}} {
+		if code := run(append([]string{"sim", "run"}, bad...), &out, &errOut); code == 0 {
+			t.Errorf("sim run %v: exit 0, want it refused", bad)
+		}
+	}
+}

@@ -38,6 +38,8 @@ type SimRunCmd struct {
 	Objects         int           `help:"Percentage of operations on objects (multi-block puts, checked gets, deletes, listings) instead of registers." default:"0"`
 	Multipart       int           `help:"Percentage of object puts made as multipart uploads." default:"0"`
 	Copies          int           `help:"Percentage of object operations that are copies, whole or by ranged parts, half of them followed by a delete of the source (default 10; -1: none)." default:"0"`
+	Versioned       bool          `help:"Make the object bucket versioned: writes keep every version; object operations also delete and read versions by id and list a key's versions."`
+	VersionOps      int           `help:"With --versioned: percentage of object operations on versions by id (default 30; -1: none)." default:"0"`
 	Ties            int           `help:"Clients writing one hot key in lockstep through one node, so that their writes get equal stamps (default: drawn from the seed; -1: none)." default:"0"`
 	RangeAfterWrite int           `help:"Percentage of register writes followed at once by a range read through another node (default: drawn from the seed; -1: none)." default:"0"`
 	TombstoneDelay  time.Duration `help:"How long a tombstone is kept before collection (default: 20s plus three times the largest skew; negative: never collected)."`
@@ -51,7 +53,7 @@ type SimRunCmd struct {
 	CrashEvery      time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
 	SkewEvery       time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
 	MaxSkew         time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
-	Bug             []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay, ack-before-persist, read-join-ties, range-one-too-many, offload-quorum-only." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay,ack-before-persist,read-join-ties,range-one-too-many,offload-quorum-only"`
+	Bug             []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay, ack-before-persist, read-join-ties, range-one-too-many, offload-quorum-only, get-version-returns-current, delete-version-wrong-version, list-versions-skips-first (these three with --versioned)." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay,ack-before-persist,read-join-ties,range-one-too-many,offload-quorum-only,get-version-returns-current,delete-version-wrong-version,list-versions-skips-first"`
 	Trace           string        `help:"Write a line per simulated event to this file." type:"path"`
 	Out             string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }
@@ -75,10 +77,16 @@ func (c *SimRunCmd) Validate() error {
 	for _, f := range []struct {
 		name  string
 		value int
-	}{{"--multipart", c.Multipart}, {"--copies", c.Copies}, {"--range-after-write", c.RangeAfterWrite}} {
+	}{{"--multipart", c.Multipart}, {"--copies", c.Copies}, {"--version-ops", c.VersionOps}, {"--range-after-write", c.RangeAfterWrite}} {
 		if f.value < -1 || f.value > 100 || (f.name == "--multipart" && f.value < 0) {
 			return fmt.Errorf("%s is a percentage, got %d", f.name, f.value)
 		}
+	}
+	if c.VersionOps != 0 && !c.Versioned {
+		return fmt.Errorf("--version-ops needs --versioned")
+	}
+	if c.Versioned && c.Objects == 0 && c.Scenario == "" {
+		return fmt.Errorf("--versioned needs an object workload (--objects)")
 	}
 	if c.Ties < -1 || c.Ties > c.Clients {
 		return fmt.Errorf("--ties is a number of clients, at most --clients (%d), got %d", c.Clients, c.Ties)
@@ -189,7 +197,7 @@ func (c *SimRunCmd) runFlags(out io.Writer, seed uint64) (bool, error) {
 		Seed: seed, Nodes: c.Nodes, Zones: c.Zones, ReplicationFactor: c.Replication,
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
 		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects, MultipartShare: c.Multipart,
-		CopyShare: c.Copies, TieWriters: c.Ties, RangeAfterWrite: c.RangeAfterWrite, TombstoneDelay: c.TombstoneDelay,
+		CopyShare: c.Copies, Versioned: c.Versioned, VersionShare: c.VersionOps, TieWriters: c.Ties, RangeAfterWrite: c.RangeAfterWrite, TombstoneDelay: c.TombstoneDelay,
 		PersistLatency: c.PersistLatency,
 		LayoutChanges:  c.LayoutChanges, Spares: c.Spares,
 		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew,
@@ -270,7 +278,7 @@ func (c *SimRunCmd) replayFlags() []replayFlag {
 		{"--loss", c.Loss, -1.0}, {"--partition-every", c.PartitionEvery, time.Duration(0)},
 		{"--crash-every", c.CrashEvery, time.Duration(0)}, {"--skew-every", c.SkewEvery, time.Duration(0)},
 		{"--max-skew", c.MaxSkew, time.Duration(0)}, {"--objects", c.Objects, 0}, {"--multipart", c.Multipart, 0},
-		{"--copies", c.Copies, 0}, {"--ties", c.Ties, 0}, {"--range-after-write", c.RangeAfterWrite, 0},
+		{"--copies", c.Copies, 0}, {"--versioned", c.Versioned, false}, {"--version-ops", c.VersionOps, 0}, {"--ties", c.Ties, 0}, {"--range-after-write", c.RangeAfterWrite, 0},
 		{"--tombstone-delay", c.TombstoneDelay, time.Duration(0)}, {"--persist-latency", c.PersistLatency, time.Duration(0)},
 		{"--layout-changes", c.LayoutChanges, false}, {"--layout-every", c.LayoutEvery, time.Duration(0)},
 		{"--spares", c.Spares, 0},

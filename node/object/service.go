@@ -27,6 +27,7 @@ type Service struct {
 	versions *table.Table[model.Version]
 	refs     *table.Table[model.BlockRef]
 	uploads  *table.Table[model.MultipartUpload]
+	bugs     Bugs // planted by the simulator only
 }
 
 // New registers the object tables, with their hooks, on engine.
@@ -406,7 +407,11 @@ func (s *Service) deleteVersion(now cluster.Time, op DeleteVersion, done Done) {
 			done(now, nil, fmt.Errorf("%w: delete version %s of %q: %w", ErrNotWritten, op.Version, op.Key, err))
 			return
 		}
-		gone := model.ObjectVersion{ID: v.ID, Timestamp: v.Timestamp, Versioned: v.Versioned, State: model.VersionState{Kind: model.Aborted, WasComplete: true}}
+		target := v
+		if s.bugs.DeleteVersionWrongVersion {
+			target = plantedWrongVersion(o, v)
+		}
+		gone := model.ObjectVersion{ID: target.ID, Timestamp: target.Timestamp, Versioned: target.Versioned, State: model.VersionState{Kind: model.Aborted, WasComplete: true}}
 		s.writeVersion(now, op.Bucket, op.Key, gone, func(now cluster.Time, _ any, err error) {
 			if err != nil {
 				done(now, nil, fmt.Errorf("delete version %s: %w", op.Version, err))
@@ -463,7 +468,7 @@ func (s *Service) get(now cluster.Time, op Get, attempts int, done Done) {
 			return
 		}
 		last, ok := o.LastComplete()
-		if op.Version.Set {
+		if op.Version.Set && !s.bugs.GetVersionReturnsCurrent {
 			last, ok = o.Find(op.Version)
 		}
 		if !ok {
@@ -528,6 +533,9 @@ func (s *Service) listVersions(now cluster.Time, op ListVersions, done Done) {
 		l := VersionListing{More: r.More, Next: r.Next}
 		for _, it := range r.Items {
 			vs := it.Entry.Listed()
+			if s.bugs.ListVersionsSkipsFirst && len(vs) > 1 {
+				vs = vs[1:]
+			}
 			if !op.NullMarkers {
 				vs = slices.DeleteFunc(vs, func(v model.ObjectVersion) bool {
 					return !v.Versioned && v.State.Data == model.DeleteMarker

@@ -135,3 +135,37 @@ func TestDurabilityChecksCatchAckBeforePersist(t *testing.T) {
 		t.Fatalf("the history checker saw lost writes on only %d of %d seeds", lost, seeds)
 	}
 }
+
+// TestVersionScenarioCatchesPlantedBugs: the versioned scenario passes as
+// committed (TestCommittedScenarios) and, with each version bug planted in
+// the core, fails on the property the bug breaks, and is judged failed.
+func TestVersionScenarioCatchesPlantedBugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several simulated runs")
+	}
+	data, err := os.ReadFile("../../scenarios/versions-under-partition-and-skew.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := Parse("versions-under-partition-and-skew.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for bug, property := range map[string]checker.Property{
+		"get-version-returns-current":  checker.VersionRead,
+		"delete-version-wrong-version": checker.VersionsListed,
+		"list-versions-skips-first":    checker.VersionsListed,
+	} {
+		o := sc.OptionsFor(sc.Seed)
+		if err := PlantBug(&o, bug); err != nil {
+			t.Fatal(err)
+		}
+		r, err := sim.Run(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Report.Count(property) == 0 || sc.Judge(r).Pass() {
+			t.Errorf("%s: %d %s violations, verdict %v; want some, and a failed verdict", bug, r.Report.Count(property), property, sc.Judge(r))
+		}
+	}
+}

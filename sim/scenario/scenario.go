@@ -50,7 +50,7 @@ var (
 	clusterFields  = []string{"nodes", "zones", "spares", "replication_factor", "consistency", "repair_on_read", "capacities", "gateways", "persist_latency", "tombstone_delay"}
 	networkFields  = []string{"intra_zone", "inter_zone"}
 	linkFields     = []string{"latency", "jitter", "loss", "duplicate", "reorder", "reorder_delay", "bandwidth"}
-	workloadFields = []string{"clients", "ops", "duration", "think", "objects", "multipart", "copies", "ties", "range_after_write", "keys", "range_limit", "block_size", "preload", "deadline"}
+	workloadFields = []string{"clients", "ops", "duration", "think", "objects", "multipart", "copies", "versioned", "version_ops", "ties", "range_after_write", "keys", "range_limit", "block_size", "preload", "deadline"}
 	keysFields     = []string{"partitions", "sort", "objects"}
 	preloadFields  = []string{"objects", "size"}
 	healFields     = []string{"time", "grace"}
@@ -275,10 +275,16 @@ func (d *decoder) workload(n *yaml.Node, o *sim.Options) {
 	if v := f["multipart"]; v != nil {
 		o.MultipartShare = d.percent(v, "workload.multipart")
 	}
-	// For these three, the simulator's 0 means its default: a scenario's 0
+	if v := f["versioned"]; v != nil {
+		o.Versioned = d.boolean(v, "workload.versioned")
+	}
+	// For these four, the simulator's 0 means its default: a scenario's 0
 	// means none.
 	if v := f["copies"]; v != nil {
 		o.CopyShare = noneIfZero(d.percent(v, "workload.copies"))
+	}
+	if v := f["version_ops"]; v != nil {
+		o.VersionShare = noneIfZero(d.percent(v, "workload.version_ops"))
 	}
 	if v := f["ties"]; v != nil {
 		o.TieWriters = noneIfZero(d.integer(v, "workload.ties", 0, 1000))
@@ -355,6 +361,9 @@ var bugFlags = []struct {
 	{"range-one-too-many", func(o *sim.Options) *bool { return &o.Bugs.RangeOneTooMany }},
 	{"offload-quorum-only", func(o *sim.Options) *bool { return &o.Bugs.OffloadQuorumOnly }},
 	{"gc-ignores-references", func(o *sim.Options) *bool { return &o.Block.Bugs.GCIgnoresReferences }},
+	{"get-version-returns-current", func(o *sim.Options) *bool { return &o.ObjectBugs.GetVersionReturnsCurrent }},
+	{"delete-version-wrong-version", func(o *sim.Options) *bool { return &o.ObjectBugs.DeleteVersionWrongVersion }},
+	{"list-versions-skips-first", func(o *sim.Options) *bool { return &o.ObjectBugs.ListVersionsSkipsFirst }},
 }
 
 // Bugs names the mutations PlantBug knows.

@@ -198,3 +198,29 @@ func TestWorkloadModes(t *testing.T) {
 		t.Errorf("copies: 101 gave %v, want an error naming workload.copies", err)
 	}
 }
+
+// versioned turns the versioned workload on; version_ops, like copies,
+// takes 0 for none and leaves the simulator's default when absent.
+func TestVersionedWorkload(t *testing.T) {
+	for _, tc := range []struct {
+		workload  string
+		versioned bool
+		share     int
+	}{
+		{"{objects: 50, versioned: true}", true, 0},
+		{"{objects: 50, versioned: true, version_ops: 40}", true, 40},
+		{"{objects: 50, versioned: true, version_ops: 0}", true, -1},
+		{"{objects: 50}", false, 0},
+	} {
+		sc, err := Parse("versions.yaml", []byte("cluster: {nodes: 3}\nworkload: "+tc.workload+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := sc.Options; o.Versioned != tc.versioned || o.VersionShare != tc.share {
+			t.Errorf("%s: versioned %v, version share %d; want %v, %d", tc.workload, o.Versioned, o.VersionShare, tc.versioned, tc.share)
+		}
+	}
+	if _, err := Parse("versions.yaml", []byte("cluster: {nodes: 3}\nworkload: {versioned: 3}\n")); err == nil || !strings.Contains(err.Error(), "workload.versioned") {
+		t.Errorf("versioned: 3 gave %v, want an error naming workload.versioned", err)
+	}
+}
