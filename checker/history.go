@@ -138,6 +138,10 @@ type Op struct {
 	// object copied to another key): its value is not new, and it must
 	// read back as that value for as long as nothing overwrites it.
 	Copy bool
+	// Locked marks a Put whose version is created under an object lock
+	// that outlasts the history (a COMPLIANCE retention): no deletion by
+	// id may remove it.
+	Locked bool
 	// Version is, for a Put or a Delete of a versioned store, the id of the
 	// version it creates (a delete marker, for a Delete), known from the
 	// call on; "" when the store keeps no versions, and then no version

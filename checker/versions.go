@@ -11,14 +11,11 @@ import (
 // listing's, extended to leave out versions deleted by id (see
 // index.floor); these two are about the versions themselves.
 //
-// A third, "a locked version is never removed" (object lock: retention
-// and legal holds), belongs here once the workload locks versions: it
-// would report a DeleteVersion of a version locked when it was called
-// that was acknowledged, or a version locked and acknowledged that a later
-// ListVersions or Get by id no longer finds; the removals index already
-// holds what it needs on the deletion side.
+// A third, LockedKept, is about object lock: a version written locked
+// (Op.Locked, a retention that outlasts the history) is never removed,
+// whatever deletions by id were called.
 
-// CheckVersions checks VersionsListed and VersionRead.
+// CheckVersions checks VersionsListed, VersionRead and LockedKept.
 func CheckVersions(h History) []Violation {
 	return newIndex(h).checkVersions()
 }
@@ -32,6 +29,39 @@ func (ix *index) checkVersions() []Violation {
 		}
 		for _, g := range log.versionGets {
 			out = ix.checkVersionRead(key, ix.h[g], out)
+		}
+		out = ix.checkLockedKept(key, out)
+	}
+	return out
+}
+
+// checkLockedKept checks that no DeleteVersion of a locked version of key
+// reports it removed, and that every ListVersions called after a locked
+// version was acknowledged lists it.
+func (ix *index) checkLockedKept(key Key, out []Violation) []Violation {
+	log := ix.logs[key]
+	for _, d := range log.deleteVersions {
+		del := ix.h[d]
+		w, ok := ix.versions[versionRef{key, del.Version}]
+		if !ok || !ix.h[w].Locked || del.Outcome != OK || !del.Found {
+			continue
+		}
+		out = append(out, Violation{Property: LockedKept, Key: key, Ops: []int{del.ID, ix.h[w].ID},
+			Message: fmt.Sprintf("%v removed version %s, which %s under an object lock", del, del.Version, describeVersionWrite(ix.h[w]))})
+	}
+	for _, l := range log.listVersions {
+		list := ix.h[l]
+		listed := make(map[string]bool, len(list.Versions))
+		for _, e := range list.Versions {
+			listed[e.Version] = true
+		}
+		for _, w := range log.writes {
+			write := ix.h[w]
+			if !write.Locked || listed[write.Version] || write.Return >= list.Call {
+				continue
+			}
+			out = append(out, Violation{Property: LockedKept, Key: key, Ops: []int{list.ID, write.ID},
+				Message: fmt.Sprintf("%v does not list version %s, which %s under an object lock, acknowledged at seq %d", list, write.Version, describeVersionWrite(write), write.Return)})
 		}
 	}
 	return out

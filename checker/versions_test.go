@@ -237,3 +237,27 @@ func TestDeletionDuringThePutCountsOnlyIfFound(t *testing.T) {
 		t.Errorf("got %v, want no-resurrection, versions-listed and version-read", vs)
 	}
 }
+
+// A locked version is never removed: a deletion by id that reports it
+// found it, and a listing after its write that misses it, are both
+// violations, whatever else the history says; a refused deletion is not.
+func TestLockedVersionsAreKept(t *testing.T) {
+	locked := vput(keyA, "v1", "t1", 1, 2)
+	locked.Locked = true
+	refused := delVersion(keyA, "id-v1", 3, 4)
+	refused.Outcome = Failed
+	expectNone(t, Check(history(locked, refused, lv(keyA, 5, 6, data("v1", "t1")))).Violations)
+
+	removed := delVersion(keyA, "id-v1", 3, 4)
+	removed.Found = true
+	v := Check(history(locked, removed, lv(keyA, 5, 6))).Violations
+	n := 0
+	for _, x := range v {
+		if x.Property == LockedKept {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("want two locked-kept violations (the deletion, the listing), got %v", v)
+	}
+}

@@ -29,10 +29,14 @@ const (
 	// VersionRead: a Get by version id returns exactly that version (its
 	// bytes, or its delete marker), or nothing once it was deleted by id.
 	VersionRead Property = "version-read"
+	// LockedKept: a version written under an object lock is never removed:
+	// no DeleteVersion of it succeeds, and every ListVersions called after
+	// its write was acknowledged lists it.
+	LockedKept Property = "locked-kept"
 )
 
 // properties lists every property in report order.
-var properties = []Property{WellFormed, ReadAfterWrite, Resurrection, NoPhantom, WriteOrder, Listing, VersionsListed, VersionRead, Convergence, MonotonicReads}
+var properties = []Property{WellFormed, ReadAfterWrite, Resurrection, NoPhantom, WriteOrder, Listing, VersionsListed, VersionRead, LockedKept, Convergence, MonotonicReads}
 
 // Violation is one counterexample to a property.
 type Violation struct {

@@ -118,22 +118,36 @@ type putObject struct {
 	next     int // next block to write
 	hashes   []cluster.Hash
 	complete bool // PutComplete was sent: the outcome is no longer certain
+	locked   bool // written under an object lock (see lockShare)
 }
+
+// lockShare is the percentage of a versioned run's puts that lock their
+// version with a COMPLIANCE retention outlasting the run, which the core
+// must keep whatever deletions by id ask (the checker's locked-kept).
+const lockShare = 20
+
+// lockedForever is the retention of a locked put: COMPLIANCE until long
+// after any run ends.
+var lockedForever = string(model.Retention{Mode: model.Compliance, Until: 1 << 62}.Encode())
 
 func (s *Sim) newPut(key, value string, size int) *putObject {
 	t := &putObject{sim: s, key: key, value: value, body: content(value, size), version: s.versionID()}
+	t.locked = s.opts.Versioned && s.rng.IntN(100) < lockShare
 	s.noteVersion(key, t.version)
 	return t
 }
 
 func (t *putObject) meta() model.ObjectMeta {
-	return model.ObjectMeta{Size: uint64(len(t.body)), ETag: fmt.Sprintf("%x", cluster.Sum(t.body))[:32],
-		Headers: []model.Header{{Name: valueHeader, Value: t.value}}}
+	headers := []model.Header{{Name: valueHeader, Value: t.value}}
+	if t.locked {
+		headers = append(headers, model.Header{Name: model.HeaderRetention, Value: lockedForever})
+	}
+	return model.ObjectMeta{Size: uint64(len(t.body)), ETag: fmt.Sprintf("%x", cluster.Sum(t.body))[:32], Headers: headers}
 }
 
 func (t *putObject) describe(h *checker.Op) {
 	h.Kind, h.Key, h.Value = checker.Put, checker.Key{Partition: t.sim.bucket.String(), Sort: t.key}, t.value
-	h.Version = t.sim.historyVersion(t.version)
+	h.Version, h.Locked = t.sim.historyVersion(t.version), t.locked
 }
 
 func (t *putObject) first() node.Op {

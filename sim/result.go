@@ -56,6 +56,7 @@ const (
 	PropResurrection   = string(checker.Resurrection)
 	PropVersionsListed = string(checker.VersionsListed)
 	PropVersionRead    = string(checker.VersionRead)
+	PropLockedKept     = string(checker.LockedKept)
 	PropTombstones     = "tombstones"
 	PropDurability     = "durability"
 	PropLiveness       = "liveness"
@@ -65,7 +66,7 @@ const (
 
 // Properties lists every property name, in report order.
 var Properties = []string{PropWellFormed, PropReadAfterWrite, PropResurrection, PropNoPhantom, PropWriteOrder, PropListing,
-	PropVersionsListed, PropVersionRead, PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropDurability, PropMonotonicReads}
+	PropVersionsListed, PropVersionRead, PropLockedKept, PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropDurability, PropMonotonicReads}
 
 // Failed names the properties the run violated, in report order; monotonic
 // reads count only if withMonotonic.
@@ -293,7 +294,7 @@ func (r *Result) Summary() string {
 	if r.Ok() {
 		versions := ""
 		if r.Options.Versioned {
-			versions = ", versions listed, versions read by id"
+			versions = ", versions listed, versions read by id, locked versions kept"
 		}
 		fmt.Fprintf(&b, "verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings%s, convergence, liveness after heal, blocks, layout, tombstones collected, durable before revealed)\n", versions)
 		return b.String()

@@ -74,6 +74,8 @@ func TestVersionChecksCatchPlantedBugs(t *testing.T) {
 			[]checker.Property{checker.VersionsListed, checker.VersionRead, checker.Resurrection}, checker.Resurrection},
 		// The current version of a key with several is not listed.
 		{"list-versions-skips-first", object.Bugs{ListVersionsSkipsFirst: true}, []checker.Property{checker.VersionsListed}, checker.VersionsListed},
+		// A deletion by id removes a version under an object lock.
+		{"delete-version-ignores-lock", object.Bugs{DeleteVersionIgnoresLock: true}, []checker.Property{checker.LockedKept}, checker.LockedKept},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := versionedOpts()

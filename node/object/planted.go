@@ -16,6 +16,9 @@ type Bugs struct {
 	// ListVersionsSkipsFirst makes ListVersions leave out the newest
 	// version of every key that has more than one.
 	ListVersionsSkipsFirst bool
+	// DeleteVersionIgnoresLock makes DeleteVersion delete a version whatever
+	// its object lock says.
+	DeleteVersionIgnoresLock bool
 }
 
 // PlantBugs sets the planted bugs (the simulator's hook; see Bugs).

@@ -363,6 +363,7 @@ var bugFlags = []struct {
 	{"gc-ignores-references", func(o *sim.Options) *bool { return &o.Block.Bugs.GCIgnoresReferences }},
 	{"get-version-returns-current", func(o *sim.Options) *bool { return &o.ObjectBugs.GetVersionReturnsCurrent }},
 	{"delete-version-wrong-version", func(o *sim.Options) *bool { return &o.ObjectBugs.DeleteVersionWrongVersion }},
+	{"delete-version-ignores-lock", func(o *sim.Options) *bool { return &o.ObjectBugs.DeleteVersionIgnoresLock }},
 	{"list-versions-skips-first", func(o *sim.Options) *bool { return &o.ObjectBugs.ListVersionsSkipsFirst }},
 }
 
