@@ -10,7 +10,6 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
-	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/acl"
 	"github.com/garagego/garage/node/s3/policy"
 	"github.com/garagego/garage/node/s3/s3err"
@@ -213,9 +212,13 @@ func (rq *request) bucketConfigsForCreate() ([]admin.BucketConfig, error) {
 // --- object ACL -------------------------------------------------------------
 
 func (rq *request) getObjectACL() error {
-	obj, err := rq.api.backend.HeadObject(rq.ctx, rq.bucket.ID, rq.key)
+	ref, err := versionParam(rq.query)
 	if err != nil {
 		return err
+	}
+	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+	if err != nil {
+		return rq.missingVersion(err, obj, ref)
 	}
 	a, err := storedObjectACL(obj)
 	if err != nil {
@@ -228,18 +231,21 @@ func (rq *request) getObjectACL() error {
 	return rq.writeDocument(http.StatusOK, "application/xml", a.XML(owners, rq.displayName))
 }
 
-// putObjectACL sets an object's ACL without moving its data: the object
-// is copied onto itself (object.CopyObject: a new version listing the same
-// blocks) with the new ACL in its headers. Its ETag and content stay; its
-// Last-Modified and version stamp are the copy's.
+// putObjectACL sets the ACL of an object's current version, or of the one
+// versionId names, in place: the version's "acl" attribute, so that no
+// new version is made and its content, ETag and Last-Modified stay.
 func (rq *request) putObjectACL() error {
 	req, doc, err := rq.requestedACL()
 	if err != nil {
 		return err
 	}
-	obj, err := rq.api.backend.HeadObject(rq.ctx, rq.bucket.ID, rq.key)
+	ref, err := versionParam(rq.query)
 	if err != nil {
 		return err
+	}
+	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+	if err != nil {
+		return rq.missingVersion(err, obj, ref)
 	}
 	current, err := storedObjectACL(obj)
 	if err != nil {
@@ -264,21 +270,16 @@ func (rq *request) putObjectACL() error {
 	if ac.pab.BlockPublicAcls && a.Public() {
 		return publicACLBlocked()
 	}
-	headers := withObjectACL(obj.Meta.Headers, a)
-	if slices.Equal(headers, obj.Meta.Headers) {
-		rq.setStamp(obj.Stamp())
-		return rq.writeEmpty(http.StatusOK) // already so
-	}
-	// Only onto the version read: a write that lands meanwhile is not
-	// undone by copying the old content over it.
-	w, _, err := rq.api.backend.CopyObjectWith(rq.ctx, rq.bucket.ID, rq.key, obj, headers, server.WriteOptions{Cond: &object.Condition{IfMatch: obj.Meta.ETag}, Versioned: obj.Versioned})
-	if errors.Is(err, object.ErrPreconditionFailed) || errors.Is(err, object.ErrConditionNoObject) {
-		return s3err.New(s3err.ConditionalRequestConflict, "The object changed while its ACL was being set; try again.")
-	}
-	if err != nil {
+	// The exact version read: a version written meanwhile keeps its own.
+	target := model.VersionRef{Set: true, Null: !obj.Versioned, ID: obj.Version}
+	if _, err := rq.api.backend.SetObjectAttr(rq.ctx, rq.bucket.ID, rq.key, target, objectACLAttr, []byte(objectACLValue(a))); err != nil {
+		if errors.Is(err, object.ErrNoSuchVersion) {
+			return s3err.New(s3err.ConditionalRequestConflict, "The object changed while its ACL was being set; try again.")
+		}
 		return err
 	}
-	rq.setStamp(w.Stamp())
+	rq.setStamp(obj.Stamp())
+	rq.setVersionID(obj.S3VersionID())
 	return rq.writeEmpty(http.StatusOK)
 }
 

@@ -268,10 +268,18 @@ func (rq *request) objectACLReader(bucket model.BucketID, key string) func() (ac
 	}
 }
 
+// objectACLAttr is the version attribute that holds an object's ACL once
+// PutObjectAcl changed it (objectACLValue's form; empty: the default). It
+// overrides the header the object was written with.
+const objectACLAttr = "acl"
+
 // storedObjectACL decodes the ACL kept with an object (none: the bucket
 // owner's, granting nothing more).
 func storedObjectACL(obj object.Object) (acl.ACL, error) {
 	v := headerValue(obj.Meta.Headers, objectACLHeader)
+	if set, ok := (model.VersionState{Kind: model.Complete, Attrs: obj.Attrs}).Attr(objectACLAttr); ok {
+		v = string(set)
+	}
 	if v == "" {
 		return acl.ACL{}, nil
 	}

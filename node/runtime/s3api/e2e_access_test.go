@@ -245,8 +245,8 @@ func testObjectACLs(t *testing.T, a *accessEnv) {
 		wantDenied(t, anon, bucket, "flip")
 		after, err := own.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("flip")})
 		must(t, err, "head")
-		if aws.ToString(after.ETag) != aws.ToString(before.ETag) {
-			t.Errorf("ETag changed: %s -> %s", aws.ToString(before.ETag), aws.ToString(after.ETag))
+		if aws.ToString(after.ETag) != aws.ToString(before.ETag) || !aws.ToTime(after.LastModified).Equal(aws.ToTime(before.LastModified)) {
+			t.Errorf("ETag or Last-Modified changed: %s %v -> %s %v", aws.ToString(before.ETag), before.LastModified, aws.ToString(after.ETag), after.LastModified)
 		}
 		wantReadable(t, own, bucket, "flip", "flip data")
 		// An AccessControlPolicy body: B may read and read the ACL.

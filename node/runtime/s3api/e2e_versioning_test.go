@@ -262,3 +262,41 @@ func listVersionIDs(ctx context.Context, t *testing.T, cl *s3.Client, bucket, pr
 	t.Fatal("ListObjectVersions never ended")
 	return nil
 }
+
+// TestE2EObjectACLOfVersions: in a versioned bucket, PutObjectAcl changes
+// the ACL of the version it names (or the current one) in place: no new
+// version, and the other versions keep theirs.
+func TestE2EObjectACLOfVersions(t *testing.T) {
+	e := startEnv(t, 3)
+	ctx := testCtx(t)
+	const bucket = "versioned-acl"
+	e.createBucket(t, bucket)
+	cl := e.s3(t, 0)
+	if _, err := cl.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String(bucket),
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}}}}); err != nil {
+		t.Fatalf("enable ACLs: %v", err)
+	}
+	setVersioning(ctx, t, cl, bucket, types.BucketVersioningStatusEnabled)
+	first, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), Body: bytes.NewReader([]byte("one"))})
+	must(t, err, "put v1")
+	putBytes(t, cl, bucket, "k", []byte("two"))
+	_, err = e.s3(t, 1).PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String(bucket), Key: aws.String("k"), VersionId: first.VersionId,
+		ACL: types.ObjectCannedACLPublicRead})
+	must(t, err, "put the ACL of v1")
+	if ids := listVersionIDs(ctx, t, cl, bucket, "k", 100); len(ids) != 2 {
+		t.Fatalf("versions after PutObjectAcl: %v, want the two written", ids)
+	}
+	public := func(version *string) bool {
+		got, err := e.s3(t, 2).GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String(bucket), Key: aws.String("k"), VersionId: version})
+		must(t, err, "get acl")
+		for _, g := range got.Grants {
+			if g.Grantee != nil && aws.ToString(g.Grantee.URI) == "http://acs.amazonaws.com/groups/global/AllUsers" {
+				return true
+			}
+		}
+		return false
+	}
+	if !public(first.VersionId) || public(nil) {
+		t.Fatalf("v1 public %v (want true), current public %v (want false)", public(first.VersionId), public(nil))
+	}
+}

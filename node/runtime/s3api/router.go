@@ -33,7 +33,7 @@ var unsupported = []string{
 
 // versionedEndpoints are the endpoints that take a versionId: elsewhere it
 // is refused, never ignored.
-var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes",
+var versionedEndpoints = []string{"GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes", "GetObjectAcl", "PutObjectAcl",
 	"GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging",
 	"GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold"}
 
@@ -46,6 +46,8 @@ var versionActions = map[string]string{
 	"DeleteObject": "s3:DeleteObjectVersion",
 	// GetObjectAttributes needs both actions in S3; the version one here.
 	"GetObjectAttributes": "s3:GetObjectVersionAttributes",
+	"GetObjectAcl":        "s3:GetObjectVersionAcl",
+	"PutObjectAcl":        "s3:PutObjectVersionAcl",
 	"GetObjectTagging":    "s3:GetObjectVersionTagging",
 	"PutObjectTagging":    "s3:PutObjectVersionTagging",
 	"DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
