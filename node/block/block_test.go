@@ -123,6 +123,32 @@ func TestReferencedAgainBeforeGCIsKept(t *testing.T) {
 	}
 }
 
+// A block written again after its last reference went (the same content
+// put anew) gets its grace period from the new write: the old zero count's
+// deadline, passing between the write and the new reference, must not
+// collect it. (Found by the schedule fuzzer: a referenced block gone from
+// every holder.)
+func TestWriteAgainRestartsTheGracePeriod(t *testing.T) {
+	n := newOneNode(t, Config{GCDelay: 10 * time.Second})
+	h := cluster.Sum([]byte("again"))
+	n.m.Put(n.now, h, []byte("again"), false, func(cluster.Time, error) {})
+	n.settle()
+	n.m.Referenced(n.now, h)
+	n.m.Unreferenced(n.now, h) // zero since now: collectable in 10 s
+	n.advance(8 * time.Second)
+	n.m.Put(n.now, h, []byte("again"), false, func(cluster.Time, error) {}) // a new put of the same content
+	n.settle()
+	n.advance(5 * time.Second) // past the old deadline, before the new one
+	if n.disk[h] == nil {
+		t.Fatal("a block written again was collected on its old deadline, before its reference could land")
+	}
+	n.m.Referenced(n.now, h)
+	n.advance(20 * time.Second)
+	if n.disk[h] == nil {
+		t.Fatal("a referenced block was collected")
+	}
+}
+
 func TestUnreferencedWriteIsCollectedEventually(t *testing.T) {
 	// The writer crashed before writing the reference: the block must not stay forever.
 	n := newOneNode(t, Config{GCDelay: 10 * time.Second})

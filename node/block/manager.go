@@ -225,10 +225,14 @@ func (m *Manager) Step(now cluster.Time, msg rpc.Message) bool {
 				return
 			}
 			m.stats.BlocksWritten++
-			if m.RefCount(b.Hash) == (RefCount{}) {
-				// Not referenced yet: the reference usually follows at once.
-				// If it never does (the writer crashed), collect the block
-				// after the grace period rather than keep it forever.
+			if m.RefCount(b.Hash).Count == 0 {
+				// Not referenced (yet, or any more): the reference of the
+				// put that wrote it usually follows at once, so the block
+				// gets a grace period from now. An older zero count must
+				// not let it be collected in the window between the write
+				// and the reference (a block written again after its last
+				// reference went). If no reference comes (the writer
+				// crashed), it is collected after the grace period.
 				m.setRefCount(b.Hash, RefCount{ZeroSince: now})
 				m.enqueue(b.Hash, now.Add(m.cfg.GCDelay))
 			}
