@@ -9,7 +9,8 @@
 // reader saw, and a write carrying it discards exactly those values.
 // Values written concurrently (neither write's token saw the other) both
 // stay, as siblings. Items join as CRDTs (Item.Join), so replicas converge
-// whatever order they receive writes in.
+// whatever order they receive writes in. The index (Index) keeps, per
+// partition key, every storage node's latest counts of its items.
 //
 // Deterministic and free of I/O: the node's state machine and the
 // simulator use it as the production runtime does.
