@@ -113,31 +113,16 @@ type Lock struct {
 // header it was created with.
 func LockOf(s VersionState) (Lock, error) {
 	var l Lock
-	raw, ok := s.Attr(AttrRetention)
-	if !ok {
-		raw = []byte(headerOf(s.Meta.Headers, HeaderRetention))
-	}
 	var err error
-	if l.Retention, err = ParseRetention(raw); err != nil {
+	raw, _ := Setting(s.Meta.Headers, s.Attrs, AttrRetention, HeaderRetention)
+	if l.Retention, err = ParseRetention([]byte(raw)); err != nil {
 		return Lock{}, err
 	}
-	raw, ok = s.Attr(AttrLegalHold)
-	if !ok {
-		raw = []byte(headerOf(s.Meta.Headers, HeaderLegalHold))
-	}
-	if l.LegalHold, err = ParseLegalHold(raw); err != nil {
+	raw, _ = Setting(s.Meta.Headers, s.Attrs, AttrLegalHold, HeaderLegalHold)
+	if l.LegalHold, err = ParseLegalHold([]byte(raw)); err != nil {
 		return Lock{}, err
 	}
 	return l, nil
-}
-
-func headerOf(hs []Header, name string) string {
-	for _, h := range hs {
-		if h.Name == name {
-			return h.Value
-		}
-	}
-	return ""
 }
 
 // LockClockMargin is how long after its retain-until date a retention

@@ -174,12 +174,38 @@ type Attr struct {
 }
 
 // Attr returns the value of the named attribute, if it is set.
-func (s VersionState) Attr(name string) ([]byte, bool) {
-	i, ok := slices.BinarySearchFunc(s.Attrs, name, func(a Attr, n string) int { return strings.Compare(a.Name, n) })
+func (s VersionState) Attr(name string) ([]byte, bool) { return AttrValue(s.Attrs, name) }
+
+// AttrValue returns the value of the named attribute in attrs (sorted, as
+// a version keeps them), if it is set.
+func AttrValue(attrs []Attr, name string) ([]byte, bool) {
+	i, ok := slices.BinarySearchFunc(attrs, name, func(a Attr, n string) int { return strings.Compare(a.Name, n) })
 	if !ok {
 		return nil, false
 	}
-	return s.Attrs[i].Value, true
+	return attrs[i].Value, true
+}
+
+// Setting is a version's value of a setting it is written with in the
+// stored header named header and changed later, in place, through the
+// attribute named attr (its tags, its ACL, its lock): the attribute once
+// set, else the header, else "". set reports whether either is there.
+func Setting(headers []Header, attrs []Attr, attr, header string) (value string, set bool) {
+	if v, ok := AttrValue(attrs, attr); ok {
+		return string(v), true
+	}
+	v := HeaderValue(headers, header)
+	return v, v != ""
+}
+
+// HeaderValue is the value of the stored header named name, "" if absent.
+func HeaderValue(hs []Header, name string) string {
+	for _, h := range hs {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
 }
 
 // WithAttr returns s with the named attribute set to value at stamp.

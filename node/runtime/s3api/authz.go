@@ -276,10 +276,7 @@ const objectACLAttr = "acl"
 // storedObjectACL decodes the ACL kept with an object (none: the bucket
 // owner's, granting nothing more).
 func storedObjectACL(obj object.Object) (acl.ACL, error) {
-	v := headerValue(obj.Meta.Headers, objectACLHeader)
-	if set, ok := (model.VersionState{Kind: model.Complete, Attrs: obj.Attrs}).Attr(objectACLAttr); ok {
-		v = string(set)
-	}
+	v, _ := model.Setting(obj.Meta.Headers, obj.Attrs, objectACLAttr, objectACLHeader)
 	if v == "" {
 		return acl.ACL{}, nil
 	}

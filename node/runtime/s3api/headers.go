@@ -158,14 +158,7 @@ func withoutAWSChunked(v string) string {
 }
 
 // headerValue returns the stored header name, "" if absent.
-func headerValue(hs []model.Header, name string) string {
-	for _, h := range hs {
-		if h.Name == name {
-			return h.Value
-		}
-	}
-	return ""
-}
+func headerValue(hs []model.Header, name string) string { return model.HeaderValue(hs, name) }
 
 // setObjectHeaders writes an object's stored headers and its validators
 // to the response, but for its checksum, which a read returns only in

@@ -179,12 +179,9 @@ func (rq *request) lockedVersion() (object.Object, model.VersionRef, error) {
 
 // lockState is a read version's lock, and whether each part was ever set.
 func lockState(obj object.Object) (lock model.Lock, retentionSet, holdSet bool, err error) {
-	st := model.VersionState{Kind: model.Complete, Meta: obj.Meta, Attrs: obj.Attrs}
-	lock, err = model.LockOf(st)
-	_, attrR := st.Attr(model.AttrRetention)
-	_, attrH := st.Attr(model.AttrLegalHold)
-	retentionSet = attrR || headerValue(obj.Meta.Headers, model.HeaderRetention) != ""
-	holdSet = attrH || headerValue(obj.Meta.Headers, model.HeaderLegalHold) != ""
+	lock, err = model.LockOf(model.VersionState{Kind: model.Complete, Meta: obj.Meta, Attrs: obj.Attrs})
+	_, retentionSet = model.Setting(obj.Meta.Headers, obj.Attrs, model.AttrRetention, model.HeaderRetention)
+	_, holdSet = model.Setting(obj.Meta.Headers, obj.Attrs, model.AttrLegalHold, model.HeaderLegalHold)
 	return lock, retentionSet && !lock.Retention.IsZero(), holdSet, err
 }
 

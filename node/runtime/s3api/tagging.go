@@ -36,10 +36,7 @@ const (
 // objectTags is the effective tag set of a version stored with headers
 // and attrs: its tags attribute if set, else the tags it was written with.
 func objectTags(headers []model.Header, attrs []model.Attr) (tagging.Set, error) {
-	v := headerValue(headers, tagsHeader)
-	if i := slices.IndexFunc(attrs, func(a model.Attr) bool { return a.Name == tagsAttr }); i >= 0 {
-		v = string(attrs[i].Value)
-	}
+	v, _ := model.Setting(headers, attrs, tagsAttr, tagsHeader)
 	tags, err := tagging.ParseQuery(v)
 	if err != nil {
 		return nil, fmt.Errorf("stored object tags %q: %w", v, err)
