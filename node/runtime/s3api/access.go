@@ -212,13 +212,9 @@ func (rq *request) bucketConfigsForCreate() ([]admin.BucketConfig, error) {
 // --- object ACL -------------------------------------------------------------
 
 func (rq *request) getObjectACL() error {
-	ref, err := versionParam(rq.query)
+	obj, _, err := rq.addressedVersion()
 	if err != nil {
 		return err
-	}
-	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
-	if err != nil {
-		return rq.missingVersion(err, obj, ref)
 	}
 	a, err := storedObjectACL(obj)
 	if err != nil {
@@ -239,13 +235,9 @@ func (rq *request) putObjectACL() error {
 	if err != nil {
 		return err
 	}
-	ref, err := versionParam(rq.query)
+	obj, _, err := rq.addressedVersion()
 	if err != nil {
 		return err
-	}
-	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
-	if err != nil {
-		return rq.missingVersion(err, obj, ref)
 	}
 	current, err := storedObjectACL(obj)
 	if err != nil {
@@ -279,7 +271,6 @@ func (rq *request) putObjectACL() error {
 		return err
 	}
 	rq.setStamp(obj.Stamp())
-	rq.setVersionID(obj.S3VersionID())
 	return rq.writeEmpty(http.StatusOK)
 }
 

@@ -34,20 +34,12 @@ func (rq *request) getObjectAttributes() error {
 	if err != nil {
 		return err
 	}
-	ref, err := versionParam(rq.query)
+	obj, _, err := rq.addressedVersion()
 	if err != nil {
 		return err
-	}
-	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
-	if err != nil {
-		return rq.missingVersion(err, obj, ref)
 	}
 	if _, err := rq.storedEncryption(obj.Meta, readObject); err != nil {
 		return err
-	}
-	rq.setVersionID(obj.S3VersionID())
-	if ref.Set {
-		rq.w.Header().Set("x-amz-version-id", obj.S3VersionID())
 	}
 	rq.w.Header().Set("Last-Modified", millisTime(obj.Timestamp).Format(http.TimeFormat))
 	var out s3xml.GetObjectAttributesResponse

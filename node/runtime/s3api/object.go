@@ -125,18 +125,10 @@ var responseOverrides = map[string]string{
 // getObject answers GetObject and HeadObject, of the current version or
 // of the one versionId names.
 func (rq *request) getObject() error {
-	ref, err := versionParam(rq.query)
-	if err != nil {
-		return err
-	}
-	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+	obj, _, err := rq.addressedVersion()
 	rq.setStamp(obj.Stamp()) // a delete marker's too, on a 404
 	if err != nil {
-		return rq.missingVersion(err, obj, ref)
-	}
-	rq.setVersionID(obj.S3VersionID())
-	if ref.Set {
-		rq.w.Header().Set("x-amz-version-id", obj.S3VersionID())
+		return err
 	}
 	// The key is checked before anything else is told of the object.
 	enc, err := rq.storedEncryption(obj.Meta, readObject)
@@ -329,6 +321,27 @@ func (rq *request) deleteObject() error {
 		rq.w.Header().Set("x-amz-delete-marker", "true")
 	}
 	return rq.writeEmpty(http.StatusNoContent)
+}
+
+// addressedVersion reads the version the request addresses (versionId,
+// else the current one) and answers its version id as S3 does (see
+// setVersionID; always when versionId named it). When there is none it
+// answers as GET does: 404 NoSuchKey or NoSuchVersion, 405 for a delete
+// marker named by id (see missingVersion).
+func (rq *request) addressedVersion() (object.Object, model.VersionRef, error) {
+	ref, err := versionParam(rq.query)
+	if err != nil {
+		return object.Object{}, ref, err
+	}
+	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
+	if err != nil {
+		return obj, ref, rq.missingVersion(err, obj, ref)
+	}
+	rq.setVersionID(obj.S3VersionID())
+	if ref.Set {
+		rq.w.Header().Set("x-amz-version-id", obj.S3VersionID())
+	}
+	return obj, ref, nil
 }
 
 // versionParam reads the versionId parameter: "null", a version id, or

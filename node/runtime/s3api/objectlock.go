@@ -163,18 +163,7 @@ func (rq *request) lockedVersion() (object.Object, model.VersionRef, error) {
 	if _, err := rq.requireLock(); err != nil {
 		return object.Object{}, model.VersionRef{}, err
 	}
-	ref, err := versionParam(rq.query)
-	if err != nil {
-		return object.Object{}, ref, err
-	}
-	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
-	if err != nil {
-		return obj, ref, rq.missingVersion(err, obj, ref)
-	}
-	if ref.Set {
-		rq.w.Header().Set("x-amz-version-id", obj.S3VersionID())
-	}
-	return obj, ref, nil
+	return rq.addressedVersion()
 }
 
 // lockState is a read version's lock, and whether each part was ever set.

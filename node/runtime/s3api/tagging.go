@@ -107,27 +107,8 @@ func setTaggingCount(h http.Header, obj object.Object) error {
 	return nil
 }
 
-// taggedVersion reads the version a tagging request addresses (versionId,
-// else the current one), answering as GET does when there is none: 404
-// NoSuchKey or NoSuchVersion, 405 for a delete marker named by id.
-func (rq *request) taggedVersion() (object.Object, model.VersionRef, error) {
-	ref, err := versionParam(rq.query)
-	if err != nil {
-		return object.Object{}, ref, err
-	}
-	obj, err := rq.api.backend.HeadObjectVersion(rq.ctx, rq.bucket.ID, rq.key, ref)
-	if err != nil {
-		return obj, ref, rq.missingVersion(err, obj, ref)
-	}
-	rq.setVersionID(obj.S3VersionID())
-	if ref.Set {
-		rq.w.Header().Set("x-amz-version-id", obj.S3VersionID())
-	}
-	return obj, ref, nil
-}
-
 func (rq *request) getObjectTagging() error {
-	obj, _, err := rq.taggedVersion()
+	obj, _, err := rq.addressedVersion()
 	if err != nil {
 		return err
 	}
@@ -167,7 +148,7 @@ func (rq *request) deleteObjectTagging() error {
 // place. It names the version it found by its id, so that a version
 // written meanwhile is not the one tagged.
 func (rq *request) setObjectTags(tags tagging.Set) error {
-	obj, ref, err := rq.taggedVersion()
+	obj, ref, err := rq.addressedVersion()
 	if err != nil {
 		return err
 	}
