@@ -39,14 +39,14 @@ func (c conditions) check(etag string, modified time.Time, copying bool) error {
 	failed := s3err.New(s3err.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
 	modified = modified.Truncate(time.Second)
 	if c.ifMatch != "" {
-		if !etagMatches(c.ifMatch, etag) {
+		if !object.ETagMatches(c.ifMatch, etag) {
 			return failed
 		}
 	} else if t, ok := parseHTTPTime(c.ifUnmodifiedSince); ok && modified.After(t) {
 		return failed
 	}
 	if c.ifNoneMatch != "" {
-		if etagMatches(c.ifNoneMatch, etag) {
+		if object.ETagMatches(c.ifNoneMatch, etag) {
 			return notModified
 		}
 	} else if t, ok := parseHTTPTime(c.ifModifiedSince); ok && !modified.After(t) {
@@ -54,9 +54,6 @@ func (c conditions) check(etag string, modified time.Time, copying bool) error {
 	}
 	return nil
 }
-
-// etagMatches reports whether a list of ETags ("*" for any) holds etag.
-func etagMatches(list, etag string) bool { return object.ETagMatches(list, etag) }
 
 func parseHTTPTime(v string) (time.Time, bool) {
 	if v == "" {
