@@ -315,7 +315,7 @@ func mergeVersions(vs []ObjectVersion) []ObjectVersion {
 	slices.SortFunc(out, compareVersions)
 	newest := -1 // the newest completed null version
 	for i := len(out) - 1; i >= 0; i-- {
-		if !out[i].Versioned && out[i].State.completed() {
+		if !out[i].Versioned && out[i].State.Completed() {
 			newest = i
 			break
 		}
@@ -354,7 +354,7 @@ func (s VersionState) Join(o VersionState) VersionState {
 			hi, lo = o, s
 		}
 		if hi.Kind == Aborted {
-			hi.WasComplete = hi.WasComplete || lo.completed()
+			hi.WasComplete = hi.WasComplete || lo.Completed()
 		}
 		return hi
 	}
@@ -378,9 +378,9 @@ func (s VersionState) Join(o VersionState) VersionState {
 	return s
 }
 
-// completed reports whether the version has completed, aborted since or
+// Completed reports whether the version has completed, aborted since or
 // not: such a null version supersedes every older null version.
-func (s VersionState) completed() bool {
+func (s VersionState) Completed() bool {
 	return s.Kind == Complete || s.Kind == Aborted && s.WasComplete
 }
 
@@ -465,7 +465,7 @@ func (o Object) keepsSuperseded() bool {
 		if sawNull {
 			return true
 		}
-		sawNull = v.State.completed()
+		sawNull = v.State.Completed()
 	}
 	return false
 }

@@ -152,7 +152,7 @@ func TestObjectJoinKeepsFromNewestCompleted(t *testing.T) {
 		all := slices.Concat(a.Versions, b.Versions)
 		var newest *ObjectVersion // the newest completed null version
 		for i, v := range all {
-			if !v.Versioned && v.State.completed() && (newest == nil || compareVersions(v, *newest) > 0) {
+			if !v.Versioned && v.State.Completed() && (newest == nil || compareVersions(v, *newest) > 0) {
 				newest = &all[i]
 			}
 		}

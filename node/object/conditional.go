@@ -248,7 +248,7 @@ func (p versionPlace) before(v model.ObjectVersion) bool {
 // (aborted since or not), which supersedes every older one.
 func lastCompleted(o model.Object) (versionPlace, bool) {
 	for i := len(o.Versions) - 1; i >= 0; i-- {
-		if v := o.Versions[i]; v.State.Kind == model.Complete || v.State.Kind == model.Aborted && v.State.WasComplete {
+		if v := o.Versions[i]; v.State.Completed() {
 			return versionPlace{v.Timestamp, v.ID}, true
 		}
 	}
