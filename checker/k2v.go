@@ -257,6 +257,12 @@ type K2VHistory struct {
 	// behaviour: a poll whose storage nodes are unreachable times out).
 	// A timed-out answer that late claims nothing.
 	PollGiveUp time.Duration
+	// LayoutMoves are times at which some node's live layout versions
+	// changed. A timed-out poll spanning one claims nothing: a poll is
+	// held by the storage nodes of the item when it began, and if they
+	// stop storing it (their versions retired), a write acknowledged by
+	// the new ones never reaches them (as in Garage).
+	LayoutMoves []int64
 }
 
 // The K2V properties.
@@ -707,6 +713,9 @@ func (c *k2vCheck) polls(l *k2vLog) {
 		deadline := p.CallAt + int64(p.Timeout)
 		if p.ReturnAt >= deadline+int64(c.h.PollGiveUp)-int64(c.jump(p.CallAt, p.ReturnAt)) {
 			continue // the entry node gave up on the storage nodes
+		}
+		if slices.ContainsFunc(c.h.LayoutMoves, func(at int64) bool { return at >= p.CallAt && at <= p.ReturnAt }) {
+			continue // the item may have moved away from the nodes holding the poll
 		}
 		before := deadline - int64(c.jump(p.CallAt, deadline)) - int64(c.h.PollMargin)
 		var seen bitset

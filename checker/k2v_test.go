@@ -294,6 +294,13 @@ func TestK2VPolls(t *testing.T) {
 	jumped.ClockJumps = []K2VClockJump{{At: 4 * int64(time.Second), By: -5 * time.Second}}
 	wantK2V(t, jumped)
 
+	// The layout moved during the poll.
+	moved := k2vHistory(ops(5)...)
+	moved.LayoutMoves = []int64{9 * int64(time.Second), 4 * int64(time.Second)}
+	wantK2V(t, moved)
+	moved.LayoutMoves = moved.LayoutMoves[:1]
+	wantK2V(t, moved, K2VPollProperty)
+
 	// v2 acknowledged within the margin of the deadline.
 	late := k2vHistory(ops(8)...)
 	late.Ops[3].ReturnAt = 8*int64(time.Second) - int64(100*time.Millisecond)
