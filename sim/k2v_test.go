@@ -2,6 +2,7 @@ package sim
 
 import (
 	"flag"
+	"reflect"
 	"testing"
 
 	"github.com/garagego/garage/checker"
@@ -98,5 +99,19 @@ func TestK2VLostValueCaught(t *testing.T) {
 	o.Seed, o.K2VBugs = 1, k2v.Bugs{InsertDiscardsSiblings: true}
 	if r := run(t, o); r.Report.Count(checker.K2VLost) == 0 {
 		t.Fatalf("no lost value reported:\n%s", r.Summary())
+	}
+}
+
+// TestK2VSameSeedSameRun: the K2V workload is deterministic — one seed,
+// one trace hash, one K2V history.
+func TestK2VSameSeedSameRun(t *testing.T) {
+	o := k2vOpts()
+	o.Seed, o.LayoutChanges = 3, true
+	a, b := run(t, o), run(t, o)
+	if a.TraceHash != b.TraceHash || !reflect.DeepEqual(a.K2V, b.K2V) {
+		t.Fatalf("seed 3 gave trace hashes %016x and %016x (histories equal: %v)", a.TraceHash, b.TraceHash, reflect.DeepEqual(a.K2V, b.K2V))
+	}
+	if len(a.K2V.Ops) < 300 {
+		t.Fatalf("only %d K2V operations", len(a.K2V.Ops))
 	}
 }

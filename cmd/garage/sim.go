@@ -42,7 +42,7 @@ type SimRunCmd struct {
 	VersionOps      int           `help:"With --versioned: percentage of object operations on versions by id (default 30; -1: none)." default:"0"`
 	Ties            int           `help:"Clients writing one hot key in lockstep through one node, so that their writes get equal stamps (default: drawn from the seed; -1: none)." default:"0"`
 	RangeAfterWrite int           `help:"Percentage of register writes followed at once by a range read through another node (default: drawn from the seed; -1: none)." default:"0"`
-	K2V             int           `name:"k2v" help:"Percentage of operations on K2V items (read-modify-writes with causality tokens, blind writes, deletions, polls, range and index reads), checked for K2V's causality promises." default:"0"`
+	K2v             int           `name:"k2v" help:"Percentage of operations on K2V items (read-modify-writes with causality tokens, blind writes, deletions, polls, range and index reads), checked for K2V's causality promises." default:"0"`
 	TombstoneDelay  time.Duration `help:"How long a tombstone is kept before collection (default: 20s plus three times the largest skew; negative: never collected)."`
 	PersistLatency  time.Duration `help:"Time a node's metadata writes take to become durable (default: the simulator's)."`
 	NoFaults        bool          `help:"Healthy network, no crashes, no skew."`
@@ -75,8 +75,8 @@ func (c *SimRunCmd) Validate() error {
 	if c.Objects < 0 || c.Objects > 100 {
 		return fmt.Errorf("--objects is a percentage, got %d", c.Objects)
 	}
-	if c.K2V < 0 || c.K2V > 100 {
-		return fmt.Errorf("--k2v is a percentage, got %d", c.K2V)
+	if c.K2v < 0 || c.K2v > 100 {
+		return fmt.Errorf("--k2v is a percentage, got %d", c.K2v)
 	}
 	for _, f := range []struct {
 		name  string
@@ -202,7 +202,7 @@ func (c *SimRunCmd) runFlags(out io.Writer, seed uint64) (bool, error) {
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
 		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects, MultipartShare: c.Multipart,
 		CopyShare: c.Copies, Versioned: c.Versioned, VersionShare: c.VersionOps, TieWriters: c.Ties, RangeAfterWrite: c.RangeAfterWrite, TombstoneDelay: c.TombstoneDelay,
-		K2VShare:       c.K2V,
+		K2VShare:       c.K2v,
 		PersistLatency: c.PersistLatency,
 		LayoutChanges:  c.LayoutChanges, Spares: c.Spares,
 		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew,
@@ -286,7 +286,7 @@ func (c *SimRunCmd) replayFlags() []replayFlag {
 		{"--copies", c.Copies, 0}, {"--versioned", c.Versioned, false}, {"--version-ops", c.VersionOps, 0}, {"--ties", c.Ties, 0}, {"--range-after-write", c.RangeAfterWrite, 0},
 		{"--tombstone-delay", c.TombstoneDelay, time.Duration(0)}, {"--persist-latency", c.PersistLatency, time.Duration(0)},
 		{"--layout-changes", c.LayoutChanges, false}, {"--layout-every", c.LayoutEvery, time.Duration(0)},
-		{"--spares", c.Spares, 0}, {"--k2v", c.K2V, 0},
+		{"--spares", c.Spares, 0}, {"--k2v", c.K2v, 0},
 	}
 }
 
