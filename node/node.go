@@ -120,7 +120,12 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	}
 	n.calls = rpc.NewCaller(n.out, n.nextIncarnation())
 	n.tables = table.NewEngine(cfg.Table, cfg.ID, store, n.out, n.calls, n.members.Layout)
-	n.members.OnLayoutChange = n.tables.SyncNow
+	n.members.OnLayoutChange = func(now cluster.Time) {
+		n.tables.SyncNow(now)
+		if n.k2v != nil {
+			n.k2v.LayoutChanged(now)
+		}
+	}
 	n.tables.SetLayoutUpdater(n.members.UpdateLayout)
 	n.blocks = block.New(cfg.Block, cfg.Table.Consistency, cfg.ID, store, n.out, n.calls, n.members.Layout)
 	n.regs = lwwmap.New(cfg.ID, n.tables)

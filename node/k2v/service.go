@@ -172,12 +172,6 @@ func (s *Service) storageNodes(bucket model.BucketID, partition string) []cluste
 	return nodes
 }
 
-// readQuorum is the read quorum of the version reads use.
-func (s *Service) readQuorum() int {
-	r, _ := s.cfg.Consistency.Quorums(s.layout().ReadVersion().ReplicationFactor)
-	return r
-}
-
 // LocalItem is this node's own copy of an item (for tests and
 // inspection).
 func (s *Service) LocalItem(key ItemKey) (Item, bool) {
