@@ -152,11 +152,12 @@ type K2VKind uint8
 
 // K2V operation kinds; the zero Kind is invalid.
 const (
-	K2VInsert K2VKind = iota + 1 // a value or a tombstone, with a token or none
-	K2VRead                      // one item, from a read quorum
-	K2VPoll                      // wait for a value a token has not seen
-	K2VRange                     // the items of one partition key in [Start, End), from read quorums
-	K2VIndex                     // the counts of a bucket's partition keys
+	K2VInsert    K2VKind = iota + 1 // a value or a tombstone, with a token or none
+	K2VRead                         // one item, from a read quorum
+	K2VPoll                         // wait for a value a token has not seen
+	K2VRange                        // the items of one partition key in [Start, End), from read quorums
+	K2VIndex                        // the counts of a bucket's partition keys
+	K2VRangePoll                    // wait for a change in a range, against what a chain of answers saw
 )
 
 func (k K2VKind) String() string {
@@ -171,6 +172,8 @@ func (k K2VKind) String() string {
 		return "k2v-range"
 	case K2VIndex:
 		return "k2v-index"
+	case K2VRangePoll:
+		return "k2v-range-poll"
 	}
 	return "k2v-kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -208,6 +211,11 @@ type K2VOp struct {
 	More       bool
 	Next       string
 	Partitions []K2VIndexEntry
+	// RangePoll: the operations whose answers its seen marker holds, by
+	// id (a range poll without a marker, then each range poll that
+	// answered since); it waits for changes in [Start, End) against them,
+	// and returns the changed Items.
+	Chain []int
 	// Final marks the operations of the final phase, after healing: their
 	// results are the converged state.
 	Final bool
@@ -296,6 +304,7 @@ func CheckK2V(h K2VHistory) []Violation {
 		c.missed(l)
 		c.polls(l)
 	}
+	c.checkRangePolls()
 	c.index()
 	slices.SortStableFunc(c.out, func(a, b Violation) int {
 		return cmp.Compare(slices.Index(K2VProperties, a.Property), slices.Index(K2VProperties, b.Property))
@@ -335,8 +344,10 @@ type k2vCheck struct {
 	keys  []K2VKey
 	logs  map[K2VKey]*k2vLog
 	obsOf map[k2vRef]*k2vObs
-	out   []Violation
-	count map[Property]int
+	// rangePolls are the range polls that answered, by history index.
+	rangePolls []int
+	out        []Violation
+	count      map[Property]int
 }
 
 type k2vRef struct {
@@ -345,7 +356,11 @@ type k2vRef struct {
 }
 
 func newK2VCheck(h K2VHistory) *k2vCheck {
-	c := &k2vCheck{h: h, ops: slices.Clone(h.Ops), logs: map[K2VKey]*k2vLog{}, obsOf: map[k2vRef]*k2vObs{}, count: map[Property]int{}}
+	ops := slices.Clone(h.Ops)
+	for i := range ops {
+		ops[i].Chain = slices.Clone(ops[i].Chain) // rewritten to indices below
+	}
+	c := &k2vCheck{h: h, ops: ops, logs: map[K2VKey]*k2vLog{}, obsOf: map[k2vRef]*k2vObs{}, count: map[Property]int{}}
 	log := func(k K2VKey) *k2vLog {
 		l := c.logs[k]
 		if l == nil {
@@ -381,6 +396,11 @@ func newK2VCheck(h K2VHistory) *k2vCheck {
 			log(op.Key).polls = append(log(op.Key).polls, i)
 			if op.Changed {
 				add(i, op.Key, true, op.Values, false)
+			}
+		case K2VRangePoll:
+			c.rangePolls = append(c.rangePolls, i)
+			for _, it := range op.Items {
+				add(i, K2VKey{op.Key.Bucket, op.Key.Partition, it.Sort}, true, it.Values, false)
 			}
 		case K2VRange:
 			returned := map[string]bool{}
@@ -445,7 +465,7 @@ func (c *k2vCheck) wellFormed() []Violation {
 			bad(op, "id %d used twice", op.ID)
 		}
 		ids[op.ID] = true
-		if op.Kind < K2VInsert || op.Kind > K2VIndex || op.Outcome < OK || op.Outcome > Failed {
+		if op.Kind < K2VInsert || op.Kind > K2VRangePoll || op.Outcome < OK || op.Outcome > Failed {
 			bad(op, "kind %v, outcome %v", op.Kind, op.Outcome)
 		}
 		if op.Call >= op.Return || op.CallAt > op.ReturnAt {
@@ -469,11 +489,21 @@ func (c *k2vCheck) wellFormed() []Violation {
 			}
 		}
 	}
+	for _, op := range c.ops {
+		for _, id := range op.Chain {
+			if src, ok := byID[id]; !ok || c.ops[src].Return >= op.Call {
+				bad(op, "its marker holds the answer of #%d, which is not in the history or had not returned", id)
+			}
+		}
+	}
 	if len(out) == 0 {
-		// From here on TokenFrom is a history index.
+		// From here on TokenFrom and Chain are history indices.
 		for i := range c.ops {
 			if c.ops[i].TokenFrom >= 0 {
 				c.ops[i].TokenFrom = byID[c.ops[i].TokenFrom]
+			}
+			for j, id := range c.ops[i].Chain {
+				c.ops[i].Chain[j] = byID[id]
 			}
 		}
 		c.deletions()
@@ -710,26 +740,73 @@ func (c *k2vCheck) polls(l *k2vLog) {
 			}
 			continue
 		}
-		deadline := p.CallAt + int64(p.Timeout)
-		if p.ReturnAt >= deadline+int64(c.h.PollGiveUp)-int64(c.jump(p.CallAt, p.ReturnAt)) {
-			continue // the entry node gave up on the storage nodes
-		}
-		if slices.ContainsFunc(c.h.LayoutMoves, func(at int64) bool { return at >= p.CallAt && at <= p.ReturnAt }) {
-			continue // the item may have moved away from the nodes holding the poll
-		}
-		before := deadline - int64(c.jump(p.CallAt, deadline)) - int64(c.h.PollMargin)
 		var seen bitset
 		if p.TokenFrom >= 0 {
 			seen = c.seen(l, c.obsOf[k2vRef{p.TokenFrom, l.key}])
 		}
-		for w, wi := range l.writes {
-			write := c.ops[wi]
-			if write.Outcome != OK || write.Tombstone || write.ReturnAt >= before || seen.has(w) || l.deletedAt[w] < deadline {
+		c.timedOut(l, i, seen)
+	}
+}
+
+// timedOut reports poll i, which timed out, if a write to l's item that
+// seen does not hold was acknowledged well before its deadline.
+func (c *k2vCheck) timedOut(l *k2vLog, i int, seen bitset) {
+	p := c.ops[i]
+	deadline := p.CallAt + int64(p.Timeout)
+	if p.ReturnAt >= deadline+int64(c.h.PollGiveUp)-int64(c.jump(p.CallAt, p.ReturnAt)) {
+		return // the entry node gave up on the storage nodes
+	}
+	if slices.ContainsFunc(c.h.LayoutMoves, func(at int64) bool { return at >= p.CallAt && at <= p.ReturnAt }) {
+		return // the item may have moved away from the nodes holding the poll
+	}
+	before := deadline - int64(c.jump(p.CallAt, deadline)) - int64(c.h.PollMargin)
+	for w, wi := range l.writes {
+		write := c.ops[wi]
+		if write.Outcome != OK || write.Tombstone || write.ReturnAt >= before || seen.has(w) || l.deletedAt[w] < deadline {
+			continue
+		}
+		c.report(K2VPollProperty, l.key, []int{i, wi}, "%v (timeout %v) timed out, but %s was acknowledged at %v, %v before the poll's deadline, and it had not seen it",
+			p, p.Timeout, describeK2VInsert(write), time.Duration(write.ReturnAt), time.Duration(deadline-write.ReturnAt))
+		return
+	}
+}
+
+// checkRangePolls checks (e) for range polls: an answer holds an item
+// with a value whose dot none of the chain's answers for that item
+// covered; a timeout missed no write to an item of the range acknowledged
+// well before its deadline that the chain had not seen.
+func (c *k2vCheck) checkRangePolls() {
+	for _, i := range c.rangePolls {
+		p := c.ops[i]
+		if p.Changed {
+			fresh := slices.ContainsFunc(p.Items, func(it K2VItem) bool {
+				var ctx K2VContext
+				for _, j := range p.Chain {
+					for _, prev := range c.ops[j].Items {
+						if prev.Sort == it.Sort {
+							ctx = ctx.merge(prev.Context)
+						}
+					}
+				}
+				return slices.ContainsFunc(it.Values, func(v K2VValue) bool { return !ctx.Covers(v.Dot) })
+			})
+			if !fresh {
+				c.report(K2VPollProperty, p.Key, []int{i}, "%v answered changed with items its marker had seen", p)
+			}
+			continue
+		}
+		for _, k := range c.keys {
+			if k.Bucket != p.Key.Bucket || k.Partition != p.Key.Partition || k.Sort < p.Start || (p.End != "" && k.Sort >= p.End) {
 				continue
 			}
-			c.report(K2VPollProperty, l.key, []int{i, wi}, "%v (timeout %v) timed out, but %s was acknowledged at %v, %v before the poll's deadline, and its token had not seen it",
-				p, p.Timeout, describeK2VInsert(write), time.Duration(write.ReturnAt), time.Duration(deadline-write.ReturnAt))
-			break
+			l := c.logs[k]
+			seen := newBitset(len(l.writes))
+			for _, j := range p.Chain {
+				if o := c.obsOf[k2vRef{j, k}]; o != nil {
+					seen.or(c.seen(l, o))
+				}
+			}
+			c.timedOut(l, i, seen)
 		}
 	}
 }

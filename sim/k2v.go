@@ -109,6 +109,10 @@ type k2vTask struct {
 	op   checker.K2VOp // what the history records, filled as it goes
 	idx  int           // its index in s.k2v.ops, once called
 	then k2vThen
+	// A range poll chain: the first call (a K2VRange without a marker)
+	// and each range poll after it carry the marker the last answered.
+	rangePoll bool
+	marker    string
 }
 
 // randomK2VTask draws a K2V operation: 30% read-modify-writes (a fifth of
@@ -137,6 +141,9 @@ func (s *Sim) randomK2VTask() task {
 		start := ""
 		if s.rng.IntN(3) == 0 {
 			start = k.Sort
+		}
+		if s.rng.IntN(2) == 0 { // a range poll chain: no limit, a marker after
+			return &k2vTask{sim: s, rangePoll: true, op: checker.K2VOp{Kind: checker.K2VRange, Key: checker.K2VKey{Bucket: k.Bucket, Partition: k.Partition}, Start: start}}
 		}
 		return &k2vTask{sim: s, op: checker.K2VOp{Kind: checker.K2VRange, Key: checker.K2VKey{Bucket: k.Bucket, Partition: k.Partition}, Start: start, Limit: limit}}
 	default:
@@ -222,6 +229,10 @@ func (s *Sim) endK2V(c *client, op checker.Op) {
 		st.PollsChanged++
 	case t.op.Kind == checker.K2VPoll:
 		st.PollsTimedOut++
+	case t.op.Kind == checker.K2VRangePoll && t.op.Changed:
+		st.RangePollsChanged++
+	case t.op.Kind == checker.K2VRangePoll:
+		st.RangePollsTimedOut++
 	}
 }
 
@@ -244,7 +255,12 @@ func (t *k2vTask) first() node.Op {
 	case checker.K2VPoll:
 		return k2v.PollItem{Key: s.itemKey(op.Key), Context: toContext(op.Token), Timeout: op.Timeout}
 	case checker.K2VRange:
+		if t.rangePoll {
+			return k2v.PollRange{Bucket: s.k2v.bucketIDs[op.Key.Bucket], Search: k2v.Search{Partition: op.Key.Partition, Start: op.Start, End: op.End}, Timeout: time.Second}
+		}
 		return k2v.ReadRange{Bucket: s.k2v.bucketIDs[op.Key.Bucket], Search: k2v.Search{Partition: op.Key.Partition, Start: op.Start, End: op.End, Limit: op.Limit}}
+	case checker.K2VRangePoll:
+		return k2v.PollRange{Bucket: s.k2v.bucketIDs[op.Key.Bucket], Search: k2v.Search{Partition: op.Key.Partition, Start: op.Start, End: op.End}, Marker: t.marker, Timeout: op.Timeout}
 	case checker.K2VIndex:
 		return k2v.ReadIndex{Bucket: s.k2v.bucketIDs[op.Key.Bucket]}
 	}
@@ -253,7 +269,7 @@ func (t *k2vTask) first() node.Op {
 
 // extraDeadline gives a poll its timeout on top of the client's deadline.
 func (t *k2vTask) extraDeadline() time.Duration {
-	if t.op.Kind == checker.K2VPoll {
+	if t.op.Kind == checker.K2VPoll || t.op.Kind == checker.K2VRangePoll {
 		return t.op.Timeout
 	}
 	return 0
@@ -272,6 +288,12 @@ func (t *k2vTask) advance(r node.Reply, op *checker.Op) node.Op {
 		}
 	case k2v.RangeResult:
 		h.More, h.Next = res.More, res.NextStart
+		for _, it := range res.Items {
+			values, ctx, _ := fromItem(it.Item)
+			h.Items = append(h.Items, checker.K2VItem{Sort: it.Sort, Values: values, Context: ctx})
+		}
+	case k2v.PollRangeResult:
+		h.Changed, t.marker = res.Changed, res.Marker
 		for _, it := range res.Items {
 			values, ctx, _ := fromItem(it.Item)
 			h.Items = append(h.Items, checker.K2VItem{Sort: it.Sort, Values: values, Context: ctx})
@@ -303,8 +325,12 @@ func (t *k2vTask) followUp(op checker.Op) task {
 		return nil
 	}
 	s, h := t.sim, t.op
-	if h.Kind == checker.K2VPoll && !h.Changed {
+	if (h.Kind == checker.K2VPoll || h.Kind == checker.K2VRangePoll) && !h.Changed {
 		return nil // nothing new to write back from
+	}
+	if t.rangePoll && len(h.Chain) < 3 { // wait for changes since, up to three times
+		return &k2vTask{sim: s, rangePoll: true, marker: t.marker, op: checker.K2VOp{Kind: checker.K2VRangePoll,
+			Key: h.Key, Start: h.Start, End: h.End, Chain: append(slices.Clone(h.Chain), h.ID), Timeout: s.k2vPollTimeout()}}
 	}
 	switch t.then {
 	case thenWrite, thenDelete:
@@ -396,4 +422,6 @@ type K2VStats struct {
 	Siblings      int // reads that returned several live values
 	PollsChanged  int
 	PollsTimedOut int
+	// Range polls waiting on a seen marker.
+	RangePollsChanged, RangePollsTimedOut int
 }

@@ -285,7 +285,8 @@ func (r *Result) Summary() string {
 	}
 	if r.Options.K2VShare > 0 {
 		k := st.K2V
-		fmt.Fprintf(&b, "k2v: %d inserts acknowledged, %d reads with siblings, %d polls answered, %d timed out\n", k.Inserts, k.Siblings, k.PollsChanged, k.PollsTimedOut)
+		fmt.Fprintf(&b, "k2v: %d inserts acknowledged, %d reads with siblings, %d polls answered, %d timed out, %d range polls answered, %d timed out\n",
+			k.Inserts, k.Siblings, k.PollsChanged, k.PollsTimedOut, k.RangePollsChanged, k.RangePollsTimedOut)
 	}
 	var faults []string
 	for k := Partition; k <= LoseMetadata; k++ {

@@ -209,4 +209,11 @@ type Bugs struct {
 	// IndexCountsFromZero counts every change of an item as if the item
 	// were new, so index counters drift instead of converging.
 	IndexCountsFromZero bool
+	// MarkerTrustsEveryNode compresses a seen marker with every node's
+	// times found in an answer, not only the answering node's: a value
+	// another node stamped earlier, still on its way, is taken as seen.
+	MarkerTrustsEveryNode bool
+	// MarkerForgetsItems drops a seen marker's items when it compacts,
+	// keeping only its clock: items seen are reported again.
+	MarkerForgetsItems bool
 }

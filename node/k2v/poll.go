@@ -325,8 +325,16 @@ func (s *Service) pollRange(now cluster.Time, op PollRange, done Done) {
 			if b.Complete {
 				m.markNode(NodeIDOf(r.From), b.Items)
 			}
+			if s.cfg.Bugs.MarkerTrustsEveryNode {
+				for _, it := range b.Items {
+					m.Clock = m.Clock.Merge(it.Item.Context())
+				}
+			}
 		}
 		m.compact()
+		if s.cfg.Bugs.MarkerForgetsItems {
+			m.Items = nil
+		}
 		if len(items) == 0 {
 			done(now, PollRangeResult{Marker: op.Marker}, nil)
 			return

@@ -373,6 +373,8 @@ var bugFlags = []struct {
 	{"k2v-read-local-only", func(o *sim.Options) *bool { return &o.K2VBugs.ReadLocalOnly }},
 	{"k2v-poll-times-out-early", func(o *sim.Options) *bool { return &o.K2VBugs.PollTimesOutEarly }},
 	{"k2v-index-counts-from-zero", func(o *sim.Options) *bool { return &o.K2VBugs.IndexCountsFromZero }},
+	{"k2v-marker-trusts-every-node", func(o *sim.Options) *bool { return &o.K2VBugs.MarkerTrustsEveryNode }},
+	{"k2v-marker-forgets-items", func(o *sim.Options) *bool { return &o.K2VBugs.MarkerForgetsItems }},
 }
 
 // Bugs names the mutations PlantBug knows.
