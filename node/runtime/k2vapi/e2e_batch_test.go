@@ -272,3 +272,33 @@ func testPollRange(t *testing.T, e *env) {
 	r = poll(0, nil)
 	wantError(t, r, http.StatusBadRequest, "InvalidRequest", "PollRange with a null body")
 }
+
+// testLongRange: a search without a limit returns the whole range, past
+// the core's pages of 1,000 items, as Garage's does; a limit above 1,000
+// is honoured exactly, with more and nextStart.
+func testLongRange(t *testing.T, e *env) {
+	const pk, n = "long-range", 2300
+	// Written 500 at a time: one InsertBatch of all 2,300 items of a
+	// partition key does not finish within the core's timeouts (503).
+	for from := 0; from < n; from += 500 {
+		var items []batchItem
+		for i := from; i < min(n, from+500); i++ {
+			items = append(items, batchItem{PK: pk, SK: fmt.Sprintf("%05d", i), V: str(b64("x"))})
+		}
+		e.insertBatch(t, from/500%3, items)
+	}
+	res := e.readBatch(t, 1, []map[string]any{
+		{"partitionKey": pk},
+		{"partitionKey": pk, "limit": 1500},
+		{"partitionKey": pk, "reverse": true, "limit": 1001},
+	})
+	if got := len(res[0].Items); got != n || res[0].More || res[0].Items[n-1].SK != fmt.Sprintf("%05d", n-1) {
+		t.Fatalf("no limit: %d items, more=%v; want all %d", got, res[0].More, n)
+	}
+	if got := len(res[1].Items); got != 1500 || !res[1].More || *res[1].NextStart != "01500" {
+		t.Fatalf("limit 1500: %d items, more=%v next=%v", got, res[1].More, res[1].NextStart)
+	}
+	if got := len(res[2].Items); got != 1001 || res[2].Items[0].SK != "02299" || *res[2].NextStart != "01298" {
+		t.Fatalf("reverse limit 1001: %d items from %s, next=%v", got, res[2].Items[0].SK, res[2].NextStart)
+	}
+}

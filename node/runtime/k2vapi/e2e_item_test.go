@@ -26,6 +26,7 @@ func TestE2E(t *testing.T) {
 		{"PollItem", testPollItem},
 		{"PollRange", testPollRange},
 		{"Batches", testBatches},
+		{"LongRange", testLongRange},
 		{"ReadIndex", testReadIndex},
 		{"Auth", testAuth},
 		{"Permissions", testPermissions},
