@@ -184,3 +184,16 @@ func (s *Service) LocalItem(key ItemKey) (Item, bool) {
 	e, ok := s.items.Local(itemKey(key.Bucket, key.Partition, key.Sort))
 	return e.Item, ok
 }
+
+// BucketEmpty reports whether the bucket's index counts no item. The
+// index is eventually consistent: an item written a moment ago may not be
+// counted yet.
+func (s *Service) BucketEmpty(now cluster.Time, bucket model.BucketID, done func(cluster.Time, bool, error)) {
+	s.readIndex(now, ReadIndex{Bucket: bucket, Limit: 1}, func(now cluster.Time, result any, err error) {
+		if err != nil {
+			done(now, false, err)
+			return
+		}
+		done(now, len(result.(IndexResult).Partitions) == 0, nil)
+	})
+}
