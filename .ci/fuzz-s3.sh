@@ -2,7 +2,8 @@
 # Fuzzes the S3 API's parsers (SigV4, SigV2, aws-chunked bodies, POST
 # policies, XML request bodies, bucket configurations, SSE headers and stored
 # encryption parameters, ACLs and bucket policies) and the full-object
-# checksum combine, and K2V's causality tokens and items, for TIME each
+# checksum combine, K2V's causality tokens, items, index and seen markers,
+# and the K2V API's batch bodies, for TIME each
 # (default 8s).
 # Their committed seed corpora run as plain tests in `go test ./...`.
 set -euo pipefail
@@ -16,7 +17,9 @@ for target in \
     "./node/s3/bucketcfg FuzzParseCORS" "./node/s3/bucketcfg FuzzParseWebsite" "./node/s3/bucketcfg FuzzParseLifecycle" \
     "./node/s3/bucketcfg FuzzParseEncryption" "./node/s3/sse FuzzParseCustomerKey" "./node/s3/sse FuzzParseParams" \
     "./node/s3/acl FuzzParseACL" "./node/s3/policy FuzzParse" "./node/checksum FuzzFullObjectOf" \
-    "./node/k2v FuzzParseToken" "./node/k2v FuzzDecodeItem" "./node/k2v FuzzDecodeIndex" "./node/k2v FuzzParseMarker"; do
+    "./node/k2v FuzzParseToken" "./node/k2v FuzzDecodeItem" "./node/k2v FuzzDecodeIndex" "./node/k2v FuzzParseMarker" \
+    "./node/runtime/k2vapi FuzzInsertBatchBody" "./node/runtime/k2vapi FuzzReadBatchBody" \
+    "./node/runtime/k2vapi FuzzDeleteBatchBody" "./node/runtime/k2vapi FuzzPollRangeBody"; do
     set -- $target
     out=$(mktemp)
     if ! go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" -fuzzminimizetime 2s "$1" 2>&1 | tee "$out"; then

@@ -18,6 +18,7 @@ import (
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/runtime/blockstore"
+	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
@@ -62,6 +63,16 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			return err
 		}
 	}
+	var k2vListener net.Listener
+	if cfg.K2VAPI != nil {
+		if k2vListener, err = listen(cfg.K2VAPI.APIBindAddr, "[k2v_api] api_bind_addr", cfgPath); err != nil {
+			rpcListener.Close()
+			if s3Listener != nil {
+				s3Listener.Close()
+			}
+			return err
+		}
+	}
 	ctx, stopAPIs := context.WithCancel(context.Background())
 	defer stopAPIs()
 	clock := testClock(ctx, log)
@@ -74,15 +85,30 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		if s3Listener != nil {
 			s3Listener.Close()
 		}
+		if k2vListener != nil {
+			k2vListener.Close()
+		}
 		return err
 	}
-	apiErr := make(chan error, 1)
+	apiErr := make(chan error, 2)
 	if s3Listener != nil {
 		apiCfg := s3APIConfig(cfg.S3API, log)
 		apiCfg.Now = clock
 		api := s3api.New(apiCfg, srv)
-		go func() { apiErr <- api.Serve(ctx, s3Listener) }()
+		go func() {
+			if err := api.Serve(ctx, s3Listener); err != nil {
+				apiErr <- fmt.Errorf("S3 API: %w", err)
+			}
+		}()
 		go api.RunLifecycle(ctx, lifecycleInterval)
+	}
+	if k2vListener != nil {
+		api := k2vapi.New(k2vAPIConfig(cfg, log, clock), srv)
+		go func() {
+			if err := api.Serve(ctx, k2vListener); err != nil {
+				apiErr <- fmt.Errorf("K2V API: %w", err)
+			}
+		}()
 	}
 	if embedded {
 		if err := c.initEmbedded(srv, cfg, out); err != nil {
@@ -94,6 +120,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	if s3Listener != nil {
 		fmt.Fprintf(out, "serving the S3 API on http://%s (region %q)\n", s3Listener.Addr(), cfg.S3API.S3Region)
 	}
+	if k2vListener != nil {
+		fmt.Fprintf(out, "serving the K2V API on http://%s (region %q, service %q)\n", k2vListener.Addr(), k2vRegion(cfg), k2vapi.Service)
+	}
 	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
 
 	signals := make(chan os.Signal, 1)
@@ -104,7 +133,6 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		log.Info("shutting down", zap.String("signal", s.String()))
 	case err = <-srv.Fatal():
 	case err = <-apiErr:
-		err = fmt.Errorf("S3 API: %w", err)
 	}
 	stopAPIs()
 	if cerr := srv.Close(); cerr != nil && err == nil {
@@ -161,6 +189,9 @@ rpc_secret = %q
 api_bind_addr = "127.0.0.1:3900"
 s3_region = "garage"
 
+[k2v_api]
+api_bind_addr = "127.0.0.1:3904"
+
 [admin]
 api_bind_addr = "127.0.0.1:3903"
 `, filepath.Join(abs, "meta"), filepath.Join(abs, "data"), server.NewSecret())
@@ -171,6 +202,25 @@ func s3APIConfig(c *config.S3API, log *zap.Logger) s3api.Config {
 	return s3api.Config{Region: c.S3Region, RootDomain: c.RootDomain, Logger: log.Named("s3"),
 		Timeouts:     s3api.Timeouts{Header: c.HeaderTimeout, Body: c.BodyTimeout, Request: c.RequestTimeout, Idle: c.IdleTimeout},
 		SSEMasterKey: c.SSEMasterKey, AllowSSECOverHTTP: c.AllowSSECOverHTTP, TrustedProxies: c.TrustedProxies}
+}
+
+// k2vRegion is the region K2V requests are signed for: the S3 API's, as
+// in Garage.
+func k2vRegion(cfg *config.Config) string {
+	if cfg.S3API != nil && cfg.S3API.S3Region != "" {
+		return cfg.S3API.S3Region
+	}
+	return "garage"
+}
+
+// k2vAPIConfig configures the K2V API with the S3 API's region and, when
+// the S3 API is configured, its timeouts.
+func k2vAPIConfig(cfg *config.Config, log *zap.Logger, clock func() time.Time) k2vapi.Config {
+	kc := k2vapi.Config{Region: k2vRegion(cfg), Logger: log.Named("k2v"), Now: clock}
+	if c := cfg.S3API; c != nil {
+		kc.Timeouts = s3api.Timeouts{Header: c.HeaderTimeout, Body: c.BodyTimeout, Request: c.RequestTimeout, Idle: c.IdleTimeout}
+	}
+	return kc
 }
 
 func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
@@ -254,6 +304,10 @@ func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, out io.W
 		region = cfg.S3API.S3Region
 		endpoint = "http://" + localAddr(cfg.S3API.APIBindAddr)
 	}
+	k2vEndpoint := "(not served: no [k2v_api] section)"
+	if cfg.K2VAPI != nil {
+		k2vEndpoint = "http://" + localAddr(cfg.K2VAPI.APIBindAddr) + " (SigV4 service \"" + k2vapi.Service + "\")"
+	}
 	fmt.Fprintf(out, `
 ==== garage: single-node store ready ====
 Data and configuration: %s
@@ -262,6 +316,7 @@ Access key ID:  %s
 Secret key:     %s
 Region:         %s
 S3 endpoint:    %s
+K2V endpoint:   %s
 
 Try it with the aws cli:
     export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s
@@ -270,6 +325,6 @@ Try it with the aws cli:
 These credentials are shown once. To see them again:
     garage key info default --show-secret
 Operate the node with: garage status, garage bucket list, garage key list
-`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, key.ID, key.Secret, region, endpoint)
+`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, k2vEndpoint, key.ID, key.Secret, region, endpoint)
 	return nil
 }

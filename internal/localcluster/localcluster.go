@@ -1,6 +1,6 @@
 // Package localcluster starts a cluster of real nodes inside one process,
-// each with its RPC and S3 API on 127.0.0.1, for end-to-end tests and for
-// `garage bench`. The nodes talk over real TCP and keep their data in real
+// each with its RPC, S3 API and K2V API on 127.0.0.1, for end-to-end tests
+// and for `garage bench`. The nodes talk over real TCP and keep their data in real
 // directories; only the processes are shared.
 package localcluster
 
@@ -18,6 +18,7 @@ import (
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/runtime/blockstore"
+	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
@@ -40,13 +41,17 @@ type Options struct {
 	TuneAPI func(i int, cfg *s3api.Config)
 }
 
-// Node is one running node with its S3 endpoint.
+// Node is one running node with its S3 and K2V endpoints.
 type Node struct {
 	Server   *server.Server
 	API      *s3api.API
-	Endpoint string // "http://127.0.0.1:port"
-	stop     context.CancelFunc
-	served   chan error
+	Endpoint string // the S3 API's, "http://127.0.0.1:port"
+	K2V      *k2vapi.API
+	// K2VEndpoint is the K2V API's, "http://127.0.0.1:port"; requests are
+	// signed for the service "k2v" in Region.
+	K2VEndpoint string
+	stop        context.CancelFunc
+	served      chan error // one result per API served
 }
 
 // Cluster is a running local cluster with an access key allowed to create
@@ -119,10 +124,19 @@ func (c *Cluster) startNode(cfg server.Config, apiCfg s3api.Config) (*Node, erro
 		srv.Close()
 		return nil, err
 	}
+	kl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		l.Close()
+		srv.Close()
+		return nil, err
+	}
 	api := s3api.New(apiCfg, srv)
+	k2v := k2vapi.New(k2vapi.Config{Region: apiCfg.Region, Logger: cfg.Logger.Named("k2v"), Now: apiCfg.Now, Timeouts: apiCfg.Timeouts}, srv)
 	ctx, stop := context.WithCancel(context.Background())
-	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(), stop: stop, served: make(chan error, 1)}
+	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(),
+		K2V: k2v, K2VEndpoint: "http://" + kl.Addr().String(), stop: stop, served: make(chan error, 2)}
 	go func() { n.served <- api.Serve(ctx, l) }()
+	go func() { n.served <- k2v.Serve(ctx, kl) }()
 	return n, nil
 }
 
@@ -204,6 +218,7 @@ func (c *Cluster) Close() error {
 			errs = append(errs, n.Server.Close())
 			n.Server = nil
 		}
+		<-n.served
 		<-n.served
 	}
 	return errors.Join(errs...)

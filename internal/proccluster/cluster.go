@@ -52,6 +52,7 @@ type NodeSpec struct {
 	RPCPublicAddr string // advertised to peers, if set
 	BindOutgoing  bool   // rpc_bind_outgoing
 	S3Addr        string // default 127.0.0.1 on a free port
+	K2VAddr       string // the K2V API's; default 127.0.0.1 on a free port
 	MetadataDir   string // default <node dir>/meta
 	DataDir       string // default <node dir>/data
 	// Options are more top-level lines of garage.toml; S3Options more
@@ -127,6 +128,9 @@ func (c *Cluster) newNode(i int, bootstrap string) (*Node, error) {
 	if spec.S3Addr, err = FreeAddr("127.0.0.1"); err != nil {
 		return nil, err
 	}
+	if spec.K2VAddr, err = FreeAddr("127.0.0.1"); err != nil {
+		return nil, err
+	}
 	if c.opts.Node != nil {
 		if err := c.opts.Node(i, &spec); err != nil {
 			return nil, err
@@ -154,7 +158,11 @@ func (c *Cluster) config(spec NodeSpec, bootstrap string) string {
 		fmt.Fprintf(&b, "bootstrap_peers = [%q]\n", bootstrap)
 	}
 	b.WriteString(spec.Options)
-	fmt.Fprintf(&b, "\n[s3_api]\napi_bind_addr = %q\ns3_region = %q\n%s\n[log]\nlevel = %q\n", spec.S3Addr, Region, spec.S3Options, c.opts.LogLevel)
+	fmt.Fprintf(&b, "\n[s3_api]\napi_bind_addr = %q\ns3_region = %q\n%s\n", spec.S3Addr, Region, spec.S3Options)
+	if spec.K2VAddr != "" {
+		fmt.Fprintf(&b, "[k2v_api]\napi_bind_addr = %q\n\n", spec.K2VAddr)
+	}
+	fmt.Fprintf(&b, "[log]\nlevel = %q\n", c.opts.LogLevel)
 	return b.String()
 }
 

@@ -231,6 +231,14 @@ func (n *Node) Stop() error {
 // Endpoint is the node's S3 endpoint.
 func (n *Node) Endpoint() string { return "http://" + n.Spec.S3Addr }
 
+// K2VEndpoint is the node's K2V endpoint ("" if it serves none).
+func (n *Node) K2VEndpoint() string {
+	if n.Spec.K2VAddr == "" {
+		return ""
+	}
+	return "http://" + n.Spec.K2VAddr
+}
+
 // dialAddr is where peers and operators reach the node's RPC.
 func (n *Node) dialAddr() string {
 	if n.Spec.RPCPublicAddr != "" {

@@ -2,11 +2,8 @@ package s3api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"net"
-	"net/http"
 	"net/netip"
 	"strings"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/server"
 )
 
@@ -72,6 +70,7 @@ type API struct {
 	backend  Backend
 	log      *zap.Logger
 	policies policyCache
+	sigv4    httpapi.SigV4
 }
 
 // New returns the S3 API over backend.
@@ -82,7 +81,7 @@ func New(cfg Config, backend Backend) *API {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	cfg.Timeouts = cfg.Timeouts.withDefaults()
+	cfg.Timeouts = cfg.Timeouts.WithDefaults()
 	if cfg.Region == "" {
 		cfg.Region = "garage"
 	}
@@ -90,37 +89,22 @@ func New(cfg Config, backend Backend) *API {
 		// Garage writes it ".s3.example.com"; accept it without the dot too.
 		cfg.RootDomain = "." + strings.TrimPrefix(strings.ToLower(cfg.RootDomain), ".")
 	}
-	return &API{cfg: cfg, backend: backend, log: cfg.Logger}
+	return &API{cfg: cfg, backend: backend, log: cfg.Logger, sigv4: httpapi.SigV4{Service: "s3", Region: cfg.Region, Now: cfg.Now}}
 }
 
 // Serve answers S3 requests on l until ctx ends; it then stops accepting
 // and waits up to five seconds for requests under way.
 func (a *API) Serve(ctx context.Context, l net.Listener) error {
-	srv := &http.Server{
-		Handler:           a,
-		ReadHeaderTimeout: a.cfg.Timeouts.Header,
-		IdleTimeout:       a.cfg.Timeouts.Idle,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          zap.NewStdLog(a.log.Named("http")),
-	}
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shut) //nolint:errcheck // closing anyway
-	}()
-	err := srv.Serve(l)
-	if err == http.ErrServerClosed {
-		<-stopped
-		return nil
-	}
-	return err
+	return httpapi.Serve(ctx, l, a, a.cfg.Timeouts, a.log)
 }
 
-func newRequestID() string {
-	var b [8]byte
-	rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
-	return strings.ToUpper(hex.EncodeToString(b[:]))
-}
+// Timeouts bound how long a client may hold a connection without making
+// progress (httpapi's, shared with the K2V API).
+type Timeouts = httpapi.Timeouts
+
+// DefaultTimeouts are the S3 API's timeouts unless configured.
+var DefaultTimeouts = httpapi.DefaultTimeouts
+
+// SmallBody is the largest body a request may have for Timeouts.Request to
+// bound its whole reading (XML documents, small objects).
+const SmallBody = httpapi.SmallBody

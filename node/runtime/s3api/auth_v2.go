@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/sigv2"
 	"github.com/garagego/garage/node/s3/sigv4"
@@ -56,8 +57,8 @@ func (rq *request) authenticateV2(req sigv2.Request) error {
 // declared one, against its x-amz-content-sha256. An aws-chunked body is
 // refused: its framing is verified with SigV4's chunk signatures, and
 // stored as it is it would be corrupt.
-func bodyForV2(r *http.Request) (*verifiedBody, error) {
-	b := &verifiedBody{Reader: r.Body, size: r.ContentLength}
+func bodyForV2(r *http.Request) (*httpapi.VerifiedBody, error) {
+	b := &httpapi.VerifiedBody{Reader: r.Body, Size: r.ContentLength}
 	for _, c := range strings.Split(strings.Join(r.Header.Values("Content-Encoding"), ","), ",") {
 		if strings.EqualFold(strings.TrimSpace(c), "aws-chunked") {
 			return nil, s3err.New(s3err.InvalidRequest, "An aws-chunked body needs Signature Version 4; this request is signed with Signature Version 2.")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/s3/bucketcfg"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/wire"
@@ -32,7 +33,7 @@ func (rq *request) preflight() error {
 	}
 	res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: rq.bucketName})
 	if err != nil {
-		if isNotFound(err) {
+		if httpapi.IsNotFound(err) {
 			return s3err.New(s3err.NoSuchBucket, "The specified bucket does not exist.")
 		}
 		return err

@@ -102,7 +102,7 @@ func (rq *request) fail(err error) {
 	default:
 		log.Debug("request failed")
 	}
-	if rq.w.started() {
+	if rq.w.Started() {
 		return
 	}
 	h := rq.w.Header()

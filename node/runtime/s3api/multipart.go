@@ -143,7 +143,7 @@ func (rq *request) uploadPart() error {
 	if err != nil {
 		return err
 	}
-	if rq.body.size > maxPutSize {
+	if rq.body.Size > maxPutSize {
 		return s3err.New(s3err.EntityTooLarge, "A part may hold at most 5 GiB.")
 	}
 	decl, err := requestChecksum(rq.r.Header)

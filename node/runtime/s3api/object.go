@@ -24,7 +24,7 @@ const maxPutSize = 5 << 30
 // checkBody verifies a body once it has been read, before it is stored:
 // its length, its Content-MD5 and the checksum it declares (computed by s).
 func (rq *request) checkBody(meta model.ObjectMeta, decl *declared, s *summer) error {
-	if rq.body.size >= 0 && meta.Size != uint64(rq.body.size) {
+	if rq.body.Size >= 0 && meta.Size != uint64(rq.body.Size) {
 		return s3err.New(s3err.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header.")
 	}
 	if want := rq.r.Header.Get("Content-MD5"); want != "" {
@@ -37,14 +37,14 @@ func (rq *request) checkBody(meta model.ObjectMeta, decl *declared, s *summer) e
 		}
 	}
 	if decl != nil {
-		return decl.verify(s, rq.body.trailer())
+		return decl.verify(s, rq.body.Trailer())
 	}
 	return nil
 }
 
 func (rq *request) putObject() error {
 	h := rq.r.Header
-	if rq.body.size > maxPutSize {
+	if rq.body.Size > maxPutSize {
 		return s3err.New(s3err.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size of a single PUT (5 GiB); use a multipart upload.")
 	}
 	headers, err := objectHeaders(h)
@@ -182,7 +182,7 @@ func (rq *request) getObject() error {
 	}
 	out := &lazyWriter{rq: rq, status: status}
 	if err := rq.api.backend.ReadObjectSealed(rq.ctx, obj, span.from, span.to, out, enc.sealer()); err != nil {
-		if !rq.w.started() {
+		if !rq.w.Started() {
 			return err
 		}
 		// Part of the body is gone: cut the connection so the client sees a
@@ -276,7 +276,7 @@ type lazyWriter struct {
 }
 
 func (w *lazyWriter) Write(p []byte) (int, error) {
-	if !w.rq.w.started() {
+	if !w.rq.w.Started() {
 		w.rq.writeHeader(w.status)
 	}
 	return w.rq.w.Write(p)

@@ -12,8 +12,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/s3/s3err"
 )
 
@@ -23,7 +23,7 @@ const MaxKeyLength = 1024
 // request is one S3 request on its way through.
 type request struct {
 	api   *API
-	w     *response
+	w     *httpapi.Response
 	r     *http.Request
 	ctx   context.Context
 	id    string
@@ -34,7 +34,7 @@ type request struct {
 
 	// Set once the request is authenticated.
 	accessKey model.Key
-	body      *verifiedBody
+	body      *httpapi.VerifiedBody
 	// Set once the bucket is resolved and the request authorized.
 	bucket model.Bucket
 	perms  model.Perms
@@ -50,9 +50,9 @@ type request struct {
 // did not commit never looks like a success, whatever its client does.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	resp := newResponse(w, a.cfg.Timeouts.Body)
-	r.Body = newClientBody(r, resp.rc, a.cfg.Timeouts, start)
-	rq := &request{api: a, w: resp, r: r, ctx: operationContext(r), id: newRequestID(), query: r.URL.Query()}
+	resp := httpapi.NewResponse(w, a.cfg.Timeouts.Body)
+	r.Body = httpapi.NewClientBody(r, resp.RC, a.cfg.Timeouts, start)
+	rq := &request{api: a, w: resp, r: r, ctx: operationContext(r), id: httpapi.NewRequestID(), query: r.URL.Query()}
 	h := resp.Header()
 	h.Set("x-amz-request-id", rq.id)
 	h.Set("x-amz-id-2", rq.id)
@@ -60,29 +60,24 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := rq.serve(); err != nil {
 		rq.fail(err)
 	}
-	if !resp.started() {
+	if !resp.Started() {
 		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
-	resp.finish()
+	resp.Finish()
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("request", rq.id), zap.String("method", r.Method), zap.String("path", r.URL.Path),
-			zap.Int("status", resp.status), zap.Duration("took", time.Since(start)))
+			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))
 	}
 }
 
 func (rq *request) writeHeader(status int) { rq.w.WriteHeader(status) }
 
-// operationContext is the context a request's operations run under. A
-// read stops when its client leaves. A write does not: once its body is
-// in, it runs to its end (the core bounds every step with its RPC
-// timeouts), so that what it answers is what happened — a write abandoned
-// half-way would have an outcome nobody knows, not even the server. A
-// write whose body never arrives whole still fails, from the body reader.
+// operationContext is the context a request's operations run under: a
+// read (GET, HEAD, OPTIONS) stops when its client leaves, a write runs to
+// its end (httpapi.OperationContext).
 func operationContext(r *http.Request) context.Context {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
-		return r.Context()
-	}
-	return context.WithoutCancel(r.Context())
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
+	return httpapi.OperationContext(r, !read)
 }
 
 // serve routes, authenticates, authorizes and runs the request.
@@ -201,14 +196,10 @@ func (rq *request) resolveBucket() error {
 // lookupBucket finds the bucket name means to the request's key, with its
 // access controls.
 func (rq *request) lookupBucket(name string) (model.Bucket, *access, error) {
-	res, err := rq.api.backend.Do(rq.ctx, admin.LookupBucket{Name: name, Key: rq.accessKey})
+	b, err := httpapi.ResolveBucket(rq.ctx, rq.api.backend, name, rq.accessKey)
 	if err != nil {
-		if isNotFound(err) {
-			return model.Bucket{}, nil, s3err.New(s3err.NoSuchBucket, "The specified bucket does not exist.")
-		}
 		return model.Bucket{}, nil, err
 	}
-	b := res.(model.Bucket)
 	ac, err := rq.api.loadAccess(b)
 	return b, ac, err
 }

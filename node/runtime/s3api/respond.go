@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
@@ -63,7 +62,7 @@ func (rq *request) readBodyChecked(limit int64, decl *declared) ([]byte, error) 
 		return nil, err
 	}
 	if decl != nil {
-		if err := decl.verify(s, rq.body.trailer()); err != nil {
+		if err := decl.verify(s, rq.body.Trailer()); err != nil {
 			return nil, err
 		}
 	}
@@ -103,52 +102,3 @@ func checkContentMD5(header string, sum []byte) error {
 
 // quote renders an ETag as S3 sends it.
 func quote(etag string) string { return fmt.Sprintf("%q", etag) }
-
-// response is the request's http.ResponseWriter. It remembers whether the
-// status line was written, so that no request ever ends without a status
-// of ours (net/http would send an implicit 200 for a handler that wrote
-// nothing), and it bounds every write by the stall timeout, so a client
-// that stops reading cannot hold the handler for ever.
-type response struct {
-	http.ResponseWriter
-	rc     *http.ResponseController
-	stall  time.Duration
-	status int // 0 until the status line is written
-}
-
-func newResponse(w http.ResponseWriter, stall time.Duration) *response {
-	rc := http.NewResponseController(w)
-	// A deadline left by this connection's previous request must not cut
-	// this one; every write below sets its own.
-	_ = rc.SetWriteDeadline(time.Time{})
-	return &response{ResponseWriter: w, rc: rc, stall: stall}
-}
-
-func (w *response) WriteHeader(status int) {
-	if w.status == 0 {
-		w.status = status
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *response) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	_ = w.rc.SetWriteDeadline(time.Now().Add(w.stall))
-	return w.ResponseWriter.Write(p)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// started reports whether the status line was written.
-func (w *response) started() bool { return w.status != 0 }
-
-// finish flushes what is buffered under the stall bound, and leaves that
-// bound on the few bytes net/http still writes once the handler returns.
-func (w *response) finish() {
-	_ = w.rc.SetWriteDeadline(time.Now().Add(w.stall))
-	_ = w.rc.Flush()
-	_ = w.rc.SetWriteDeadline(time.Now().Add(w.stall))
-}

@@ -9,10 +9,16 @@ import (
 // canonicalRequest is the text a SigV4 signature covers, built exactly as
 // AWS builds it for S3.
 func canonicalRequest(req Request, signedHeaders []string, payloadHash string, presigned bool) string {
+	return canonicalRequestWith(req, canonicalURI(req.EscapedPath), signedHeaders, payloadHash, presigned)
+}
+
+// canonicalRequestWith is canonicalRequest with the canonical URI given:
+// services other than S3 build theirs differently (serviceURI).
+func canonicalRequestWith(req Request, uri string, signedHeaders []string, payloadHash string, presigned bool) string {
 	var b strings.Builder
 	b.WriteString(req.Method)
 	b.WriteByte('\n')
-	b.WriteString(canonicalURI(req.EscapedPath))
+	b.WriteString(uri)
 	b.WriteByte('\n')
 	b.WriteString(canonicalQuery(req.Query, presigned))
 	b.WriteByte('\n')
@@ -50,6 +56,27 @@ func canonicalURI(escapedPath string) string {
 		case c == '/':
 			b.WriteByte('/')
 		default:
+			writeEncoded(&b, c)
+		}
+	}
+	return b.String()
+}
+
+// serviceURI is the canonical URI of a service other than S3: the path as
+// the client sent it, percent-encoded once more (slashes kept, "%" becoming
+// "%25"). AWS's signers encode paths twice for every service but S3, and
+// Garage's K2V API verifies them so; the path is not normalized, so that a
+// partition key such as "a/../b" stays itself.
+func serviceURI(escapedPath string) string {
+	if escapedPath == "" {
+		return "/"
+	}
+	var b strings.Builder
+	b.Grow(len(escapedPath))
+	for i := 0; i < len(escapedPath); i++ {
+		if c := escapedPath[i]; c == '/' {
+			b.WriteByte('/')
+		} else {
 			writeEncoded(&b, c)
 		}
 	}

@@ -25,12 +25,19 @@ type Verified struct {
 // a.AccessKey, the region this store is configured for, and the current
 // time.
 func (a Auth) Verify(req Request, secret, region string, now time.Time) (Verified, error) {
+	return a.VerifyService(req, secret, region, serviceS3, now)
+}
+
+// VerifyService is Verify for the API of another service than S3 (Garage's
+// K2V API is "k2v"): the scope must name that service, and the canonical
+// URI is built as AWS builds it for services other than S3 (serviceURI).
+func (a Auth) VerifyService(req Request, secret, region, wantService string, now time.Time) (Verified, error) {
 	day, scopeRegion, service, ok := splitScope(a.Scope)
 	if !ok {
 		return Verified{}, errMalformed(a.Presigned, "the credential scope %q is malformed.", a.Scope)
 	}
-	if service != serviceS3 {
-		return Verified{}, errMalformed(a.Presigned, "incorrect service %q. This endpoint belongs to %q.", service, serviceS3)
+	if service != wantService {
+		return Verified{}, errMalformed(a.Presigned, "incorrect service %q. This endpoint belongs to %q.", service, wantService)
 	}
 	if scopeRegion != region {
 		if a.Presigned {
@@ -55,7 +62,11 @@ func (a Auth) Verify(req Request, secret, region string, now time.Time) (Verifie
 	}
 
 	key := signingKey(secret, day, scopeRegion, service)
-	canonical := canonicalRequest(req, a.SignedHeaders, a.ContentSHA256, a.Presigned)
+	uri := canonicalURI(req.EscapedPath)
+	if service != serviceS3 {
+		uri = serviceURI(req.EscapedPath)
+	}
+	canonical := canonicalRequestWith(req, uri, a.SignedHeaders, a.ContentSHA256, a.Presigned)
 	expected := sign(key, requestStringToSign(a.Date, a.Scope, canonical))
 	if !signaturesEqual(expected, a.Signature) {
 		return Verified{}, errSignatureMismatch()

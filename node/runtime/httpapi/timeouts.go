@@ -1,4 +1,4 @@
-package s3api
+package httpapi
 
 import (
 	"errors"
@@ -33,10 +33,11 @@ type Timeouts struct {
 // bound its whole reading (XML documents, small objects).
 const SmallBody = 1 << 20
 
-// DefaultTimeouts are the S3 API's timeouts unless configured.
+// DefaultTimeouts are an API's timeouts unless configured.
 var DefaultTimeouts = Timeouts{Header: 30 * time.Second, Body: 20 * time.Second, Request: 5 * time.Minute, Idle: 2 * time.Minute}
 
-func (t Timeouts) withDefaults() Timeouts {
+// WithDefaults is t with DefaultTimeouts' value in each field left zero.
+func (t Timeouts) WithDefaults() Timeouts {
 	d := DefaultTimeouts
 	if t.Header > 0 {
 		d.Header = t.Header
@@ -53,12 +54,13 @@ func (t Timeouts) withDefaults() Timeouts {
 	return d
 }
 
-// clientBody is a request body read under the Body timeout (and, for a
-// small request, the Request deadline). Its read errors are S3 errors: a
-// body that ends early is IncompleteBody, one that stalls RequestTimeout;
+// ClientBody is a request body read under the Body timeout (and, for a
+// small request, the Request deadline). Its read errors are *s3err.Error
+// values: a body that ends early is IncompleteBody, one that stalls
+// RequestTimeout, one past a http.MaxBytesReader's limit EntityTooLarge;
 // so a request whose body did not arrive whole always fails as the
 // client's mistake, with a status written.
-type clientBody struct {
+type ClientBody struct {
 	body     io.ReadCloser
 	rc       *http.ResponseController
 	stall    time.Duration
@@ -67,15 +69,17 @@ type clientBody struct {
 	err      error     // sticky, once classified
 }
 
-func newClientBody(r *http.Request, rc *http.ResponseController, t Timeouts, start time.Time) *clientBody {
-	b := &clientBody{body: r.Body, rc: rc, stall: t.Body}
+// NewClientBody wraps r's body; rc is the response's controller (Response
+// has it), start when the request arrived.
+func NewClientBody(r *http.Request, rc *http.ResponseController, t Timeouts, start time.Time) *ClientBody {
+	b := &ClientBody{body: r.Body, rc: rc, stall: t.Body}
 	if len(r.TransferEncoding) == 0 && r.ContentLength <= SmallBody {
 		b.deadline = start.Add(t.Request)
 	}
 	return b
 }
 
-func (b *clientBody) Read(p []byte) (int, error) {
+func (b *ClientBody) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
@@ -92,19 +96,19 @@ func (b *clientBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.body.Read(p)
 	if err != nil && err != io.EOF {
-		b.err = bodyError(err)
+		b.err = BodyError(err)
 		return n, b.err
 	}
 	return n, err
 }
 
-func (b *clientBody) Close() error { return b.body.Close() }
+func (b *ClientBody) Close() error { return b.body.Close() }
 
-// bodyError names why a request body could not be read. net/http reports a
+// BodyError names why a request body could not be read. net/http reports a
 // body cut short (Content-Length or chunked) as io.ErrUnexpectedEOF, and a
 // reset or half-closed connection as some other error; either way the
 // client did not send what it announced.
-func bodyError(err error) error {
+func BodyError(err error) error {
 	if _, ok := s3err.As(err); ok {
 		return err
 	}

@@ -1,0 +1,60 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+)
+
+// Response is a request's http.ResponseWriter. It remembers whether the
+// status line was written, so that no request ever ends without a status
+// of the API's own (net/http would send an implicit 200 for a handler that
+// wrote nothing), and it bounds every write by the stall timeout, so a
+// client that stops reading cannot hold the handler for ever.
+type Response struct {
+	http.ResponseWriter
+	// RC controls the connection (deadlines, flushes).
+	RC     *http.ResponseController
+	stall  time.Duration
+	status int // 0 until the status line is written
+}
+
+// NewResponse wraps w; stall bounds each write (Timeouts.Body).
+func NewResponse(w http.ResponseWriter, stall time.Duration) *Response {
+	rc := http.NewResponseController(w)
+	// A deadline left by this connection's previous request must not cut
+	// this one; every write below sets its own.
+	_ = rc.SetWriteDeadline(time.Time{})
+	return &Response{ResponseWriter: w, RC: rc, stall: stall}
+}
+
+func (w *Response) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *Response) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = w.RC.SetWriteDeadline(time.Now().Add(w.stall))
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *Response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Started reports whether the status line was written.
+func (w *Response) Started() bool { return w.status != 0 }
+
+// Status is the status written, 0 if none yet.
+func (w *Response) Status() int { return w.status }
+
+// Finish flushes what is buffered under the stall bound, and leaves that
+// bound on the few bytes net/http still writes once the handler returns.
+func (w *Response) Finish() {
+	_ = w.RC.SetWriteDeadline(time.Now().Add(w.stall))
+	_ = w.RC.Flush()
+	_ = w.RC.SetWriteDeadline(time.Now().Add(w.stall))
+}

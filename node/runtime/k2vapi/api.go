@@ -1,0 +1,151 @@
+package k2vapi
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/garagego/garage/node"
+	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/httpapi"
+)
+
+// Backend is what the K2V API needs of a node: it runs K2V operations,
+// and the admin lookups of keys and buckets authentication makes. The
+// runtime server is one.
+type Backend interface {
+	Do(ctx context.Context, op node.Op) (any, error)
+}
+
+// Service is the service name K2V requests are signed for.
+const Service = "k2v"
+
+// Config configures the K2V API.
+type Config struct {
+	// Region is the region clients sign for: the S3 API's (s3_region).
+	Region string
+	Logger *zap.Logger
+	// Now is the clock signatures are checked against (time.Now if nil).
+	Now func() time.Time
+	// Timeouts bound slow and vanished clients; zero fields take
+	// httpapi.DefaultTimeouts.
+	Timeouts httpapi.Timeouts
+}
+
+// API is the K2V API's HTTP handler.
+type API struct {
+	cfg     Config
+	backend Backend
+	log     *zap.Logger
+	sigv4   httpapi.SigV4
+}
+
+// New returns the K2V API over backend.
+func New(cfg Config, backend Backend) *API {
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Region == "" {
+		cfg.Region = "garage"
+	}
+	cfg.Timeouts = cfg.Timeouts.WithDefaults()
+	return &API{cfg: cfg, backend: backend, log: cfg.Logger, sigv4: httpapi.SigV4{Service: Service, Region: cfg.Region, Now: cfg.Now}}
+}
+
+// Serve answers K2V requests on l until ctx ends.
+func (a *API) Serve(ctx context.Context, l net.Listener) error {
+	return httpapi.Serve(ctx, l, a, a.cfg.Timeouts, a.log)
+}
+
+// request is one K2V request on its way through.
+type request struct {
+	api   *API
+	w     *httpapi.Response
+	r     *http.Request
+	ctx   context.Context
+	query url.Values
+	ep    endpoint
+
+	// Set once authenticated and authorized.
+	body   *httpapi.VerifiedBody
+	bucket model.BucketID
+}
+
+// ServeHTTP answers one K2V request. Every request ends with a status
+// written here: its own, a JSON error, or, should a handler return
+// without answering, a logged 500.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	resp := httpapi.NewResponse(w, a.cfg.Timeouts.Body)
+	r.Body = httpapi.NewClientBody(r, resp.RC, a.cfg.Timeouts, start)
+	rq := &request{api: a, w: resp, r: r, ctx: r.Context()}
+	if err := rq.serve(); err != nil {
+		rq.fail(err)
+	}
+	if !resp.Started() {
+		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
+	}
+	resp.Finish()
+	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
+		ce.Write(zap.String("endpoint", rq.ep.name), zap.String("method", r.Method), zap.String("path", r.URL.Path),
+			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))
+	}
+}
+
+// serve routes, authenticates, authorizes and runs the request.
+func (rq *request) serve() error {
+	var err error
+	if rq.query, err = url.ParseQuery(rq.r.URL.RawQuery); err != nil {
+		return badRequest("Invalid query string: %v", err)
+	}
+	if rq.ep, err = route(rq.r.Method, rq.r.URL.EscapedPath(), rq.query); err != nil {
+		return err
+	}
+	// A write runs to its end once its body is in, whatever its client
+	// does, so that what it answers is what happened; a read or a poll
+	// stops when its client leaves.
+	rq.ctx = httpapi.OperationContext(rq.r, rq.ep.writes)
+	signed, ok, err := rq.api.sigv4.Authenticate(rq.ctx, rq.api.backend, rq.r, rq.query)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("Anonymous access is not supported: sign the request with Signature V4 for the service %q.", Service)
+	}
+	b, err := httpapi.ResolveBucket(rq.ctx, rq.api.backend, rq.ep.bucket, signed.Key)
+	if err != nil {
+		return err
+	}
+	perms := signed.Key.BucketPerms(b.ID)
+	if !rq.ep.need.grantedBy(perms) {
+		return forbidden("Operation is not allowed for this key: %s needs the %s right on the bucket.", rq.ep.name, rq.ep.need)
+	}
+	rq.body, rq.bucket = signed.Body, b.ID
+	return rq.ep.run(rq)
+}
+
+// need is the right an endpoint needs on its bucket.
+type need uint8
+
+const (
+	needRead need = iota
+	needWrite
+)
+
+func (n need) grantedBy(p model.Perms) bool {
+	if n == needRead {
+		return p.Read
+	}
+	return p.Write
+}
+
+func (n need) String() string { return [...]string{"read", "write"}[n] }
