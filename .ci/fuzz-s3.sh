@@ -16,7 +16,7 @@ for target in \
     "./node/s3/bucketcfg FuzzParseCORS" "./node/s3/bucketcfg FuzzParseWebsite" "./node/s3/bucketcfg FuzzParseLifecycle" \
     "./node/s3/bucketcfg FuzzParseEncryption" "./node/s3/sse FuzzParseCustomerKey" "./node/s3/sse FuzzParseParams" \
     "./node/s3/acl FuzzParseACL" "./node/s3/policy FuzzParse" "./node/checksum FuzzFullObjectOf" \
-    "./node/k2v FuzzParseToken" "./node/k2v FuzzDecodeItem" "./node/k2v FuzzDecodeIndex"; do
+    "./node/k2v FuzzParseToken" "./node/k2v FuzzDecodeItem" "./node/k2v FuzzDecodeIndex" "./node/k2v FuzzParseMarker"; do
     set -- $target
     out=$(mktemp)
     if ! go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" -fuzzminimizetime 2s "$1" 2>&1 | tee "$out"; then

@@ -8,6 +8,7 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/block"
 	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/k2v"
 	"github.com/garagego/garage/node/layout"
 	"github.com/garagego/garage/node/lwwmap"
 	"github.com/garagego/garage/node/membership"
@@ -30,6 +31,8 @@ type Config struct {
 	StatusInterval time.Duration
 	// ObjectBugs are faults the simulator plants in the object core.
 	ObjectBugs object.Bugs
+	// K2VBugs are faults the simulator plants in the K2V core.
+	K2VBugs k2v.Bugs
 }
 
 // Op is a client operation; each component defines its own.
@@ -80,6 +83,7 @@ type Node struct {
 	regs    *lwwmap.Service
 	model   *model.Tables
 	objects *object.Service
+	k2v     *k2v.Service
 	admin   *admin.Service
 	replies []Reply
 }
@@ -123,6 +127,8 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	n.model = model.Register(n.tables)
 	n.objects = object.New(cfg.ID, n.tables, n.blocks)
 	n.objects.PlantBugs(cfg.ObjectBugs)
+	n.k2v = k2v.New(k2v.Config{Consistency: cfg.Table.Consistency, RequestTimeout: cfg.Table.RequestTimeout, Bugs: cfg.K2VBugs},
+		cfg.ID, store, n.out, n.calls, n.tables, n.members.Layout)
 	n.admin = admin.New(cfg.ID, n.tables, n.blocks, n.objects.Refs(), n.model, n.members, n.objects, cfg.StatusInterval)
 	n.out.Take() // nothing may be sent before the first input
 	return n, nil
@@ -184,7 +190,7 @@ func (n *Node) Step(now cluster.Time, m rpc.Message) {
 		n.calls.Handle(now, m)
 		return
 	}
-	if n.members.Step(now, m) || n.tables.Step(now, m) || n.blocks.Step(now, m) {
+	if n.members.Step(now, m) || n.tables.Step(now, m) || n.blocks.Step(now, m) || n.k2v.Step(now, m) {
 		return
 	}
 	if m.ID != 0 {
@@ -198,6 +204,7 @@ func (n *Node) Tick(now cluster.Time) {
 	n.members.Tick(now)
 	n.tables.Tick(now)
 	n.blocks.Tick(now)
+	n.k2v.Tick(now)
 }
 
 // Submit starts a client operation; its Reply comes in a later Ready (or
@@ -206,13 +213,16 @@ func (n *Node) Submit(now cluster.Time, req Request) {
 	done := func(_ cluster.Time, result any, err error) {
 		n.replies = append(n.replies, Reply{ID: req.ID, Result: result, Err: err})
 	}
-	if !n.regs.Submit(now, req.Op, done) && !n.objects.Submit(now, req.Op, done) && !n.admin.Submit(now, req.Op, done) {
+	if !n.regs.Submit(now, req.Op, done) && !n.objects.Submit(now, req.Op, done) && !n.k2v.Submit(now, req.Op, done) && !n.admin.Submit(now, req.Op, done) {
 		done(now, nil, fmt.Errorf("%w: %T", ErrUnknownOp, req.Op))
 	}
 }
 
 // Complete takes the result of a disk operation requested in Ready.IO.
 func (n *Node) Complete(now cluster.Time, r block.IOResult) { n.blocks.Complete(now, r) }
+
+// K2V exposes the K2V service for inspection.
+func (n *Node) K2V() *k2v.Service { return n.k2v }
 
 // Blocks exposes the block manager for inspection.
 func (n *Node) Blocks() *block.Manager { return n.blocks }

@@ -126,6 +126,16 @@ func (s *Store) Range(from, to string, fn func(key string, value []byte) bool) {
 	}
 }
 
+// RangeDesc calls fn for each key in (above, from] in descending order
+// until fn returns false. fn must not modify the store.
+func (s *Store) RangeDesc(from, above string, fn func(key string, value []byte) bool) {
+	s.ranging++
+	defer func() { s.ranging-- }()
+	s.tree.DescendLessOrEqual(item{key: from}, func(it item) bool {
+		return it.key > above && fn(it.key, it.value)
+	})
+}
+
 // Len is the number of keys.
 func (s *Store) Len() int { return s.tree.Len() }
 

@@ -32,6 +32,10 @@ type Call struct {
 	Body    Body
 	// Timeout bounds the wait for quorum.
 	Timeout time.Duration
+	// Decisive, if set, ends the call with success at the first response
+	// it accepts, quorum or not (a poll answered by a replica that saw a
+	// change).
+	Decisive func(Body) bool
 }
 
 func (c Call) quorum(set int) int {
@@ -136,7 +140,7 @@ func (c *Caller) Handle(now cluster.Time, m Message) bool {
 		}
 	}
 	switch {
-	case reached:
+	case reached || !failed && p.call.Decisive != nil && p.call.Decisive(m.Body):
 		c.finish(now, m.ID, p, nil)
 	case impossible:
 		c.finish(now, m.ID, p, ErrQuorum)

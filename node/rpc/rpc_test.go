@@ -84,6 +84,25 @@ func TestQuorumUnreachableFailsFast(t *testing.T) {
 	}
 }
 
+// A decisive response ends the call before its quorum; others count as
+// usual.
+func TestDecisiveResponseEndsTheCall(t *testing.T) {
+	out := NewOutbox(id(0))
+	c := NewCaller(out, 1)
+	var o outcome
+	decisive := func(b Body) bool { return b.(ping).N > 0 }
+	c.Start(0, Call{Sets: [][]cluster.NodeID{{id(1), id(2), id(3)}}, Quorum: 3, Body: ping{}, Timeout: time.Second, Decisive: decisive}, o.done)
+	reqs := out.Take()
+	respond(c, reqs[0], ping{N: 0})
+	if o.called {
+		t.Fatal("a response that is not decisive must wait for the quorum")
+	}
+	respond(c, reqs[1], ping{N: 5})
+	if !o.called || o.err != nil || len(o.resps) != 2 || c.InFlight() != 0 {
+		t.Fatalf("want success at the decisive response, got %+v", o)
+	}
+}
+
 func TestCallTimesOut(t *testing.T) {
 	out := NewOutbox(id(0))
 	c := NewCaller(out, 1)

@@ -189,7 +189,7 @@ type RawRange struct {
 // [start, end) from a read quorum and joins them. A replica that hit the
 // limit has not looked past its last key, so the result stops there: every
 // key it returns was covered by a full read quorum.
-func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start, end string, limit int, done func(cluster.Time, RawRange, error)) {
+func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start, end string, limit int, reverse bool, done func(cluster.Time, RawRange, error)) {
 	if limit <= 0 || limit > e.cfg.MaxRangeLimit {
 		limit = e.cfg.MaxRangeLimit
 	}
@@ -203,14 +203,14 @@ func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start,
 	e.calls.Start(now, rpc.Call{
 		Sets:    [][]cluster.NodeID{nodes},
 		Quorum:  r,
-		Body:    ReadRange{Table: t.id, PartitionKey: partitionKey, Start: start, End: end, Limit: limit},
+		Body:    ReadRange{Table: t.id, PartitionKey: partitionKey, Start: start, End: end, Limit: limit, Reverse: reverse},
 		Timeout: e.cfg.RequestTimeout,
 	}, func(now cluster.Time, resps []rpc.Response, err error) {
 		if err != nil {
 			done(now, RawRange{}, err)
 			return
 		}
-		res, repairs, err := e.joinRanges(t, prefix, resps, limit)
+		res, repairs, err := e.joinRanges(t, prefix, resps, limit, reverse)
 		if err != nil {
 			done(now, RawRange{}, err)
 			return
@@ -225,18 +225,25 @@ func (e *Engine) readRange(now cluster.Time, t *tableState, partitionKey, start,
 
 // joinRanges joins range replies key by key. It also returns the joined
 // entries some replica lacked or held differently, for repair-on-read.
-func (e *Engine) joinRanges(t *tableState, prefix string, resps []rpc.Response, limit int) (RawRange, []KV, error) {
-	bound := "" // the smallest last key of a replica that hit its limit
+// Reverse replies come in descending order and cover down to their last
+// key.
+func (e *Engine) joinRanges(t *tableState, prefix string, resps []rpc.Response, limit int, reverse bool) (RawRange, []KV, error) {
+	// beyond reports whether key lies past what a full replica covered.
+	beyond := func(key, bound string) bool { return key > bound }
+	if reverse {
+		beyond = func(key, bound string) bool { return key < bound }
+	}
+	bound := "" // the nearest last key of a replica that hit its limit
 	for _, resp := range resps {
 		b := resp.Body.(Entries)
 		if b.Full && len(b.Entries) > 0 {
 			last := b.Entries[len(b.Entries)-1].Key
-			if bound == "" || last < bound {
+			if bound == "" || beyond(bound, last) {
 				bound = last
 			}
 		}
 	}
-	if e.cfg.Bugs.RangeOneTooMany && bound != "" {
+	if e.cfg.Bugs.RangeOneTooMany && bound != "" && !reverse {
 		bound = nextKeyAfter(resps, bound) // the planted bug: one past what a quorum covered
 	}
 	type seen struct {
@@ -250,7 +257,7 @@ func (e *Engine) joinRanges(t *tableState, prefix string, resps []rpc.Response, 
 			break
 		}
 		for _, kv := range resp.Body.(Entries).Entries {
-			if !strings.HasPrefix(kv.Key, prefix) || (bound != "" && kv.Key > bound) {
+			if !strings.HasPrefix(kv.Key, prefix) || (bound != "" && beyond(kv.Key, bound)) {
 				continue
 			}
 			s := joined[kv.Key]
@@ -272,6 +279,9 @@ func (e *Engine) joinRanges(t *tableState, prefix string, resps []rpc.Response, 
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	if reverse {
+		slices.Reverse(keys)
+	}
 	var res RawRange
 	var repairs []KV
 	for i, k := range keys {
@@ -286,7 +296,12 @@ func (e *Engine) joinRanges(t *tableState, prefix string, resps []rpc.Response, 
 		}
 	}
 	if !res.More && bound != "" {
+		// Forward, the bound's successor; in reverse its predecessor has
+		// no finite name, so the bound itself, which the caller skips.
 		res.More, res.Next = true, sortKeyOf(bound)+"\x00"
+		if reverse {
+			res.Next = sortKeyOf(bound)
+		}
 	}
 	return res, repairs, nil
 }

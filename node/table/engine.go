@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/layout"
@@ -254,19 +255,39 @@ func (e *Engine) handleReadRange(b ReadRange) rpc.Body {
 		limit = e.cfg.MaxRangeLimit
 	}
 	prefix := t.partitionPrefix(b.PartitionKey)
-	from, to := prefix+b.Start, prefix+b.End
-	if b.End == "" {
-		to = prefixEnd(prefix)
-	}
 	var res Entries
-	e.store.Range(from, to, func(key string, value []byte) bool {
+	visit := func(key string, value []byte) bool {
 		if len(res.Entries) == limit {
 			res.Full = true
 			return false
 		}
 		res.Entries = append(res.Entries, KV{Key: key, Value: value})
 		return true
-	})
+	}
+	if b.Reverse {
+		from, above := prefix+b.Start, prefix+b.End
+		if b.Start == "" {
+			from = prefixEnd(prefix)
+		}
+		if b.End == "" {
+			above = ""
+		}
+		e.store.RangeDesc(from, above, func(key string, value []byte) bool {
+			switch {
+			case strings.HasPrefix(key, prefix):
+				return visit(key, value)
+			case key < prefix:
+				return false // past the partition key's first entry
+			}
+			return true // prefixEnd itself
+		})
+		return res
+	}
+	from, to := prefix+b.Start, prefix+b.End
+	if b.End == "" {
+		to = prefixEnd(prefix)
+	}
+	e.store.Range(from, to, visit)
 	return res
 }
 

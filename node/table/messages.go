@@ -123,12 +123,14 @@ func (b Read) Encode(e *wire.Encoder) {
 
 // ReadRange asks a replica for the entries of one partition key whose sort
 // keys lie in [Start, End) (End "" = unbounded), tombstones included, at
-// most Limit of them.
+// most Limit of them. With Reverse, the keys lie in (End, Start] (Start ""
+// = unbounded) and come in descending order.
 type ReadRange struct {
 	Table        ID
 	PartitionKey string
 	Start, End   string
 	Limit        int
+	Reverse      bool
 }
 
 func (ReadRange) Kind() rpc.Kind { return KindReadRange }
@@ -138,9 +140,10 @@ func (b ReadRange) Encode(e *wire.Encoder) {
 	e.String(b.Start)
 	e.String(b.End)
 	e.Uvarint(uint64(b.Limit))
+	e.Bool(b.Reverse)
 }
 func decodeReadRange(d *wire.Decoder) ReadRange {
-	return ReadRange{Table: ID(d.Uint8()), PartitionKey: d.String(), Start: d.String(), End: d.String(), Limit: int(d.Uvarint())}
+	return ReadRange{Table: ID(d.Uint8()), PartitionKey: d.String(), Start: d.String(), End: d.String(), Limit: int(d.Uvarint()), Reverse: d.Bool()}
 }
 
 // Entries answers Read and ReadRange. Full reports that a range read

@@ -182,7 +182,19 @@ type Range[E any] struct {
 // [start, end) (end "" = unbounded), at most limit of them (0 = the
 // engine's maximum), joined across a read quorum.
 func (t *Table[E]) ReadRange(now cluster.Time, partitionKey, start, end string, limit int, done func(cluster.Time, Range[E], error)) {
-	t.engine.readRange(now, t.state, partitionKey, start, end, limit, func(now cluster.Time, raw RawRange, err error) {
+	t.readRange(now, partitionKey, start, end, limit, false, done)
+}
+
+// ReadRangeDesc is ReadRange in descending order: sort keys in (end,
+// start], start "" unbounded, end "" meaning no lower bound. When More is
+// set, Next is where to continue and may be the last key returned, which
+// the caller skips.
+func (t *Table[E]) ReadRangeDesc(now cluster.Time, partitionKey, start, end string, limit int, done func(cluster.Time, Range[E], error)) {
+	t.readRange(now, partitionKey, start, end, limit, true, done)
+}
+
+func (t *Table[E]) readRange(now cluster.Time, partitionKey, start, end string, limit int, reverse bool, done func(cluster.Time, Range[E], error)) {
+	t.engine.readRange(now, t.state, partitionKey, start, end, limit, reverse, func(now cluster.Time, raw RawRange, err error) {
 		if err != nil {
 			done(now, Range[E]{}, err)
 			return
@@ -197,6 +209,30 @@ func (t *Table[E]) ReadRange(now cluster.Time, partitionKey, start, end string, 
 			res.Items = append(res.Items, Item[E]{Sort: sortKeyOf(kv.Key), Entry: entry})
 		}
 		done(now, res, nil)
+	})
+}
+
+// JoinLocal joins entry into this node's own copy at once, as a replica
+// applies an update (hooks run); the caller still writes it to a quorum.
+func (t *Table[E]) JoinLocal(now cluster.Time, key Key, entry E) error {
+	return t.engine.apply(now, t.state, t.state.storageKey(key), encode(entry))
+}
+
+// LocalRange calls fn with this node's own entries under one partition
+// key with sort keys in [start, end) (end "" = unbounded), in order, until
+// fn returns false. Undecodable entries are skipped.
+func (t *Table[E]) LocalRange(partitionKey, start, end string, fn func(sort string, entry E) bool) {
+	prefix := t.state.partitionPrefix(partitionKey)
+	to := prefix + end
+	if end == "" {
+		to = prefixEnd(prefix)
+	}
+	t.engine.store.Range(prefix+start, to, func(key string, value []byte) bool {
+		entry, err := t.decode(value)
+		if err != nil {
+			return true
+		}
+		return fn(sortKeyOf(key), entry)
 	})
 }
 

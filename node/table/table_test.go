@@ -83,7 +83,7 @@ func TestJoinRangesStopsAtShortestFullReply(t *testing.T) {
 	}
 	a := rpc.Response{Body: Entries{Entries: []KV{kv("a", 1), kv("b", 1), kv("c", 1), kv("d", 1)}, Full: true}}
 	b := rpc.Response{Body: Entries{Entries: []KV{kv("a", 2), kv("c", 1)}, Full: true}}
-	res, repairs, err := e.joinRanges(t1, prefix, []rpc.Response{a, b}, 4)
+	res, repairs, err := e.joinRanges(t1, prefix, []rpc.Response{a, b}, 4, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,9 +98,61 @@ func TestJoinRangesStopsAtShortestFullReply(t *testing.T) {
 		t.Fatalf("want 2 repairs, got %d", len(repairs))
 	}
 	// A limit smaller than what was covered cuts there instead.
-	res, _, _ = e.joinRanges(t1, prefix, []rpc.Response{a, b}, 2)
+	res, _, _ = e.joinRanges(t1, prefix, []rpc.Response{a, b}, 2, false)
 	if len(res.Entries) != 2 || res.Next != "c" {
 		t.Fatalf("limit 2: %d entries, next %q", len(res.Entries), res.Next)
+	}
+}
+
+// In reverse, a replica that stopped at its limit covered down to its last
+// key, so the join stops there and the caller continues from that key.
+func TestJoinRangesReverse(t *testing.T) {
+	e, _ := testEngine(t)
+	t1 := e.tables[1]
+	prefix := t1.partitionPrefix("p")
+	kv := func(sort string) KV {
+		return KV{Key: prefix + sort, Value: encodeReg(crdt.Put(crdt.Stamp{TS: 1}, []byte(sort)))}
+	}
+	a := rpc.Response{Body: Entries{Entries: []KV{kv("d"), kv("c"), kv("b"), kv("a")}}}
+	b := rpc.Response{Body: Entries{Entries: []KV{kv("d"), kv("b")}, Full: true}}
+	res, _, err := e.joinRanges(t1, prefix, []rpc.Response{a, b}, 10, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, x := range res.Entries {
+		keys = append(keys, sortKeyOf(x.Key))
+	}
+	if fmt.Sprint(keys) != "[d c b]" || !res.More || res.Next != "b" {
+		t.Fatalf("got %v more=%v next=%q, want [d c b] continuing at b", keys, res.More, res.Next)
+	}
+}
+
+// A replica's reverse range runs from Start (inclusive) down to End
+// (excluded) within its partition key only.
+func TestHandleReadRangeReverse(t *testing.T) {
+	e, _ := testEngine(t)
+	for _, pk := range []string{"p", "q"} {
+		for _, sk := range []string{"a", "b", "c"} {
+			key := e.tables[1].storageKey(Key{Partition: pk, Sort: sk})
+			e.handleUpdate(0, Update{Table: 1, Entries: []KV{{Key: key, Value: encodeReg(crdt.Put(crdt.Stamp{TS: 1}, []byte(sk)))}}})
+		}
+	}
+	for _, c := range []struct {
+		start, end string
+		limit      int
+		want       string
+	}{
+		{"", "", 0, "[c b a]"}, {"b", "", 0, "[b a]"}, {"", "a", 0, "[c b]"}, {"c", "a", 1, "[c]"}, {"bb", "", 0, "[b a]"},
+	} {
+		res := e.handleReadRange(ReadRange{Table: 1, PartitionKey: "p", Start: c.start, End: c.end, Limit: c.limit, Reverse: true}).(Entries)
+		var keys []string
+		for _, x := range res.Entries {
+			keys = append(keys, sortKeyOf(x.Key))
+		}
+		if fmt.Sprint(keys) != c.want {
+			t.Errorf("reverse [%q, %q) limit %d: %v, want %s", c.start, c.end, c.limit, keys, c.want)
+		}
 	}
 }
 
