@@ -101,10 +101,11 @@ func New(cfg Config) (*Client, error) {
 		// variables, shared files) is never consulted.
 		creds: aws.Credentials{AccessKeyID: cfg.AccessKeyID, SecretAccessKey: cfg.SecretAccessKey, Source: "k2v.Config"},
 		http:  hc,
-		// The path is escaped once, by escapePath, exactly as it goes on
-		// the wire; Garage canonicalises what it receives, without
-		// escaping it again (as for S3).
-		signer: v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }),
+		// The signer escapes the path as sent (escapePath's) a second
+		// time for the canonical request, as AWS signers do for every
+		// service but S3, and as Garage verifies K2V signatures
+		// (canonical_request in src/api/common/signature/payload.rs).
+		signer: v4.NewSigner(),
 		now:    time.Now,
 	}, nil
 }

@@ -538,3 +538,11 @@ func TestSignatureCheckerCatchesAWrongSecret(t *testing.T) {
 		t.Fatalf("checker said %v for a wrong secret", err)
 	}
 }
+
+// The checker's canonical URI is Garage's for K2V: the escaped path
+// escaped again, slashes kept.
+func TestCanonicalPathEncodesTwice(t *testing.T) {
+	if got, want := canonicalPath(trickyPath), "/my_bucket/mail%252Fbox%253A%2520INBOX%252B%25C3%25A9%2525"; got != want {
+		t.Fatalf("canonical %s, want %s", got, want)
+	}
+}

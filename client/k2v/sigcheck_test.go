@@ -88,16 +88,13 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// canonicalPath is the path as sent, each segment decoded and re-encoded by
-// the AWS rules (so %2F inside a key stays %2F): what Garage signs over.
+// canonicalPath is the path as sent, encoded once more by the AWS rules
+// ('/' kept, so "%2F" inside a key becomes "%252F"): the canonical URI of
+// SigV4 for every service but S3, which Garage verifies for K2V.
 func canonicalPath(escaped string) string {
 	segs := strings.Split(escaped, "/")
 	for i, s := range segs {
-		d, err := url.PathUnescape(s)
-		if err != nil {
-			return "<bad escape>"
-		}
-		segs[i] = awsEncode(d)
+		segs[i] = awsEncode(s)
 	}
 	return strings.Join(segs, "/")
 }
