@@ -1,11 +1,14 @@
 package node
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/k2v"
 	"github.com/garagego/garage/node/model"
 )
@@ -312,4 +315,24 @@ func TestK2VNodeDown(t *testing.T) {
 	if e, ok := c.nodes[c.ids[0]].K2V().LocalItem(key); !ok || fmt.Sprint(valueStrings(e)) != "[while-down]" {
 		t.Fatalf("the returning node's copy: %v %v", valueStrings(e), ok)
 	}
+}
+
+// A bucket that holds K2V items is not empty: deleting it is refused
+// until they are deleted.
+func TestK2VItemsKeepABucket(t *testing.T) {
+	c := newTestCluster(t, "a", "b", "c")
+	bid := strings.Repeat("ab", 32)
+	mustDo(t, c, 0, admin.CreateBucket{Name: "notes", ID: bid})
+	id, _ := model.ParseBucketID(bid)
+	key := k2v.ItemKey{Bucket: id, Partition: "p", Sort: "s"}
+	k2vInsert(t, c, 1, key, nil, "x")
+	c.tick(2 * time.Second)
+	if r := c.do(2, admin.DeleteBucket{Name: "notes"}); !errors.Is(r.Err, admin.ErrBucketNotEmpty) {
+		t.Fatalf("deleting a bucket with K2V items: %v, want ErrBucketNotEmpty", r.Err)
+	}
+	if r := c.do(2, k2v.DeleteRange{Bucket: id, Search: k2v.Search{Partition: "p"}}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	c.tick(2 * time.Second)
+	mustDo(t, c, 0, admin.DeleteBucket{Name: "notes"})
 }

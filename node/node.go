@@ -120,7 +120,12 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	}
 	n.calls = rpc.NewCaller(n.out, n.nextIncarnation())
 	n.tables = table.NewEngine(cfg.Table, cfg.ID, store, n.out, n.calls, n.members.Layout)
-	n.members.OnLayoutChange = n.tables.SyncNow
+	n.members.OnLayoutChange = func(now cluster.Time) {
+		n.tables.SyncNow(now)
+		if n.k2v != nil {
+			n.k2v.LayoutChanged(now)
+		}
+	}
 	n.tables.SetLayoutUpdater(n.members.UpdateLayout)
 	n.blocks = block.New(cfg.Block, cfg.Table.Consistency, cfg.ID, store, n.out, n.calls, n.members.Layout)
 	n.regs = lwwmap.New(cfg.ID, n.tables)
@@ -129,9 +134,26 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	n.objects.PlantBugs(cfg.ObjectBugs)
 	n.k2v = k2v.New(k2v.Config{Consistency: cfg.Table.Consistency, RequestTimeout: cfg.Table.RequestTimeout, Bugs: cfg.K2VBugs},
 		cfg.ID, store, n.out, n.calls, n.tables, n.members.Layout)
-	n.admin = admin.New(cfg.ID, n.tables, n.blocks, n.objects.Refs(), n.model, n.members, n.objects, cfg.StatusInterval)
+	n.admin = admin.New(cfg.ID, n.tables, n.blocks, n.objects.Refs(), n.model, n.members, bucketContents{n.objects, n.k2v}, cfg.StatusInterval)
 	n.out.Take() // nothing may be sent before the first input
 	return n, nil
+}
+
+// bucketContents is what a bucket holds for the admin operations: its
+// objects, and its K2V items (a bucket that holds either is not empty).
+type bucketContents struct {
+	*object.Service
+	k2v *k2v.Service
+}
+
+func (c bucketContents) BucketEmpty(now cluster.Time, b model.Bucket, done func(cluster.Time, bool, error)) {
+	c.Service.BucketEmpty(now, b, func(now cluster.Time, empty bool, err error) {
+		if err != nil || !empty {
+			done(now, empty, err)
+			return
+		}
+		c.k2v.BucketEmpty(now, b.ID, done)
+	})
 }
 
 // nextIncarnation counts starts, so request ids never repeat across

@@ -23,7 +23,11 @@ type client struct {
 	node   int
 	req    uint64
 	queued []queuedOp // final-phase reads, in order
-	issued int
+	// k2v marks a K2V operation in flight: cur indexes s.k2v.ops, and
+	// scratch takes the outcome the task machinery sets.
+	k2v     bool
+	scratch checker.Op
+	issued  int
 	// followUp, if set, is the next operation, at once: a range read right
 	// after a put (RangeAfterWrite).
 	followUp *queuedOp
@@ -148,8 +152,13 @@ func (s *Sim) clientNext(c *client) {
 	if nd.n == nil { // final phase: every node is up, so this cannot happen
 		panic("sim: client chose a node that is down")
 	}
-	c.cur, c.node, c.task = len(s.history), nodeIdx, t
-	s.history = append(s.history, historyOp(len(s.history), c.idx, t, s.nextHistSeq()))
+	c.node, c.task = nodeIdx, t
+	if kt, ok := t.(*k2vTask); ok {
+		s.beginK2V(c, kt)
+	} else {
+		c.cur = len(s.history)
+		s.history = append(s.history, historyOp(len(s.history), c.idx, t, s.nextHistSeq()))
+	}
 	s.submit(c, t.first())
 }
 
@@ -162,7 +171,11 @@ func (s *Sim) submit(c *client, op node.Op) {
 	s.hash.add2(c.req, uint64(c.idx)<<32|uint64(c.node))
 	nd.n.Submit(s.localNow(nd), node.Request{ID: c.req, Op: op})
 	s.drive(nd)
-	s.push(event{at: s.now + int64(s.opts.ClientDeadline), kind: evClientDeadline, client: int32(c.idx), node: int32(c.node), req: c.req})
+	deadline := s.opts.ClientDeadline
+	if p, ok := c.task.(interface{ extraDeadline() time.Duration }); ok {
+		deadline += p.extraDeadline()
+	}
+	s.push(event{at: s.now + int64(deadline), kind: evClientDeadline, client: int32(c.idx), node: int32(c.node), req: c.req})
 }
 
 // fireAndForget sends a request whose answer nobody waits for (cleanup
@@ -199,9 +212,13 @@ func (s *Sim) key() lwwmap.Key {
 	return lwwmap.Key{Partition: s.partitionKeys[s.rng.IntN(len(s.partitionKeys))], Sort: s.sortKeys[s.rng.IntN(len(s.sortKeys))]}
 }
 
-// randomTask draws the next operation: an object operation with
-// probability ObjectShare percent, else a register operation.
+// randomTask draws the next operation: a K2V operation with probability
+// K2VShare percent, else an object operation with probability ObjectShare
+// percent, else a register operation.
 func (s *Sim) randomTask(c *client) task {
+	if s.opts.K2VShare > 0 && s.rng.IntN(100) < s.opts.K2VShare {
+		return s.randomK2VTask()
+	}
 	if s.rng.IntN(100) < s.opts.ObjectShare {
 		return s.randomObjectTask(c)
 	}
@@ -252,7 +269,7 @@ func (s *Sim) clientReply(c *client, r node.Reply) {
 	if c.cur < 0 || r.ID != c.req {
 		return
 	}
-	op := &s.history[c.cur]
+	op := s.curOp(c)
 	s.hash.add2(r.ID, uint64(s.histSeq))
 	if r.Err != nil {
 		if s.tracing() {
@@ -279,14 +296,23 @@ func (s *Sim) clientDeadline(c *client, nodeIdx int, req uint64) {
 	if s.tracing() {
 		s.tracef(s.nodes[c.node], "client %d: no reply to request %d", c.idx, req)
 	}
-	s.finish(c, c.task.abandon(errDeadline, &s.history[c.cur]))
+	s.finish(c, c.task.abandon(errDeadline, s.curOp(c)))
 }
 
 var errDeadline = errors.New("client deadline passed")
 
+// curOp is the operation in flight as the task machinery fills it: its
+// register history entry, or a K2V operation's scratch entry.
+func (s *Sim) curOp(c *client) *checker.Op {
+	if c.k2v {
+		return &c.scratch
+	}
+	return &s.history[c.cur]
+}
+
 // finish records the end of the client's task and schedules its next one.
 func (s *Sim) finish(c *client, cleanup node.Op) {
-	op := &s.history[c.cur]
+	op := s.curOp(c)
 	op.Return = s.nextHistSeq()
 	switch op.Outcome {
 	case checker.OK:
@@ -302,6 +328,9 @@ func (s *Sim) finish(c *client, cleanup node.Op) {
 	}
 	if cleanup != nil {
 		s.fireAndForget(c.node, cleanup)
+	}
+	if c.k2v {
+		s.endK2V(c, *op)
 	}
 	s.noteAcked(*op)
 	if f, ok := c.task.(interface{ followUp(checker.Op) task }); ok && s.phase == phaseSafety {
@@ -394,6 +423,9 @@ func (s *Sim) startFinalReads() {
 				}
 			}
 		}
+	}
+	for _, nd := range s.nodes {
+		ops = append(ops, s.k2vFinalOps(nd.idx)...)
 	}
 	// Each preloaded object once, through the nodes in turn.
 	for i := range s.opts.Preload {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/garagego/garage/netsim"
 	"github.com/garagego/garage/node/block"
+	"github.com/garagego/garage/node/k2v"
 	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/table"
 )
@@ -39,6 +40,8 @@ type Options struct {
 	// ObjectBugs are planted in the object core's version operations, to
 	// prove the version checks work.
 	ObjectBugs object.Bugs
+	// K2VBugs are planted in the K2V core, to prove the K2V checks work.
+	K2VBugs k2v.Bugs
 
 	// Workload.
 	Clients int
@@ -84,7 +87,11 @@ type Options struct {
 	// another node ending near the key written, while the write may still
 	// be on its way to a replica or have reached only some (-1: none).
 	RangeAfterWrite int
-	ClientDeadline  time.Duration // a client gives up on a reply after this
+	// K2VShare is the percentage of operations on K2V items (see k2v.go):
+	// read-modify-writes, blind writes, deletions, reads, polls, range and
+	// index reads over a few contended items, judged by checker.CheckK2V.
+	K2VShare       int
+	ClientDeadline time.Duration // a client gives up on a reply after this
 
 	// Environment.
 	Net            netsim.Config
@@ -322,6 +329,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("ops: %d", o.Ops)
 	case o.MultipartShare < 0 || o.MultipartShare > 100:
 		return fmt.Errorf("multipart share: %d%%", o.MultipartShare)
+	case o.K2VShare < 0 || o.K2VShare > 100:
+		return fmt.Errorf("k2v share: %d%%", o.K2VShare)
 	case o.VersionShare > 100:
 		return fmt.Errorf("version share: %d%%", o.VersionShare)
 	case o.Preload < 0 || o.PreloadSize < 0:
@@ -362,6 +371,9 @@ func (o Options) Describe() string {
 		}
 		b.WriteString(")")
 	}
+	if o.K2VShare > 0 {
+		fmt.Fprintf(&b, " (%d%% on %d K2V items)", o.K2VShare, k2vBuckets*k2vPartitions*k2vSortKeys)
+	}
 	if o.TieWriters > 0 {
 		fmt.Fprintf(&b, ", %d writers in lockstep on one key", o.TieWriters)
 	}
@@ -387,6 +399,9 @@ func (o Options) Describe() string {
 	}
 	if o.ObjectBugs != (object.Bugs{}) {
 		fmt.Fprintf(&b, "planted object bugs: %+v\n", o.ObjectBugs)
+	}
+	if o.K2VBugs != (k2v.Bugs{}) {
+		fmt.Fprintf(&b, "planted k2v bugs: %+v\n", o.K2VBugs)
 	}
 	return b.String()
 }

@@ -34,6 +34,9 @@ type Result struct {
 	// RequireMonotonicReads): without repair-on-read they are allowed.
 	Monotonic []checker.Violation
 	Diverged  []checker.Violation // replicas that disagree after healing
+	// K2V is the K2V workload's history (empty without one); its
+	// violations are in Report.
+	K2V       checker.K2VHistory
 	TraceHash uint64
 	Stats     Stats
 	Schedule  []Fault
@@ -57,6 +60,13 @@ const (
 	PropVersionsListed = string(checker.VersionsListed)
 	PropVersionRead    = string(checker.VersionRead)
 	PropLockedKept     = string(checker.LockedKept)
+	PropK2VLost        = string(checker.K2VLost)
+	PropK2VSuperseded  = string(checker.K2VSuperseded)
+	PropK2VSiblings    = string(checker.K2VSiblings)
+	PropK2VReadAfter   = string(checker.K2VReadAfterWrite)
+	PropK2VPoll        = string(checker.K2VPollProperty)
+	PropK2VIndex       = string(checker.K2VIndexCounts)
+	PropK2VPhantom     = string(checker.K2VPhantom)
 	PropTombstones     = "tombstones"
 	PropDurability     = "durability"
 	PropLiveness       = "liveness"
@@ -66,7 +76,8 @@ const (
 
 // Properties lists every property name, in report order.
 var Properties = []string{PropWellFormed, PropReadAfterWrite, PropResurrection, PropNoPhantom, PropWriteOrder, PropListing,
-	PropVersionsListed, PropVersionRead, PropLockedKept, PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropDurability, PropMonotonicReads}
+	PropVersionsListed, PropVersionRead, PropLockedKept,
+	PropK2VLost, PropK2VSuperseded, PropK2VSiblings, PropK2VReadAfter, PropK2VPoll, PropK2VIndex, PropK2VPhantom, PropConvergence, PropLiveness, PropBlocks, PropLayout, PropTombstones, PropDurability, PropMonotonicReads}
 
 // Failed names the properties the run violated, in report order; monotonic
 // reads count only if withMonotonic.
@@ -121,6 +132,7 @@ func (s *Sim) check() *Result {
 		Stats:      s.stats,
 		Schedule:   s.schedule,
 	}
+	s.checkK2V(r)
 	for _, nd := range s.nodes {
 		e := nd.n.Tables()
 		r.Stats.TombstonesCollected += int(e.Stats().TombstonesCollected)
@@ -271,6 +283,10 @@ func (r *Result) Summary() string {
 	if r.Options.Versioned {
 		fmt.Fprintf(&b, "versions: %d deleted by id, %d read by id, %d listings\n", st.VersionsDeleted, st.VersionReadsFound, st.VersionListings)
 	}
+	if r.Options.K2VShare > 0 {
+		k := st.K2V
+		fmt.Fprintf(&b, "k2v: %d inserts acknowledged, %d reads with siblings, %d polls answered, %d timed out\n", k.Inserts, k.Siblings, k.PollsChanged, k.PollsTimedOut)
+	}
 	var faults []string
 	for k := Partition; k <= LoseMetadata; k++ {
 		if n := st.Faults[k]; n > 0 {
@@ -295,6 +311,9 @@ func (r *Result) Summary() string {
 		versions := ""
 		if r.Options.Versioned {
 			versions = ", versions listed, versions read by id, locked versions kept"
+		}
+		if r.Options.K2VShare > 0 {
+			versions += ", k2v (no lost value, superseded stays gone, siblings, read-after-write, polls, index counts, no phantom)"
 		}
 		fmt.Fprintf(&b, "verdict: PASS (read-after-write, no resurrection, no phantoms, write order, listings%s, convergence, liveness after heal, blocks, layout, tombstones collected, durable before revealed)\n", versions)
 		return b.String()

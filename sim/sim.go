@@ -72,6 +72,7 @@ type Sim struct {
 	objectKeys              []string
 	keyVersions             map[string][]model.VersionID // versioned runs: the ids issued per object key
 	ackedVersions           map[string][]model.VersionID // and those whose write was acknowledged
+	k2v                     k2vWorkload                  // the K2V workload's keys and history (k2v.go)
 	// Messages and disk operations in flight.
 	msgs slab[rpc.Message]
 	ios  slab[block.IORequest]
@@ -126,6 +127,7 @@ type Stats struct {
 	// Tombstones collected by the nodes since their last start, and
 	// those left at the end, over every table and node.
 	TombstonesCollected, TombstonesLeft int
+	K2V                                 K2VStats
 }
 
 // New prepares a run; Run executes it.
@@ -153,6 +155,7 @@ func New(opts Options) (*Sim, error) {
 		s.objectKeys = append(s.objectKeys, fmt.Sprintf("obj/%02d", k))
 	}
 	s.keyVersions, s.ackedVersions = make(map[string][]model.VersionID), make(map[string][]model.VersionID)
+	s.initK2V()
 	total := opts.Nodes + opts.Spares
 	zones := make([]int, total)
 	var members []layout.Member
@@ -242,7 +245,8 @@ func (s *Sim) boot(nd *simNode, initial *layout.History) error {
 		store.Replay(meta.Record{Key: k, Value: v})
 		return true
 	})
-	cfg := node.Config{ID: nd.id, Table: s.opts.Table, Block: s.opts.Block, ReplicationFactor: s.opts.ReplicationFactor, ObjectBugs: s.opts.ObjectBugs}
+	cfg := node.Config{ID: nd.id, Table: s.opts.Table, Block: s.opts.Block, ReplicationFactor: s.opts.ReplicationFactor, ObjectBugs: s.opts.ObjectBugs,
+		K2VBugs: s.opts.K2VBugs}
 	n, err := node.New(cfg, store, initial)
 	if err != nil {
 		return fmt.Errorf("sim: boot node %d: %w", nd.idx, err)
@@ -475,6 +479,7 @@ func (s *Sim) inject(f Fault) {
 	case RestoreLink:
 		s.net.ClearLink(f.From, f.To)
 	case Skew:
+		s.noteClockJump(s.nodes[f.Node], f.Skew)
 		s.nodes[f.Node].skew = f.Skew
 	case Crash:
 		s.crash(s.nodes[f.Node])

@@ -42,6 +42,7 @@ type SimRunCmd struct {
 	VersionOps      int           `help:"With --versioned: percentage of object operations on versions by id (default 30; -1: none)." default:"0"`
 	Ties            int           `help:"Clients writing one hot key in lockstep through one node, so that their writes get equal stamps (default: drawn from the seed; -1: none)." default:"0"`
 	RangeAfterWrite int           `help:"Percentage of register writes followed at once by a range read through another node (default: drawn from the seed; -1: none)." default:"0"`
+	K2v             int           `name:"k2v" help:"Percentage of operations on K2V items (read-modify-writes with causality tokens, blind writes, deletions, polls, range and index reads), checked for K2V's causality promises." default:"0"`
 	TombstoneDelay  time.Duration `help:"How long a tombstone is kept before collection (default: 20s plus three times the largest skew; negative: never collected)."`
 	PersistLatency  time.Duration `help:"Time a node's metadata writes take to become durable (default: the simulator's)."`
 	NoFaults        bool          `help:"Healthy network, no crashes, no skew."`
@@ -53,7 +54,7 @@ type SimRunCmd struct {
 	CrashEvery      time.Duration `help:"Mean time between node crashes (default: drawn from the seed)."`
 	SkewEvery       time.Duration `help:"Mean time between clock skew changes (default: drawn from the seed)."`
 	MaxSkew         time.Duration `help:"Largest clock skew (default: drawn from the seed)."`
-	Bug             []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay, ack-before-persist, read-join-ties, range-one-too-many, offload-quorum-only, get-version-returns-current, delete-version-wrong-version, list-versions-skips-first, delete-version-ignores-lock (these four with --versioned)." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay,ack-before-persist,read-join-ties,range-one-too-many,offload-quorum-only,get-version-returns-current,delete-version-wrong-version,list-versions-skips-first,delete-version-ignores-lock"`
+	Bug             []string      `help:"Plant a bug to see the checker catch it: write-quorum-one, read-quorum-one, skip-read-join, gc-ignores-references, read-newest-layout, write-newest-only, no-anti-entropy, gc-skips-confirmation, gc-ignores-delay, ack-before-persist, read-join-ties, range-one-too-many, offload-quorum-only, get-version-returns-current, delete-version-wrong-version, list-versions-skips-first, delete-version-ignores-lock (these four with --versioned), k2v-insert-discards-siblings, k2v-insert-ignores-context, k2v-read-local-only, k2v-poll-times-out-early, k2v-index-counts-from-zero (these five with --k2v)." enum:"write-quorum-one,read-quorum-one,skip-read-join,gc-ignores-references,read-newest-layout,write-newest-only,no-anti-entropy,gc-skips-confirmation,gc-ignores-delay,ack-before-persist,read-join-ties,range-one-too-many,offload-quorum-only,get-version-returns-current,delete-version-wrong-version,list-versions-skips-first,delete-version-ignores-lock,k2v-insert-discards-siblings,k2v-insert-ignores-context,k2v-read-local-only,k2v-poll-times-out-early,k2v-index-counts-from-zero"`
 	Trace           string        `help:"Write a line per simulated event to this file." type:"path"`
 	Out             string        `help:"Directory for the porcupine visualisation of a failing run." default:"sim-failures" type:"path"`
 }
@@ -73,6 +74,9 @@ func (c *SimRunCmd) Validate() error {
 	}
 	if c.Objects < 0 || c.Objects > 100 {
 		return fmt.Errorf("--objects is a percentage, got %d", c.Objects)
+	}
+	if c.K2v < 0 || c.K2v > 100 {
+		return fmt.Errorf("--k2v is a percentage, got %d", c.K2v)
 	}
 	for _, f := range []struct {
 		name  string
@@ -198,6 +202,7 @@ func (c *SimRunCmd) runFlags(out io.Writer, seed uint64) (bool, error) {
 		Consistency: consistency, RepairOnRead: c.RepairOnRead,
 		Clients: c.Clients, Ops: c.Ops, SortKeys: c.Keys, NoFaults: c.NoFaults, ObjectShare: c.Objects, MultipartShare: c.Multipart,
 		CopyShare: c.Copies, Versioned: c.Versioned, VersionShare: c.VersionOps, TieWriters: c.Ties, RangeAfterWrite: c.RangeAfterWrite, TombstoneDelay: c.TombstoneDelay,
+		K2VShare:       c.K2v,
 		PersistLatency: c.PersistLatency,
 		LayoutChanges:  c.LayoutChanges, Spares: c.Spares,
 		Faults: sim.FaultRates{PartitionEvery: c.PartitionEvery, CrashEvery: c.CrashEvery, SkewEvery: c.SkewEvery, MaxSkew: c.MaxSkew,
@@ -281,7 +286,7 @@ func (c *SimRunCmd) replayFlags() []replayFlag {
 		{"--copies", c.Copies, 0}, {"--versioned", c.Versioned, false}, {"--version-ops", c.VersionOps, 0}, {"--ties", c.Ties, 0}, {"--range-after-write", c.RangeAfterWrite, 0},
 		{"--tombstone-delay", c.TombstoneDelay, time.Duration(0)}, {"--persist-latency", c.PersistLatency, time.Duration(0)},
 		{"--layout-changes", c.LayoutChanges, false}, {"--layout-every", c.LayoutEvery, time.Duration(0)},
-		{"--spares", c.Spares, 0},
+		{"--spares", c.Spares, 0}, {"--k2v", c.K2v, 0},
 	}
 }
 

@@ -94,34 +94,24 @@ func (s *Service) forward(now cluster.Time, candidates []cluster.NodeID, b inser
 // applied to this copy at once (the seen marker relies on it), then
 // written to a write quorum. It answers once every item is written.
 func (s *Service) handleInsert(now cluster.Time, m rpc.Message, b insertItems) {
-	waiting := len(b.Items)
-	var failed error
-	finish := func(now cluster.Time, err error) {
-		if err != nil && failed == nil {
-			failed = err
-		}
-		if waiting--; waiting > 0 {
-			return
-		}
-		if failed != nil {
-			s.out.Reply(m, rpc.Error{Message: "k2v insert: " + failed.Error()})
-			return
-		}
-		s.out.Reply(m, inserted{})
-	}
-	if waiting == 0 {
-		s.out.Reply(m, inserted{})
-		return
-	}
+	keys := make([]table.Key, 0, len(b.Items))
+	entries := make([]entry, 0, len(b.Items))
 	for _, it := range b.Items {
 		key := itemKey(b.Bucket, it.Partition, it.Sort)
 		e := s.stamp(now, b.Bucket, it)
 		if err := s.items.JoinLocal(now, key, e); err != nil {
-			finish(now, err)
-			continue
+			s.out.Reply(m, rpc.Error{Message: "k2v insert: " + err.Error()})
+			return
 		}
-		s.items.Insert(now, key, e, finish)
+		keys, entries = append(keys, key), append(entries, e)
 	}
+	s.items.InsertMany(now, keys, entries, func(now cluster.Time, err error) {
+		if err != nil {
+			s.out.Reply(m, rpc.Error{Message: "k2v insert: " + err.Error()})
+			return
+		}
+		s.out.Reply(m, inserted{})
+	})
 }
 
 // stamp computes the item after a write coordinated here.

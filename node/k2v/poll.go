@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/garagego/garage/node/cluster"
+	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/rpc"
 	"github.com/garagego/garage/node/table"
 )
@@ -165,6 +166,44 @@ func (s *Service) handlePollRange(now cluster.Time, m rpc.Message, b pollRangeRe
 		prefix: b.Prefix, start: b.Start, end: b.End, marker: b.Marker})
 }
 
+// pollSets are the node sets a poll asks: every live layout version's
+// storage nodes of the partition key, each needing a read quorum of
+// "nothing changed" before the poll may say so, so that the version a
+// write is acknowledged in always has a node that received it among those
+// answering.
+func (s *Service) pollSets(bucket model.BucketID, partition string) ([][]cluster.NodeID, []int) {
+	p := s.items.PartitionOf(itemPartition(bucket, partition))
+	var sets [][]cluster.NodeID
+	var quorums []int
+	for _, set := range s.layout().WriteSets(p) {
+		r, _ := s.cfg.Consistency.Quorums(set.ReplicationFactor)
+		sets, quorums = append(sets, set.Nodes), append(quorums, min(r, len(set.Nodes)))
+	}
+	return sets, quorums
+}
+
+// LayoutChanged ends, with an error, the polls this node holds for
+// partition keys it no longer stores in any live version: writes no
+// longer come to it, so it could only ever answer "nothing changed".
+// The requester counts the error against the poll's quorum; the new
+// storage nodes answer for the partition key.
+func (s *Service) LayoutChanged(now cluster.Time) {
+	h := s.layout()
+	partitions := make([]string, 0, len(s.polls.byPartition))
+	for p := range s.polls.byPartition {
+		partitions = append(partitions, p)
+	}
+	slices.Sort(partitions) // answers go out in a deterministic order
+	for _, p := range partitions {
+		if h.StoresAny(s.self, s.items.PartitionOf(p)) {
+			continue
+		}
+		for _, held := range slices.Clone(s.polls.byPartition[p]) {
+			s.polls.answer(s.out, held, rpc.Error{Message: "k2v poll: this node no longer stores the partition key"})
+		}
+	}
+}
+
 func checkTimeout(t int64) error {
 	if t <= 0 || t > int64(MaxPollTimeout) {
 		return fmt.Errorf("%w: poll timeout must be in (0, %s]", ErrBadSearch, MaxPollTimeout)
@@ -184,9 +223,9 @@ func (s *Service) pollItem(now cluster.Time, op PollItem, done Done) {
 		done(now, nil, table.ErrNoLayout)
 		return
 	}
-	nodes := s.storageNodes(op.Key.Bucket, op.Key.Partition)
+	sets, quorums := s.pollSets(op.Key.Bucket, op.Key.Partition)
 	s.calls.Start(now, rpc.Call{
-		Sets: [][]cluster.NodeID{nodes}, Quorum: min(s.readQuorum(), len(nodes)),
+		Sets: sets, Quorums: quorums,
 		Body:    pollItemRequest{Bucket: op.Key.Bucket, Partition: op.Key.Partition, Sort: op.Key.Sort, Context: op.Context, Timeout: op.Timeout},
 		Timeout: op.Timeout + s.cfg.RequestTimeout,
 		Decisive: func(b rpc.Body) bool {
@@ -250,9 +289,9 @@ func (s *Service) pollRange(now cluster.Time, op PollRange, done Done) {
 		done(now, nil, table.ErrNoLayout)
 		return
 	}
-	nodes := s.storageNodes(op.Bucket, q.Partition)
+	sets, quorums := s.pollSets(op.Bucket, q.Partition)
 	s.calls.Start(now, rpc.Call{
-		Sets: [][]cluster.NodeID{nodes}, Quorum: min(s.readQuorum(), len(nodes)),
+		Sets: sets, Quorums: quorums,
 		Body:    pollRangeRequest{Bucket: op.Bucket, Partition: q.Partition, Prefix: q.Prefix, Start: q.Start, End: q.End, Marker: m, Timeout: op.Timeout},
 		Timeout: op.Timeout + s.cfg.RequestTimeout,
 		Decisive: func(b rpc.Body) bool {

@@ -172,15 +172,22 @@ func (s *Service) storageNodes(bucket model.BucketID, partition string) []cluste
 	return nodes
 }
 
-// readQuorum is the read quorum of the version reads use.
-func (s *Service) readQuorum() int {
-	r, _ := s.cfg.Consistency.Quorums(s.layout().ReadVersion().ReplicationFactor)
-	return r
-}
-
 // LocalItem is this node's own copy of an item (for tests and
 // inspection).
 func (s *Service) LocalItem(key ItemKey) (Item, bool) {
 	e, ok := s.items.Local(itemKey(key.Bucket, key.Partition, key.Sort))
 	return e.Item, ok
+}
+
+// BucketEmpty reports whether the bucket's index counts no item. The
+// index is eventually consistent: an item written a moment ago may not be
+// counted yet.
+func (s *Service) BucketEmpty(now cluster.Time, bucket model.BucketID, done func(cluster.Time, bool, error)) {
+	s.readIndex(now, ReadIndex{Bucket: bucket, Limit: 1}, func(now cluster.Time, result any, err error) {
+		if err != nil {
+			done(now, false, err)
+			return
+		}
+		done(now, len(result.(IndexResult).Partitions) == 0, nil)
+	})
 }

@@ -150,6 +150,38 @@ func (t *Table[E]) Insert(now cluster.Time, key Key, entry E, done func(now clus
 	t.engine.insert(now, t.state, partitionOfStorageKey(sk), []KV{{Key: sk, Value: encode(entry)}}, done)
 }
 
+// InsertMany writes entries[i] at keys[i], one quorum write per
+// partition instead of one per entry, and calls done once all are
+// written (with the first error if some failed).
+func (t *Table[E]) InsertMany(now cluster.Time, keys []Key, entries []E, done func(now cluster.Time, err error)) {
+	byPartition := map[cluster.Partition][]KV{}
+	var order []cluster.Partition // first appearance: deterministic
+	for i, k := range keys {
+		sk := t.state.storageKey(k)
+		p := partitionOfStorageKey(sk)
+		if _, ok := byPartition[p]; !ok {
+			order = append(order, p)
+		}
+		byPartition[p] = append(byPartition[p], KV{Key: sk, Value: encode(entries[i])})
+	}
+	if len(order) == 0 {
+		done(now, nil)
+		return
+	}
+	waiting := len(order)
+	var failed error
+	for _, p := range order {
+		t.engine.insert(now, t.state, p, byPartition[p], func(now cluster.Time, err error) {
+			if err != nil && failed == nil {
+				failed = err
+			}
+			if waiting--; waiting == 0 {
+				done(now, failed)
+			}
+		})
+	}
+}
+
 // Get reads the entry at key from a read quorum and joins the answers;
 // found is false when no replica holds it.
 func (t *Table[E]) Get(now cluster.Time, key Key, done func(now cluster.Time, entry E, found bool, err error)) {

@@ -50,7 +50,7 @@ var (
 	clusterFields  = []string{"nodes", "zones", "spares", "replication_factor", "consistency", "repair_on_read", "capacities", "gateways", "persist_latency", "tombstone_delay"}
 	networkFields  = []string{"intra_zone", "inter_zone"}
 	linkFields     = []string{"latency", "jitter", "loss", "duplicate", "reorder", "reorder_delay", "bandwidth"}
-	workloadFields = []string{"clients", "ops", "duration", "think", "objects", "multipart", "copies", "versioned", "version_ops", "ties", "range_after_write", "keys", "range_limit", "block_size", "preload", "deadline"}
+	workloadFields = []string{"clients", "ops", "duration", "think", "objects", "multipart", "copies", "versioned", "version_ops", "ties", "range_after_write", "k2v", "keys", "range_limit", "block_size", "preload", "deadline"}
 	keysFields     = []string{"partitions", "sort", "objects"}
 	preloadFields  = []string{"objects", "size"}
 	healFields     = []string{"time", "grace"}
@@ -278,6 +278,9 @@ func (d *decoder) workload(n *yaml.Node, o *sim.Options) {
 	if v := f["versioned"]; v != nil {
 		o.Versioned = d.boolean(v, "workload.versioned")
 	}
+	if v := f["k2v"]; v != nil {
+		o.K2VShare = d.percent(v, "workload.k2v")
+	}
 	// For these four, the simulator's 0 means its default: a scenario's 0
 	// means none.
 	if v := f["copies"]; v != nil {
@@ -365,6 +368,11 @@ var bugFlags = []struct {
 	{"delete-version-wrong-version", func(o *sim.Options) *bool { return &o.ObjectBugs.DeleteVersionWrongVersion }},
 	{"delete-version-ignores-lock", func(o *sim.Options) *bool { return &o.ObjectBugs.DeleteVersionIgnoresLock }},
 	{"list-versions-skips-first", func(o *sim.Options) *bool { return &o.ObjectBugs.ListVersionsSkipsFirst }},
+	{"k2v-insert-discards-siblings", func(o *sim.Options) *bool { return &o.K2VBugs.InsertDiscardsSiblings }},
+	{"k2v-insert-ignores-context", func(o *sim.Options) *bool { return &o.K2VBugs.InsertIgnoresContext }},
+	{"k2v-read-local-only", func(o *sim.Options) *bool { return &o.K2VBugs.ReadLocalOnly }},
+	{"k2v-poll-times-out-early", func(o *sim.Options) *bool { return &o.K2VBugs.PollTimesOutEarly }},
+	{"k2v-index-counts-from-zero", func(o *sim.Options) *bool { return &o.K2VBugs.IndexCountsFromZero }},
 }
 
 // Bugs names the mutations PlantBug knows.
