@@ -24,6 +24,7 @@ type CLI struct {
 	Layout LayoutCmd `cmd:"" help:"Stage, review and apply the cluster layout."`
 	Key    KeyCmd    `cmd:"" help:"Manage access keys."`
 	Bucket BucketCmd `cmd:"" help:"Manage buckets."`
+	K2V    K2VCmd    `cmd:"" name:"k2v" help:"Read and write K2V items through a node's K2V API (access key from GARAGE_K2V_KEY_ID, GARAGE_K2V_SECRET)."`
 	Block  BlockCmd  `cmd:"" help:"Inspect blocks and their resync."`
 	Repair RepairCmd `cmd:"" help:"Repair tables or blocks on a node."`
 	Worker WorkerCmd `cmd:"" help:"Background workers."`
