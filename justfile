@@ -42,6 +42,12 @@ soak:
     go run ./cmd/garage sim run --seed 1000 --seeds 2000
     go run ./cmd/garage sim run --seed 1000 --seeds 1000 --objects 100 --ops 400
     go run ./cmd/garage sim run --seed 1000 --seeds 1000 --layout-changes --objects 50 --ops 600
+    go run ./cmd/garage sim run --seed 1000 --seeds 1000 --k2v 60 --layout-changes
+
+# The K2V API on a local 3-node cluster: InsertItem and ReadItem with 16
+# clients, poll latency, ReadBatch of 1,000 items.
+bench-k2v:
+    go test -run '^$' -bench . -benchtime 2000x ./node/runtime/k2vapi/
 
 # Run a node: the single-node default under ./garage-data, or -c FILE.
 serve *args="":
