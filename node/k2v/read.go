@@ -45,23 +45,10 @@ func boundsOf(q Search) bounds {
 	case q.Prefix == "":
 	case !q.Reverse && b.start < q.Prefix:
 		b.start = q.Prefix
-	case q.Reverse && (b.start == "" || b.start > prefixEnd(q.Prefix)) && prefixEnd(q.Prefix) != "":
-		b.start = prefixEnd(q.Prefix) // not itself in the prefix: filtered out
+	case q.Reverse && table.PrefixEnd(q.Prefix) != "" && (b.start == "" || b.start > table.PrefixEnd(q.Prefix)):
+		b.start = table.PrefixEnd(q.Prefix) // not itself in the prefix: filtered out
 	}
 	return b
-}
-
-// prefixEnd is the smallest string greater than every string starting
-// with prefix ("" if there is none: a prefix of 0xff bytes).
-func prefixEnd(prefix string) string {
-	b := []byte(prefix)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] != 0xff {
-			b[i]++
-			return string(b[:i+1])
-		}
-	}
-	return ""
 }
 
 // admits reports whether a sort key is in the search's range, and

@@ -267,7 +267,7 @@ func (e *Engine) handleReadRange(b ReadRange) rpc.Body {
 	if b.Reverse {
 		from, above := prefix+b.Start, prefix+b.End
 		if b.Start == "" {
-			from = prefixEnd(prefix)
+			from = PrefixEnd(prefix)
 		}
 		if b.End == "" {
 			above = ""
@@ -285,14 +285,15 @@ func (e *Engine) handleReadRange(b ReadRange) rpc.Body {
 	}
 	from, to := prefix+b.Start, prefix+b.End
 	if b.End == "" {
-		to = prefixEnd(prefix)
+		to = PrefixEnd(prefix)
 	}
 	e.store.Range(from, to, visit)
 	return res
 }
 
-// prefixEnd is the smallest key greater than every key starting with prefix.
-func prefixEnd(prefix string) string {
+// PrefixEnd is the smallest key greater than every key starting with
+// prefix ("" if there is none: a prefix of 0xff bytes only).
+func PrefixEnd(prefix string) string {
 	b := []byte(prefix)
 	for i := len(b) - 1; i >= 0; i-- {
 		if b[i] != 0xff {
@@ -309,7 +310,7 @@ func prefixEnd(prefix string) string {
 func (e *Engine) LocalEntries(id ID, p cluster.Partition) []KV {
 	var out []KV
 	prefix := tablePrefix(id) + string([]byte{byte(p)})
-	e.store.Range(prefix, prefixEnd(prefix), func(key string, value []byte) bool {
+	e.store.Range(prefix, PrefixEnd(prefix), func(key string, value []byte) bool {
 		out = append(out, KV{Key: key, Value: value})
 		return true
 	})

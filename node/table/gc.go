@@ -120,7 +120,7 @@ func (e *Engine) collectGarbage(now cluster.Time) {
 	}
 	var due []string
 	g.idleUntil = math.MaxInt64
-	e.store.Range(gcPrefix, prefixEnd(gcPrefix), func(qkey string, _ []byte) bool {
+	e.store.Range(gcPrefix, PrefixEnd(gcPrefix), func(qkey string, _ []byte) bool {
 		if at, _, _, ok := parseGCQueueKey(qkey); ok && at > now {
 			g.idleUntil = at // the queue is in due order
 			return false
@@ -278,7 +278,7 @@ func (e *Engine) handleGCDelete(b GCDelete) rpc.Body {
 // GCQueueLen is the number of tombstones waiting for collection here.
 func (e *Engine) GCQueueLen() int {
 	n := 0
-	e.store.Range(gcPrefix, prefixEnd(gcPrefix), func(string, []byte) bool { n++; return true })
+	e.store.Range(gcPrefix, PrefixEnd(gcPrefix), func(string, []byte) bool { n++; return true })
 	return n
 }
 
@@ -300,7 +300,7 @@ func (e *Engine) Tombstones(id ID) int {
 // with every holder up, there should be none.
 func (e *Engine) Uncollected(now cluster.Time) int {
 	pending := map[string]bool{}
-	e.store.Range(gcPrefix, prefixEnd(gcPrefix), func(qkey string, _ []byte) bool {
+	e.store.Range(gcPrefix, PrefixEnd(gcPrefix), func(qkey string, _ []byte) bool {
 		if due, _, key, ok := parseGCQueueKey(qkey); ok && due > now {
 			pending[key] = true
 		}

@@ -38,7 +38,7 @@ func (e *Engine) queueInsert(t *tableState, key string, value []byte) {
 // QueueLen is the number of entries waiting in the insert queue.
 func (e *Engine) QueueLen() int {
 	n := 0
-	e.store.Range(queuePrefix, prefixEnd(queuePrefix), func(string, []byte) bool { n++; return true })
+	e.store.Range(queuePrefix, PrefixEnd(queuePrefix), func(string, []byte) bool { n++; return true })
 	return n
 }
 
@@ -52,7 +52,7 @@ func (e *Engine) flushQueue(now cluster.Time) {
 		return
 	}
 	var start []string
-	e.store.Range(queuePrefix, prefixEnd(queuePrefix), func(qkey string, _ []byte) bool {
+	e.store.Range(queuePrefix, PrefixEnd(queuePrefix), func(qkey string, _ []byte) bool {
 		if q.inflight[qkey] || now < q.retryAt[qkey] {
 			return true
 		}

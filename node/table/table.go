@@ -257,7 +257,7 @@ func (t *Table[E]) LocalRange(partitionKey, start, end string, fn func(sort stri
 	prefix := t.state.partitionPrefix(partitionKey)
 	to := prefix + end
 	if end == "" {
-		to = prefixEnd(prefix)
+		to = PrefixEnd(prefix)
 	}
 	t.engine.store.Range(prefix+start, to, func(key string, value []byte) bool {
 		entry, err := t.decode(value)

@@ -158,8 +158,8 @@ func TestHandleReadRangeReverse(t *testing.T) {
 
 func TestPrefixEnd(t *testing.T) {
 	for in, want := range map[string]string{"t\x01ab": "t\x01ac", "t\x01a\xff": "t\x01b", "t\x01\xff\xff": "t\x02"} {
-		if got := prefixEnd(in); got != want {
-			t.Errorf("prefixEnd(%q) = %q, want %q", in, got, want)
+		if got := PrefixEnd(in); got != want {
+			t.Errorf("PrefixEnd(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
