@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -107,6 +108,9 @@ func (rq *request) serve() error {
 	if rq.query, err = url.ParseQuery(rq.r.URL.RawQuery); err != nil {
 		return badRequest("Invalid query string: %v", err)
 	}
+	if rq.r.Method == http.MethodOptions {
+		return rq.preflight()
+	}
 	if rq.ep, err = route(rq.r.Method, rq.r.URL.EscapedPath(), rq.query); err != nil {
 		return err
 	}
@@ -130,7 +134,26 @@ func (rq *request) serve() error {
 		return forbidden("Operation is not allowed for this key: %s needs the %s right on the bucket.", rq.ep.name, rq.ep.need)
 	}
 	rq.body, rq.bucket = signed.Body, b.ID
+	httpapi.AddCORSHeaders(b, rq.r, rq.w.Header())
 	return rq.ep.run(rq)
+}
+
+// preflight answers a CORS preflight (OPTIONS, unsigned) from the CORS
+// rules of the bucket the path names, as the S3 API does: a browser
+// application may then call K2V on that bucket from the origins the rules
+// allow.
+func (rq *request) preflight() error {
+	rq.ep.name = "Options"
+	bucket, _, _ := strings.Cut(strings.TrimLeft(rq.r.URL.EscapedPath(), "/"), "/")
+	name, err := url.PathUnescape(bucket)
+	if err != nil {
+		return badRequest("Invalid bucket name %q", bucket)
+	}
+	if err := httpapi.Preflight(rq.ctx, rq.api.backend, name, rq.r, rq.w.Header()); err != nil {
+		return err
+	}
+	rq.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // need is the right an endpoint needs on its bucket.

@@ -31,6 +31,7 @@ func TestE2E(t *testing.T) {
 		{"Auth", testAuth},
 		{"Permissions", testPermissions},
 		{"ClientErrors", testClientErrors},
+		{"CORS", testCORS},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

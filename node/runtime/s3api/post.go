@@ -12,6 +12,7 @@ import (
 
 	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/postpolicy"
 	"github.com/garagego/garage/node/s3/s3err"
@@ -63,7 +64,7 @@ func (rq *request) postObject() error {
 	if err := rq.authorize(check{ac: rq.access, bucket: rq.bucketName, key: key, action: endpointActions["PostObject"], need: needWrite}); err != nil {
 		return err
 	}
-	rq.addCORSHeaders()
+	httpapi.AddCORSHeaders(rq.bucket, rq.r, rq.w.Header())
 	policy, err := postpolicy.Parse(fields["policy"])
 	if err != nil {
 		return err

@@ -128,7 +128,7 @@ func (rq *request) serve() error {
 				return err
 			}
 		}
-		rq.addCORSHeaders()
+		httpapi.AddCORSHeaders(rq.bucket, rq.r, rq.w.Header())
 	} else if rq.principal() == "" {
 		return s3err.New(s3err.AccessDenied, "Anonymous access is not allowed to %s: sign the request with an access key.", ep.name)
 	}
