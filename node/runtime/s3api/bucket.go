@@ -9,6 +9,7 @@ import (
 
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/acl"
 	"github.com/garagego/garage/node/s3/bucketcfg"
@@ -21,7 +22,7 @@ func (rq *request) owner() s3xml.Owner {
 	return s3xml.Owner{ID: rq.accessKey.ID, DisplayName: rq.accessKey.DisplayName()}
 }
 
-func millisTime(ms uint64) time.Time { return time.UnixMilli(int64(ms)).UTC() }
+func millisTime(ms uint64) time.Time { return httpapi.MillisTime(ms) }
 
 // maxListBuckets is S3's largest page of ListBuckets.
 const maxListBuckets = 10000

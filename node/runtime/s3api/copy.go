@@ -81,7 +81,7 @@ func (rq *request) readCopySource() (copySource, error) {
 	if src.enc, err = rq.storedEncryption(src.obj.Meta, readSource); err != nil {
 		return src, err
 	}
-	if err := readCopySourceConditions(rq.r.Header).check(src.obj.Meta.ETag, millisTime(src.obj.Timestamp), true); err != nil {
+	if err := readCopySourceConditions(rq.r.Header).Check(src.obj.Meta.ETag, millisTime(src.obj.Timestamp), true); err != nil {
 		return src, err
 	}
 	return src, nil

@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/storageclass"
 )
@@ -47,7 +47,7 @@ func (rq *request) setVersionID(id string) {
 // itself (its ACL, its encryption parameters, how its checksum was
 // computed): they are never returned to clients, and no client can set one,
 // since a request only gives the storedHeaders and x-amz-meta-* headers.
-const internalPrefix = "x-garage-"
+const internalPrefix = httpapi.InternalPrefix
 
 // maxUserMetadata is S3's limit on the size of the x-amz-meta-* headers.
 const maxUserMetadata = 2 << 10
@@ -159,22 +159,3 @@ func withoutAWSChunked(v string) string {
 
 // headerValue returns the stored header name, "" if absent.
 func headerValue(hs []model.Header, name string) string { return model.HeaderValue(hs, name) }
-
-// setObjectHeaders writes an object's stored headers and its validators
-// to the response, but for its checksum, which a read returns only in
-// checksum mode (see spanChecksum).
-func setObjectHeaders(w http.Header, meta model.ObjectMeta, lastModified time.Time) {
-	for _, h := range meta.Headers {
-		if strings.HasPrefix(h.Name, internalPrefix) || strings.HasPrefix(h.Name, checksumPrefix) {
-			continue
-		}
-		if strings.HasPrefix(h.Name, "x-amz-meta-") {
-			w[h.Name] = append(w[h.Name], h.Value) // as stored: S3 keeps the case clients send
-			continue
-		}
-		w.Set(h.Name, h.Value)
-	}
-	w.Set("ETag", quote(meta.ETag))
-	w.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
-	w.Set("Accept-Ranges", "bytes")
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/garagego/garage/node/checksum"
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
@@ -144,14 +145,14 @@ func (rq *request) getObject() error {
 	if err != nil {
 		return err
 	}
-	if err := readConditions(rq.r.Header).check(meta.ETag, modified, false); err != nil {
+	if err := httpapi.ReadConditions(rq.r.Header).Check(meta.ETag, modified, false); err != nil {
 		if e, _ := s3err.As(err); e.Code == s3err.NotModified {
 			h.Set("ETag", quote(meta.ETag))
 			h.Set("Last-Modified", modified.Format(http.TimeFormat))
 		}
 		return err
 	}
-	setObjectHeaders(h, meta, modified)
+	httpapi.SetObjectHeaders(h, meta, modified)
 	if err := setTaggingCount(h, obj); err != nil {
 		return err
 	}

@@ -3,11 +3,11 @@ package s3api
 import (
 	"crypto/md5"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/s3/s3err"
 	"github.com/garagego/garage/node/s3/s3xml"
 )
@@ -101,4 +101,4 @@ func checkContentMD5(header string, sum []byte) error {
 }
 
 // quote renders an ETag as S3 sends it.
-func quote(etag string) string { return fmt.Sprintf("%q", etag) }
+func quote(etag string) string { return httpapi.Quote(etag) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/bucketcfg"
 	"github.com/garagego/garage/node/s3/s3err"
@@ -26,7 +27,7 @@ import (
 // answered, are here.
 
 // sseHeader is the stored header holding an encrypted object's parameters.
-const sseHeader = internalPrefix + "sse"
+const sseHeader = httpapi.SSEHeader
 
 // encryption is how one object's data is encrypted, as a request resolved
 // it: the data key is only ever in memory.
@@ -151,9 +152,7 @@ func (rq *request) writeTarget(h sse.Header) (sseTarget, error) {
 }
 
 // errNoMasterKey refuses SSE-S3 on a node without a master key.
-func errNoMasterKey() error {
-	return s3err.New(s3err.NotImplemented, "SSE-S3 (x-amz-server-side-encryption: AES256, or a bucket's default encryption) needs a master key, and this node has none: set sse_master_key_file in [s3_api].")
-}
+func errNoMasterKey() error { return httpapi.ErrNoMasterKey() }
 
 // newEncryption makes the encryption of a new object for t: nil for
 // plaintext. dataKey is the data key to keep (a copy that re-wraps its
@@ -205,8 +204,11 @@ func (rq *request) storedEncryption(meta model.ObjectMeta, what readWhat) (*encr
 	if err != nil {
 		return nil, err
 	}
-	stored := headerValue(meta.Headers, sseHeader)
-	if stored == "" {
+	p, encrypted, err := httpapi.StoredSSE(meta)
+	if err != nil {
+		return nil, err
+	}
+	if !encrypted {
 		if ck == nil {
 			return nil, nil
 		}
@@ -214,10 +216,6 @@ func (rq *request) storedEncryption(meta model.ObjectMeta, what readWhat) (*encr
 			return nil, s3err.New(s3err.InvalidRequest, "The multipart upload initiate did not request encryption: the part request must not include encryption parameters.")
 		}
 		return nil, s3err.New(s3err.InvalidRequest, "The encryption parameters are not applicable to this object.")
-	}
-	p, err := sse.ParseParams(stored)
-	if err != nil {
-		return nil, fmt.Errorf("stored encryption parameters: %w", err)
 	}
 	switch p.Mode {
 	case sse.Customer:
@@ -239,13 +237,9 @@ func (rq *request) storedEncryption(meta model.ObjectMeta, what readWhat) (*encr
 		if ck != nil {
 			return nil, s3err.New(s3err.InvalidRequest, "The encryption parameters are not applicable to this object: it is encrypted with SSE-S3.")
 		}
-		master := rq.api.cfg.SSEMasterKey
-		if master == nil {
-			return nil, errNoMasterKey()
-		}
-		dk, err := p.UnwrapManaged(master)
+		dk, err := httpapi.ManagedDataKey(p, rq.api.cfg.SSEMasterKey)
 		if err != nil {
-			return nil, fmt.Errorf("unwrap an SSE-S3 data key (is this node's sse_master_key the one it was written with?): %w", err)
+			return nil, err
 		}
 		return newEncryptionFrom(p, dk, nil), nil
 	}
