@@ -20,6 +20,7 @@ type BucketCmd struct {
 	Alias   BucketAliasCmd   `cmd:"" help:"Give a bucket another name (global, or local to one key)."`
 	Unalias BucketUnaliasCmd `cmd:"" help:"Remove one of a bucket's names."`
 	Inspect BucketInspectCmd `cmd:"" name:"inspect-object" help:"List every version of one object: state, size, current or not, attributes."`
+	Website BucketWebsiteCmd `cmd:"" help:"Allow or deny serving a bucket as a website."`
 }
 
 // BucketCreateCmd creates a bucket.
@@ -75,6 +76,11 @@ func (c *BucketInfoCmd) Run(g *Globals, out io.Writer) error {
 		if b.ObjectLock {
 			fmt.Fprintf(out, "Object lock:   on\n")
 		}
+		var w admin.WebsiteInfo
+		if err := a.call(admin.GetBucketWebsite{Bucket: b.ID}, &w); err != nil {
+			return err
+		}
+		printWebsite(out, w)
 		if u := b.Usage; u != nil {
 			fmt.Fprintf(out, "Objects:       %d (%s in %d versions; %d delete markers)\n", u.Objects, bytesHuman(u.Bytes), u.Versions, u.DeleteMarkers)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/runtime/transport"
+	"github.com/garagego/garage/node/runtime/webapi"
 	"github.com/garagego/garage/node/table"
 )
 
@@ -73,6 +75,13 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			return err
 		}
 	}
+	var webListener net.Listener
+	if cfg.S3Web != nil {
+		if webListener, err = listen(cfg.S3Web.BindAddr, "[s3_web] bind_addr", cfgPath); err != nil {
+			closeAll(rpcListener, s3Listener, k2vListener)
+			return err
+		}
+	}
 	ctx, stopAPIs := context.WithCancel(context.Background())
 	defer stopAPIs()
 	clock := testClock(ctx, log)
@@ -88,9 +97,10 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		if k2vListener != nil {
 			k2vListener.Close()
 		}
+		closeAll(webListener)
 		return err
 	}
-	apiErr := make(chan error, 2)
+	apiErr := make(chan error, 3)
 	if s3Listener != nil {
 		apiCfg := s3APIConfig(cfg.S3API, log)
 		apiCfg.Now = clock
@@ -110,6 +120,14 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			}
 		}()
 	}
+	if webListener != nil {
+		api := webapi.New(webAPIConfig(cfg, log), srv)
+		go func() {
+			if err := api.Serve(ctx, webListener); err != nil {
+				apiErr <- fmt.Errorf("website endpoint: %w", err)
+			}
+		}()
+	}
 	if embedded {
 		if err := c.initEmbedded(srv, cfg, out); err != nil {
 			stopAPIs()
@@ -122,6 +140,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	}
 	if k2vListener != nil {
 		fmt.Fprintf(out, "serving the K2V API on http://%s (region %q, service %q)\n", k2vListener.Addr(), k2vRegion(cfg), k2vapi.Service)
+	}
+	if webListener != nil {
+		fmt.Fprintf(out, "serving websites on http://%s (root domain %q)\n", webListener.Addr(), cfg.S3Web.RootDomain)
 	}
 	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
 
@@ -192,10 +213,42 @@ s3_region = "garage"
 [k2v_api]
 api_bind_addr = "127.0.0.1:3904"
 
+[s3_web]
+bind_addr = "127.0.0.1:3902"
+root_domain = ".web.localhost"
+
 [admin]
 api_bind_addr = "127.0.0.1:3903"
 `, filepath.Join(abs, "meta"), filepath.Join(abs, "data"), server.NewSecret())
 	return os.WriteFile(path, []byte(toml), 0o600)
+}
+
+// portOf is ":port" of a bind address, "" if it has none.
+func portOf(bind string) string {
+	if _, port, err := net.SplitHostPort(bind); err == nil {
+		return ":" + port
+	}
+	return ""
+}
+
+// closeAll closes the listeners that were opened.
+func closeAll(ls ...net.Listener) {
+	for _, l := range ls {
+		if l != nil {
+			l.Close()
+		}
+	}
+}
+
+// webAPIConfig configures the website endpoint: its root domain, and the
+// S3 API's master key (to serve SSE-S3 objects) and timeouts.
+func webAPIConfig(cfg *config.Config, log *zap.Logger) webapi.Config {
+	wc := webapi.Config{RootDomain: cfg.S3Web.RootDomain, Logger: log.Named("web")}
+	if c := cfg.S3API; c != nil {
+		wc.SSEMasterKey = c.SSEMasterKey
+		wc.Timeouts = s3api.Timeouts{Header: c.HeaderTimeout, Body: c.BodyTimeout, Request: c.RequestTimeout, Idle: c.IdleTimeout}
+	}
+	return wc
 }
 
 func s3APIConfig(c *config.S3API, log *zap.Logger) s3api.Config {
@@ -308,6 +361,10 @@ func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, out io.W
 	if cfg.K2VAPI != nil {
 		k2vEndpoint = "http://" + localAddr(cfg.K2VAPI.APIBindAddr) + " (SigV4 service \"" + k2vapi.Service + "\")"
 	}
+	webEndpoint := "(not served: no [s3_web] section)"
+	if cfg.S3Web != nil {
+		webEndpoint = "http://BUCKET." + strings.TrimPrefix(cfg.S3Web.RootDomain, ".") + portOf(cfg.S3Web.BindAddr) + " (once: garage bucket website --allow BUCKET)"
+	}
 	fmt.Fprintf(out, `
 ==== garage: single-node store ready ====
 Data and configuration: %s
@@ -317,6 +374,7 @@ Secret key:     %s
 Region:         %s
 S3 endpoint:    %s
 K2V endpoint:   %s
+Web endpoint:   %s
 
 Try it with the aws cli:
     export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s
@@ -325,6 +383,6 @@ Try it with the aws cli:
 These credentials are shown once. To see them again:
     garage key info default --show-secret
 Operate the node with: garage status, garage bucket list, garage key list
-`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, k2vEndpoint, key.ID, key.Secret, region, endpoint)
+`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, k2vEndpoint, webEndpoint, key.ID, key.Secret, region, endpoint)
 	return nil
 }

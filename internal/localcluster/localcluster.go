@@ -23,11 +23,16 @@ import (
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/runtime/transport"
+	"github.com/garagego/garage/node/runtime/webapi"
 	"github.com/garagego/garage/node/table"
 )
 
 // Region is the S3 region of a local cluster.
 const Region = "garage"
+
+// WebRootDomain is the root domain of a local cluster's website endpoints:
+// a request with Host "site.web.localhost" reads bucket "site".
+const WebRootDomain = ".web.localhost"
 
 // Options shape a local cluster.
 type Options struct {
@@ -50,6 +55,10 @@ type Node struct {
 	// K2VEndpoint is the K2V API's, "http://127.0.0.1:port"; requests are
 	// signed for the service "k2v" in Region.
 	K2VEndpoint string
+	// WebEndpoint is the website endpoint's, "http://127.0.0.1:port",
+	// under WebRootDomain; it serves SSE-S3 objects with the S3 API's
+	// master key.
+	WebEndpoint string
 	stop        context.CancelFunc
 	served      chan error // one result per API served
 }
@@ -130,13 +139,22 @@ func (c *Cluster) startNode(cfg server.Config, apiCfg s3api.Config) (*Node, erro
 		srv.Close()
 		return nil, err
 	}
+	wl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		l.Close()
+		kl.Close()
+		srv.Close()
+		return nil, err
+	}
 	api := s3api.New(apiCfg, srv)
+	web := webapi.New(webapi.Config{RootDomain: WebRootDomain, Logger: cfg.Logger.Named("web"), Timeouts: apiCfg.Timeouts, SSEMasterKey: apiCfg.SSEMasterKey}, srv)
 	k2v := k2vapi.New(k2vapi.Config{Region: apiCfg.Region, Logger: cfg.Logger.Named("k2v"), Now: apiCfg.Now, Timeouts: apiCfg.Timeouts}, srv)
 	ctx, stop := context.WithCancel(context.Background())
 	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(),
-		K2V: k2v, K2VEndpoint: "http://" + kl.Addr().String(), stop: stop, served: make(chan error, 2)}
+		K2V: k2v, K2VEndpoint: "http://" + kl.Addr().String(), WebEndpoint: "http://" + wl.Addr().String(), stop: stop, served: make(chan error, 3)}
 	go func() { n.served <- api.Serve(ctx, l) }()
 	go func() { n.served <- k2v.Serve(ctx, kl) }()
+	go func() { n.served <- web.Serve(ctx, wl) }()
 	return n, nil
 }
 
@@ -218,6 +236,7 @@ func (c *Cluster) Close() error {
 			errs = append(errs, n.Server.Close())
 			n.Server = nil
 		}
+		<-n.served
 		<-n.served
 		<-n.served
 	}
