@@ -1,5 +1,5 @@
 // Package localcluster starts a cluster of real nodes inside one process,
-// each with its RPC, S3 API and K2V API on 127.0.0.1, for end-to-end tests
+// each with its RPC, S3 API, K2V API and website endpoint on 127.0.0.1, for end-to-end tests
 // and for `garage bench`. The nodes talk over real TCP and keep their data in real
 // directories; only the processes are shared.
 package localcluster
