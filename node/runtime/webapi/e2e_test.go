@@ -33,12 +33,12 @@ var masterKey = [32]byte{1, 2, 3, 4, 5, 6, 7, 8, 9}
 var client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 type site struct {
-	t  *testing.T
+	t  testing.TB
 	c  *localcluster.Cluster
 	s3 *s3.Client
 }
 
-func start(t *testing.T) *site {
+func start(t testing.TB) *site {
 	if testing.Short() {
 		t.Skip("end-to-end test with a real cluster")
 	}
@@ -55,7 +55,7 @@ func start(t *testing.T) *site {
 	return &site{t: t, c: c, s3: cl}
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return c
