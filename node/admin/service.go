@@ -122,6 +122,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.setBucketPerms(now, op, done)
 	case AliasBucket:
 		s.aliasBucket(now, op, done)
+	case SetBucketQuotas:
+		s.setBucketQuotas(now, op, done)
 	default:
 		return s.submitS3(now, op, done)
 	}
