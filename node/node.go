@@ -132,6 +132,7 @@ func New(cfg Config, store *meta.Store, initial *layout.History) (*Node, error) 
 	n.model = model.Register(n.tables)
 	n.objects = object.New(cfg.ID, n.tables, n.blocks)
 	n.objects.PlantBugs(cfg.ObjectBugs)
+	n.objects.EnableCounting(object.Counting{Store: store, Buckets: n.model.Buckets, Layout: n.members.Layout})
 	n.k2v = k2v.New(k2v.Config{Consistency: cfg.Table.Consistency, RequestTimeout: cfg.Table.RequestTimeout, Bugs: cfg.K2VBugs},
 		cfg.ID, store, n.out, n.calls, n.tables, n.members.Layout)
 	n.admin = admin.New(cfg.ID, n.tables, n.blocks, n.objects.Refs(), n.model, n.members, bucketContents{n.objects, n.k2v}, cfg.StatusInterval)

@@ -11,16 +11,17 @@ import (
 
 // BucketCmd groups bucket commands.
 type BucketCmd struct {
-	Create  BucketCreateCmd  `cmd:"" help:"Create a bucket."`
-	List    BucketListCmd    `cmd:"" help:"List buckets."`
-	Info    BucketInfoCmd    `cmd:"" help:"Show a bucket and the keys that can use it."`
-	Delete  BucketDeleteCmd  `cmd:"" help:"Delete an empty bucket."`
-	Allow   BucketAllowCmd   `cmd:"" help:"Give a key rights on a bucket."`
-	Deny    BucketDenyCmd    `cmd:"" help:"Take a key's rights on a bucket away."`
-	Alias   BucketAliasCmd   `cmd:"" help:"Give a bucket another name (global, or local to one key)."`
-	Unalias BucketUnaliasCmd `cmd:"" help:"Remove one of a bucket's names."`
-	Inspect BucketInspectCmd `cmd:"" name:"inspect-object" help:"List every version of one object: state, size, current or not, attributes."`
-	Website BucketWebsiteCmd `cmd:"" help:"Allow or deny serving a bucket as a website."`
+	Create    BucketCreateCmd    `cmd:"" help:"Create a bucket."`
+	List      BucketListCmd      `cmd:"" help:"List buckets."`
+	Info      BucketInfoCmd      `cmd:"" help:"Show a bucket and the keys that can use it."`
+	Delete    BucketDeleteCmd    `cmd:"" help:"Delete an empty bucket."`
+	Allow     BucketAllowCmd     `cmd:"" help:"Give a key rights on a bucket."`
+	Deny      BucketDenyCmd      `cmd:"" help:"Take a key's rights on a bucket away."`
+	Alias     BucketAliasCmd     `cmd:"" help:"Give a bucket another name (global, or local to one key)."`
+	Unalias   BucketUnaliasCmd   `cmd:"" help:"Remove one of a bucket's names."`
+	Inspect   BucketInspectCmd   `cmd:"" name:"inspect-object" help:"List every version of one object: state, size, current or not, attributes."`
+	Website   BucketWebsiteCmd   `cmd:"" help:"Allow or deny serving a bucket as a website."`
+	SetQuotas BucketSetQuotasCmd `cmd:"" name:"set-quotas" help:"Set a bucket's quotas (--max-size, --max-objects; none removes one)."`
 }
 
 // BucketCreateCmd creates a bucket.
@@ -81,9 +82,7 @@ func (c *BucketInfoCmd) Run(g *Globals, out io.Writer) error {
 			return err
 		}
 		printWebsite(out, w)
-		if u := b.Usage; u != nil {
-			fmt.Fprintf(out, "Objects:       %d (%s in %d versions; %d delete markers)\n", u.Objects, bytesHuman(u.Bytes), u.Versions, u.DeleteMarkers)
-		}
+		printUsageAndQuotas(out, b.Usage, b.Quotas)
 		if len(b.Keys) > 0 {
 			fmt.Fprintln(out, "\nKeys:")
 			t := newTable(out, "Rights", "Key ID", "Name")

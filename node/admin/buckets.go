@@ -110,6 +110,9 @@ func bucketInfo(b model.Bucket, keys []table.Item[model.Key]) BucketInfo {
 	info := BucketInfo{ID: b.ID.String(), Created: b.Created, Aliases: b.Aliases(), LocalAliases: b.LocalAliases.Keys(),
 		Versioning: string(b.Versioning())}
 	_, info.ObjectLock = b.Config(model.ConfigObjectLock)
+	if q := b.Quotas(); q.Any() {
+		info.Quotas = &q
+	}
 	if info.Aliases == nil {
 		info.Aliases = []string{}
 	}

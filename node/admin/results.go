@@ -99,6 +99,8 @@ type BucketInfo struct {
 	Versioning string       `json:"versioning,omitempty"`
 	ObjectLock bool         `json:"objectLock,omitempty"` // object lock is on
 	Usage      *model.Usage `json:"usage,omitempty"`
+	// Quotas are the bucket's quotas, if it has any.
+	Quotas *model.Quotas `json:"quotas,omitempty"`
 }
 
 // ObjectInfo describes one key's object entry, for inspection.

@@ -124,6 +124,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.aliasBucket(now, op, done)
 	case SetBucketWebsite, GetBucketWebsite:
 		s.submitWebsite(now, op, done)
+	case SetBucketQuotas:
+		s.setBucketQuotas(now, op, done)
 	default:
 		return s.submitS3(now, op, done)
 	}

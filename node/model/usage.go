@@ -1,11 +1,12 @@
 package model
 
-// Usage is what a bucket holds, as a scan of its object entries counts it.
+// Usage is what a bucket holds.
 type Usage struct {
-	Objects       uint64 `json:"objects"`       // keys whose current version holds data
-	Versions      uint64 `json:"versions"`      // data versions, current or not
-	DeleteMarkers uint64 `json:"deleteMarkers"` // delete markers S3 lists
-	Bytes         uint64 `json:"bytes"`         // of every data version
+	Objects           uint64 `json:"objects"`           // keys whose current version holds data
+	Versions          uint64 `json:"versions"`          // data versions, current or not
+	DeleteMarkers     uint64 `json:"deleteMarkers"`     // delete markers S3 lists
+	Bytes             uint64 `json:"bytes"`             // of every data version
+	UnfinishedUploads uint64 `json:"unfinishedUploads"` // multipart uploads in progress
 }
 
 // Add counts the versions of one key (as Object.Listed gives them, newest

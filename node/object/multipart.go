@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -646,7 +647,20 @@ func (s *Service) readParts(now cluster.Time, c *completion, refuse func(cluster
 		}
 		headers := mergeHeaders(mergeHeaders(c.version.State.Meta.Headers, c.op.Meta.Headers), c.checksums)
 		c.meta = model.ObjectMeta{Size: size, ETag: etag, Headers: headers}
-		s.writeFinal(now, c)
+		s.checkQuotas(now, c.op.Bucket, c.op.Key, size, c.version.Versioned, func(now cluster.Time, err error) {
+			switch {
+			case err == nil:
+				s.writeFinal(now, c)
+			case errors.Is(err, ErrQuotaExceeded):
+				// Refused as Garage refuses it: the upload is aborted, its
+				// parts released, and nothing became visible.
+				s.abortMultipart(now, AbortMultipart{Bucket: c.op.Bucket, Key: c.op.Key, UploadID: id}, func(now cluster.Time, _ any, _ error) {
+					c.done(now, nil, fmt.Errorf("complete upload %s: %w", id, err))
+				})
+			default:
+				refuse(now, err)
+			}
+		})
 	})
 }
 

@@ -27,7 +27,9 @@ type Service struct {
 	versions *table.Table[model.Version]
 	refs     *table.Table[model.BlockRef]
 	uploads  *table.Table[model.MultipartUpload]
-	bugs     Bugs // planted by the simulator only
+	counters *table.Table[model.BucketCounters]
+	counting Counting // see EnableCounting
+	bugs     Bugs     // planted by the simulator only
 }
 
 // New registers the object tables, with their hooks, on engine.
@@ -35,6 +37,12 @@ func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Serv
 	s := &Service{self: self, blocks: blocks}
 	s.objects = table.Register(engine, table.Schema[model.Object]{
 		ID: model.ObjectsTable, Name: "objects", Decode: model.DecodeObject, Updated: s.objectUpdated, Tombstone: model.Object.IsTombstone,
+		Dropped: func(now cluster.Time, old model.Object) {
+			s.count(old.Bucket, model.Counts{}.Sub(model.CountsOf(old))) // the partition moved away: so do its counts
+		},
+	})
+	s.counters = table.Register(engine, table.Schema[model.BucketCounters]{
+		ID: model.BucketCountersTable, Name: "bucket_counters", Decode: model.DecodeBucketCounters,
 	})
 	s.versions = table.Register(engine, table.Schema[model.Version]{
 		ID: model.VersionsTable, Name: "versions", Decode: model.DecodeVersion, Updated: s.versionUpdated,
@@ -59,10 +67,16 @@ func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager) *Serv
 // Refs is the block-reference table (for `garage block info`).
 func (s *Service) Refs() *table.Table[model.BlockRef] { return s.refs }
 
-// objectUpdated deletes the block lists of the versions a change dropped
+// objectUpdated moves the bucket's counts by what the change made of the
+// entry, and deletes the block lists of the versions it dropped
 // (superseded by a newer complete version, or aborted), and the entries of
 // the multipart uploads that ended.
 func (s *Service) objectUpdated(now cluster.Time, old model.Object, existed bool, new model.Object) {
+	var before model.Counts
+	if existed {
+		before = model.CountsOf(old)
+	}
+	s.count(new.Bucket, model.CountsOf(new).Sub(before))
 	if !existed {
 		return
 	}
@@ -211,7 +225,13 @@ func (s *Service) putInline(now cluster.Time, op PutInline, done Done) {
 			return
 		}
 		v := model.ObjectVersion{ID: op.Version, Timestamp: ts, Versioned: op.Versioned, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.Inline, Inline: op.Data}}
-		s.writeMaybeConditionally(now, op.Bucket, op.Key, v, op.Cond, done)
+		s.checkQuotas(now, op.Bucket, op.Key, op.Meta.Size, op.Versioned, func(now cluster.Time, err error) {
+			if err != nil {
+				done(now, nil, err) // nothing was written yet
+				return
+			}
+			s.writeMaybeConditionally(now, op.Bucket, op.Key, v, op.Cond, done)
+		})
 	})
 }
 
@@ -287,6 +307,30 @@ func (s *Service) putBlock(now cluster.Time, op PutBlock, done Done) {
 // without judging it (see checkUnjudged). With a condition, the version
 // commits through a conditional commit instead.
 func (s *Service) putComplete(now cluster.Time, op PutComplete, done Done) {
+	s.checkQuotas(now, op.Bucket, op.Key, op.Meta.Size, op.Versioned, func(now cluster.Time, err error) {
+		if err == nil {
+			s.commitPut(now, op, done)
+			return
+		}
+		if !errors.Is(err, ErrQuotaExceeded) {
+			done(now, nil, err) // the client may retry, or abort
+			return
+		}
+		// Refused: the version is abandoned as an aborted put's is.
+		s.putAbort(now, PutAbort{Bucket: op.Bucket, Key: op.Key, Version: op.Version, Timestamp: op.Timestamp, Blocks: op.Blocks, Versioned: op.Versioned},
+			func(now cluster.Time, _ any, abortErr error) {
+				if abortErr != nil {
+					s.objects.QueueInsert(model.ObjectKey(op.Bucket, op.Key), model.Object{Bucket: op.Bucket, Key: op.Key,
+						Versions: []model.ObjectVersion{{ID: op.Version, Timestamp: op.Timestamp, Versioned: op.Versioned, State: model.VersionState{Kind: model.Aborted}}}})
+					s.dropRefs(op.Version, op.Blocks)
+				}
+				done(now, nil, err)
+			})
+	})
+}
+
+// commitPut completes a put's version once its quotas allow it.
+func (s *Service) commitPut(now cluster.Time, op PutComplete, done Done) {
 	v := model.ObjectVersion{ID: op.Version, Timestamp: op.Timestamp, Versioned: op.Versioned, State: model.VersionState{Kind: model.Complete, Meta: op.Meta, Data: model.FirstBlock, FirstBlock: op.FirstBlock}}
 	if op.Cond != nil {
 		s.commitConditionally(now, conditionalCommit{
@@ -547,31 +591,6 @@ func (s *Service) listVersions(now cluster.Time, op ListVersions, done Done) {
 		}
 		done(now, l, nil)
 	})
-}
-
-// Usage counts what bucket holds (see model.Usage), reading its object
-// entries page by page.
-func (s *Service) Usage(now cluster.Time, bucket model.Bucket, done func(cluster.Time, model.Usage, error)) {
-	var u model.Usage
-	var page func(now cluster.Time, start string)
-	page = func(now cluster.Time, start string) {
-		s.listVersions(now, ListVersions{Bucket: bucket.ID, Start: start, NullMarkers: bucket.Versioning() != model.VersioningOff}, func(now cluster.Time, res any, err error) {
-			if err != nil {
-				done(now, u, err)
-				return
-			}
-			l := res.(VersionListing)
-			for _, k := range l.Keys {
-				u.Add(k.Versions)
-			}
-			if !l.More {
-				done(now, u, nil)
-				return
-			}
-			page(now, l.Next)
-		})
-	}
-	page(now, "")
 }
 
 // Entry reads the object entry of key from a quorum, as it is: every

@@ -180,16 +180,13 @@ func TestUsageAndEntry(t *testing.T) {
 	o.putBlocks(b.ID, "b", filled(3, 1700), true)
 	o.must(object.Delete{Bucket: b.ID, Key: "b", Version: o.id(), Versioned: true})
 	o.must(object.DeleteVersion{Bucket: b.ID, Key: "a", Version: ref(gone)})
-	var got model.Usage
-	o.n.Objects().Usage(o.now, b, func(_ cluster.Time, u model.Usage, err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = u
-	})
-	o.settle()
-	if want := (model.Usage{Objects: 1, Versions: 2, DeleteMarkers: 1, Bytes: 1500 + 1700}); got != want {
+	o.tick(time.Second) // the counters go through the insert queue
+	want := model.Usage{Objects: 1, Versions: 2, DeleteMarkers: 1, Bytes: 1500 + 1700}
+	if got := o.usage(b, false); got != want {
 		t.Fatalf("usage %+v, want %+v", got, want)
+	}
+	if got := o.usage(b, true); got != want {
+		t.Fatalf("scanned usage %+v, want %+v", got, want)
 	}
 	var entry model.Object
 	o.n.Objects().Entry(o.now, b.ID, "a", func(_ cluster.Time, e model.Object, err error) {
@@ -202,4 +199,22 @@ func TestUsageAndEntry(t *testing.T) {
 	if len(entry.Versions) != 2 || entry.Versions[1].State.Kind != model.Aborted {
 		t.Fatalf("entry %+v, want a live version and the aborted one", entry.Versions)
 	}
+}
+
+// usage is what the bucket's counters say it holds, or, with scan, what a
+// scan of its object entries counts.
+func (o *oneNode) usage(b model.Bucket, scan bool) model.Usage {
+	o.t.Helper()
+	var got model.Usage
+	var gotErr error
+	f := o.n.Objects().Usage
+	if scan {
+		f = o.n.Objects().UsageScan
+	}
+	f(o.now, b, func(_ cluster.Time, u model.Usage, err error) { got, gotErr = u, err })
+	o.settle()
+	if gotErr != nil {
+		o.t.Fatal(gotErr)
+	}
+	return got
 }

@@ -104,6 +104,7 @@ func TestE2E(t *testing.T) {
 		{"Minio", testMinio},
 		{"MinioChecksums", testMinioChecksums},
 		{"Boto3Checksums", testBoto3Checksums},
+		{"Quotas", testQuotas},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -36,6 +36,9 @@ func toS3(err error) *s3err.Error {
 			return s3err.New(s3err.BadDigest, "%s", refusal.Message)
 		case errors.Is(err, object.ErrChecksumRequest), errors.Is(err, object.ErrObjectSize):
 			return s3err.New(s3err.InvalidRequest, "%s", refusal.Message)
+		case errors.Is(err, object.ErrQuotaExceeded):
+			// Garage answers a quota refusal so: 403, its message.
+			return s3err.New(s3err.AccessDenied, "%s", refusal.Message)
 		}
 	}
 	switch {
