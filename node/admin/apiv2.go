@@ -67,8 +67,8 @@ func (s *Service) health(now cluster.Time) ClusterHealth {
 	up := s.upNodes(now)
 	h := s.members.Layout()
 	out := ClusterHealth{KnownNodes: len(up), Partitions: cluster.NumPartitions}
-	for _, ok := range up {
-		if ok {
+	for _, p := range s.members.Peers() {
+		if up[p.ID] {
 			out.ConnectedNodes++
 		}
 	}
