@@ -57,7 +57,7 @@ type Node struct {
 	AdminEndpoint string
 	AdminToken    string
 	stop          context.CancelFunc
-	served      chan error // one result per API served
+	served        chan error // one result per API served
 }
 
 // Cluster is a running local cluster with an access key allowed to create

@@ -143,4 +143,3 @@ func deleteAdminToken(rq *request) (any, error) {
 	}
 	return nil, nil
 }
-
