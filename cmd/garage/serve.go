@@ -17,6 +17,7 @@ import (
 	"github.com/garagego/garage/internal/logging"
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/runtime/adminapi"
 	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
@@ -73,6 +74,13 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			return err
 		}
 	}
+	var adminListener net.Listener
+	if cfg.Admin != nil {
+		if adminListener, err = listen(cfg.Admin.APIBindAddr, "[admin] api_bind_addr", cfgPath); err != nil {
+			closeAll(rpcListener, s3Listener, k2vListener)
+			return err
+		}
+	}
 	ctx, stopAPIs := context.WithCancel(context.Background())
 	defer stopAPIs()
 	clock := testClock(ctx, log)
@@ -88,9 +96,10 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		if k2vListener != nil {
 			k2vListener.Close()
 		}
+		closeAll(adminListener)
 		return err
 	}
-	apiErr := make(chan error, 2)
+	apiErr := make(chan error, 3)
 	if s3Listener != nil {
 		apiCfg := s3APIConfig(cfg.S3API, log)
 		apiCfg.Now = clock
@@ -110,8 +119,16 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			}
 		}()
 	}
+	if adminListener != nil {
+		api := adminapi.New(adminAPIConfig(cfg, log, clock), srv)
+		go func() {
+			if err := api.Serve(ctx, adminListener); err != nil {
+				apiErr <- fmt.Errorf("admin API: %w", err)
+			}
+		}()
+	}
 	if embedded {
-		if err := c.initEmbedded(srv, cfg, out); err != nil {
+		if err := c.initEmbedded(srv, cfg, cfgPath, out); err != nil {
 			stopAPIs()
 			srv.Close()
 			return fmt.Errorf("set up the single-node default: %w", err)
@@ -122,6 +139,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	}
 	if k2vListener != nil {
 		fmt.Fprintf(out, "serving the K2V API on http://%s (region %q, service %q)\n", k2vListener.Addr(), k2vRegion(cfg), k2vapi.Service)
+	}
+	if adminListener != nil {
+		fmt.Fprintf(out, "serving the admin API on http://%s\n", adminListener.Addr())
 	}
 	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
 
@@ -194,7 +214,8 @@ api_bind_addr = "127.0.0.1:3904"
 
 [admin]
 api_bind_addr = "127.0.0.1:3903"
-`, filepath.Join(abs, "meta"), filepath.Join(abs, "data"), server.NewSecret())
+admin_token = %q
+`, filepath.Join(abs, "meta"), filepath.Join(abs, "data"), server.NewSecret(), server.NewSecret())
 	return os.WriteFile(path, []byte(toml), 0o600)
 }
 
@@ -221,6 +242,30 @@ func k2vAPIConfig(cfg *config.Config, log *zap.Logger, clock func() time.Time) k
 		kc.Timeouts = s3api.Timeouts{Header: c.HeaderTimeout, Body: c.BodyTimeout, Request: c.RequestTimeout, Idle: c.IdleTimeout}
 	}
 	return kc
+}
+
+// adminAPIConfig configures the admin API from [admin], with the S3
+// API's region and the root domains /check answers for.
+func adminAPIConfig(cfg *config.Config, log *zap.Logger, clock func() time.Time) adminapi.Config {
+	ac := adminapi.Config{Region: k2vRegion(cfg), AdminToken: cfg.Admin.AdminToken, MetricsToken: cfg.Admin.MetricsToken,
+		MetricsRequireToken: cfg.Admin.MetricsRequireToken, Version: version, DBEngine: cfg.DBEngine,
+		Logger: log.Named("admin"), Now: clock}
+	if cfg.S3API != nil {
+		ac.S3RootDomain = cfg.S3API.RootDomain
+	}
+	if cfg.S3Web != nil {
+		ac.WebRootDomain = cfg.S3Web.RootDomain
+	}
+	return ac
+}
+
+// closeAll closes the listeners bound so far.
+func closeAll(ls ...net.Listener) {
+	for _, l := range ls {
+		if l != nil {
+			l.Close()
+		}
+	}
 }
 
 func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
@@ -259,7 +304,7 @@ func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 
 // initEmbedded gives a fresh single-node store its layout, a default key
 // and a default bucket, and prints how to use them — once, on first start.
-func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, out io.Writer) error {
+func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, cfgPath string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := srv.Do(ctx, admin.GetLayout{})
@@ -308,6 +353,10 @@ func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, out io.W
 	if cfg.K2VAPI != nil {
 		k2vEndpoint = "http://" + localAddr(cfg.K2VAPI.APIBindAddr) + " (SigV4 service \"" + k2vapi.Service + "\")"
 	}
+	adminEndpoint := "(not served: no [admin] section)"
+	if cfg.Admin != nil {
+		adminEndpoint = "http://" + localAddr(cfg.Admin.APIBindAddr) + " (bearer token: admin_token in " + cfgPath + ")"
+	}
 	fmt.Fprintf(out, `
 ==== garage: single-node store ready ====
 Data and configuration: %s
@@ -317,6 +366,7 @@ Secret key:     %s
 Region:         %s
 S3 endpoint:    %s
 K2V endpoint:   %s
+Admin API:      %s
 
 Try it with the aws cli:
     export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s
@@ -325,6 +375,6 @@ Try it with the aws cli:
 These credentials are shown once. To see them again:
     garage key info default --show-secret
 Operate the node with: garage status, garage bucket list, garage key list
-`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, k2vEndpoint, key.ID, key.Secret, region, endpoint)
+`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, k2vEndpoint, adminEndpoint, key.ID, key.Secret, region, endpoint)
 	return nil
 }
