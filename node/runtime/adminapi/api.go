@@ -150,7 +150,7 @@ func (rq *request) serve() error {
 		}
 		return notImplemented("Metrics")
 	case rq.r.Method == http.MethodGet && path == "/v2/openapi.json":
-		return rq.writeJSON(http.StatusOK, openAPI(rq.api.byName))
+		return rq.writeJSON(http.StatusOK, openAPI())
 	}
 	name, ok := strings.CutPrefix(path, "/v2/")
 	ep := rq.api.byName[name]

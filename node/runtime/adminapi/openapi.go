@@ -9,7 +9,7 @@ import (
 
 // openAPI is the OpenAPI 3.0 document of the endpoints served, built from
 // their definitions and wire types, so it cannot drift from them.
-func openAPI(byName map[string]*endpoint) map[string]any {
+func openAPI() map[string]any {
 	schemas := map[string]any{}
 	paths := map[string]any{}
 	errResp := map[string]any{"description": "An error, as Garage's JSON error body.",
