@@ -17,20 +17,22 @@ import (
 type CLI struct {
 	Globals
 
-	Serve  ServeCmd  `cmd:"" help:"Run a node. With no configuration file, a single-node store under --data-dir."`
-	Status StatusCmd `cmd:"" help:"Show the cluster's nodes, zones, capacities and health."`
-	Stats  StatsCmd  `cmd:"" help:"Show what one node holds."`
-	Node   NodeCmd   `cmd:"" help:"Node identity and connections."`
-	Layout LayoutCmd `cmd:"" help:"Stage, review and apply the cluster layout."`
-	Key    KeyCmd    `cmd:"" help:"Manage access keys."`
-	Bucket BucketCmd `cmd:"" help:"Manage buckets."`
-	K2V    K2VCmd    `cmd:"" name:"k2v" help:"Read and write K2V items through a node's K2V API (access key from GARAGE_K2V_KEY_ID, GARAGE_K2V_SECRET)."`
-	Block  BlockCmd  `cmd:"" help:"Inspect blocks and their resync."`
-	Repair RepairCmd `cmd:"" help:"Repair tables or blocks on a node."`
-	Worker WorkerCmd `cmd:"" help:"Background workers."`
-	Sim    SimCmd    `cmd:"" help:"Run the deterministic simulator."`
-	Bench  BenchCmd  `cmd:"" help:"Measure the S3 API: throughput, latency, time to first byte and node memory, on a local cluster or --endpoint."`
-	Chaos  ChaosCmd  `cmd:"" help:"Fault-inject real processes: kills, freezes, partitions, slow or lossy links, full disks, skewed clocks; check the clients' history."`
+	Serve      ServeCmd      `cmd:"" help:"Run a node. With no configuration file, a single-node store under --data-dir."`
+	Status     StatusCmd     `cmd:"" help:"Show the cluster's nodes, zones, capacities and health."`
+	Stats      StatsCmd      `cmd:"" help:"Show what one node holds."`
+	Node       NodeCmd       `cmd:"" help:"Node identity and connections."`
+	Layout     LayoutCmd     `cmd:"" help:"Stage, review and apply the cluster layout."`
+	Key        KeyCmd        `cmd:"" help:"Manage access keys."`
+	Bucket     BucketCmd     `cmd:"" help:"Manage buckets."`
+	K2V        K2VCmd        `cmd:"" name:"k2v" help:"Read and write K2V items through a node's K2V API (access key from GARAGE_K2V_KEY_ID, GARAGE_K2V_SECRET)."`
+	Block      BlockCmd      `cmd:"" help:"Inspect blocks and their resync."`
+	Repair     RepairCmd     `cmd:"" help:"Repair tables or blocks on a node."`
+	Worker     WorkerCmd     `cmd:"" help:"Background workers."`
+	Sim        SimCmd        `cmd:"" help:"Run the deterministic simulator."`
+	Bench      BenchCmd      `cmd:"" help:"Measure the S3 API: throughput, latency, time to first byte and node memory, on a local cluster or --endpoint."`
+	Chaos      ChaosCmd      `cmd:"" help:"Fault-inject real processes: kills, freezes, partitions, slow or lossy links, full disks, skewed clocks; check the clients' history."`
+	JSONAPI    JSONAPICmd    `cmd:"" name:"json-api" help:"Call an admin API endpoint with a JSON request (over HTTP, with the admin token)."`
+	AdminToken AdminTokenCmd `cmd:"" name:"admin-token" help:"Manage admin API tokens."`
 }
 
 func main() {

@@ -18,6 +18,7 @@ import (
 	"github.com/garagego/garage/internal/logging"
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/runtime/adminapi"
 	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
@@ -82,6 +83,13 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			return err
 		}
 	}
+	var adminListener net.Listener
+	if cfg.Admin != nil {
+		if adminListener, err = listen(cfg.Admin.APIBindAddr, "[admin] api_bind_addr", cfgPath); err != nil {
+			closeAll(rpcListener, s3Listener, k2vListener, webListener)
+			return err
+		}
+	}
 	ctx, stopAPIs := context.WithCancel(context.Background())
 	defer stopAPIs()
 	clock := testClock(ctx, log)
@@ -97,10 +105,10 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		if k2vListener != nil {
 			k2vListener.Close()
 		}
-		closeAll(webListener)
+		closeAll(webListener, adminListener)
 		return err
 	}
-	apiErr := make(chan error, 3)
+	apiErr := make(chan error, 4)
 	if s3Listener != nil {
 		apiCfg := s3APIConfig(cfg.S3API, log)
 		apiCfg.Now = clock
@@ -128,8 +136,16 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			}
 		}()
 	}
+	if adminListener != nil {
+		api := adminapi.New(adminAPIConfig(cfg, log, clock), srv)
+		go func() {
+			if err := api.Serve(ctx, adminListener); err != nil {
+				apiErr <- fmt.Errorf("admin API: %w", err)
+			}
+		}()
+	}
 	if embedded {
-		if err := c.initEmbedded(srv, cfg, out); err != nil {
+		if err := c.initEmbedded(srv, cfg, cfgPath, out); err != nil {
 			stopAPIs()
 			srv.Close()
 			return fmt.Errorf("set up the single-node default: %w", err)
@@ -143,6 +159,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	}
 	if webListener != nil {
 		fmt.Fprintf(out, "serving websites on http://%s (root domain %q)\n", webListener.Addr(), cfg.S3Web.RootDomain)
+	}
+	if adminListener != nil {
+		fmt.Fprintf(out, "serving the admin API on http://%s\n", adminListener.Addr())
 	}
 	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
 
@@ -219,7 +238,8 @@ root_domain = ".web.localhost"
 
 [admin]
 api_bind_addr = "127.0.0.1:3903"
-`, filepath.Join(abs, "meta"), filepath.Join(abs, "data"), server.NewSecret())
+admin_token = %q
+`, filepath.Join(abs, "meta"), filepath.Join(abs, "data"), server.NewSecret(), server.NewSecret())
 	return os.WriteFile(path, []byte(toml), 0o600)
 }
 
@@ -276,6 +296,21 @@ func k2vAPIConfig(cfg *config.Config, log *zap.Logger, clock func() time.Time) k
 	return kc
 }
 
+// adminAPIConfig configures the admin API from [admin], with the S3
+// API's region and the root domains /check answers for.
+func adminAPIConfig(cfg *config.Config, log *zap.Logger, clock func() time.Time) adminapi.Config {
+	ac := adminapi.Config{Region: k2vRegion(cfg), AdminToken: cfg.Admin.AdminToken, MetricsToken: cfg.Admin.MetricsToken,
+		MetricsRequireToken: cfg.Admin.MetricsRequireToken, Version: version, DBEngine: cfg.DBEngine,
+		Logger: log.Named("admin"), Now: clock}
+	if cfg.S3API != nil {
+		ac.S3RootDomain = cfg.S3API.RootDomain
+	}
+	if cfg.S3Web != nil {
+		ac.WebRootDomain = cfg.S3Web.RootDomain
+	}
+	return ac
+}
+
 func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 	consistency, _ := table.ParseConsistency(cfg.ConsistencyMode) // validated by config
 	tcfg := table.DefaultConfig()
@@ -312,7 +347,7 @@ func serverConfig(cfg *config.Config, log *zap.Logger) server.Config {
 
 // initEmbedded gives a fresh single-node store its layout, a default key
 // and a default bucket, and prints how to use them — once, on first start.
-func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, out io.Writer) error {
+func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, cfgPath string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res, err := srv.Do(ctx, admin.GetLayout{})
@@ -365,6 +400,10 @@ func (c *ServeCmd) initEmbedded(srv *server.Server, cfg *config.Config, out io.W
 	if cfg.S3Web != nil {
 		webEndpoint = "http://BUCKET." + strings.TrimPrefix(cfg.S3Web.RootDomain, ".") + portOf(cfg.S3Web.BindAddr) + " (once: garage bucket website --allow BUCKET)"
 	}
+	adminEndpoint := "(not served: no [admin] section)"
+	if cfg.Admin != nil {
+		adminEndpoint = "http://" + localAddr(cfg.Admin.APIBindAddr) + " (bearer token: admin_token in " + cfgPath + ")"
+	}
 	fmt.Fprintf(out, `
 ==== garage: single-node store ready ====
 Data and configuration: %s
@@ -375,6 +414,7 @@ Region:         %s
 S3 endpoint:    %s
 K2V endpoint:   %s
 Web endpoint:   %s
+Admin API:      %s
 
 Try it with the aws cli:
     export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s
@@ -383,6 +423,6 @@ Try it with the aws cli:
 These credentials are shown once. To see them again:
     garage key info default --show-secret
 Operate the node with: garage status, garage bucket list, garage key list
-`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, k2vEndpoint, webEndpoint, key.ID, key.Secret, region, endpoint)
+`, filepath.Dir(cfg.MetadataDir), key.ID, key.Secret, region, endpoint, k2vEndpoint, webEndpoint, adminEndpoint, key.ID, key.Secret, region, endpoint)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/garagego/garage/node"
 	"github.com/garagego/garage/node/admin"
+	"github.com/garagego/garage/node/runtime/adminapi"
 	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
@@ -59,8 +60,13 @@ type Node struct {
 	// under WebRootDomain; it serves SSE-S3 objects with the S3 API's
 	// master key.
 	WebEndpoint string
-	stop        context.CancelFunc
-	served      chan error // one result per API served
+	// Admin is the admin API; AdminEndpoint its "http://127.0.0.1:port",
+	// where AdminToken (the cluster's admin_token) is accepted.
+	Admin         *adminapi.API
+	AdminEndpoint string
+	AdminToken    string
+	stop          context.CancelFunc
+	served        chan error // one result per API served
 }
 
 // Cluster is a running local cluster with an access key allowed to create
@@ -73,6 +79,8 @@ type Cluster struct {
 	closed    bool
 	logger    *zap.Logger
 	rpcSecret [32]byte
+	// adminToken is every node's admin_token.
+	adminToken string
 }
 
 // Start starts the cluster, applies a layout with every node in its own
@@ -89,6 +97,7 @@ func Start(opts Options) (*Cluster, error) {
 	}
 	c := &Cluster{logger: opts.Logger}
 	rand.Read(c.rpcSecret[:]) //nolint:errcheck // crypto/rand does not fail
+	c.adminToken = server.NewSecret()
 	for i := range opts.Nodes {
 		cfg := server.Config{
 			Node:        node.Config{Table: table.DefaultConfig(), ReplicationFactor: opts.ReplicationFactor, StatusInterval: time.Second},
@@ -146,15 +155,28 @@ func (c *Cluster) startNode(cfg server.Config, apiCfg s3api.Config) (*Node, erro
 		srv.Close()
 		return nil, err
 	}
+	al, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		kl.Close()
+		l.Close()
+		wl.Close()
+		srv.Close()
+		return nil, err
+	}
 	api := s3api.New(apiCfg, srv)
 	web := webapi.New(webapi.Config{RootDomain: WebRootDomain, Logger: cfg.Logger.Named("web"), Timeouts: apiCfg.Timeouts, SSEMasterKey: apiCfg.SSEMasterKey}, srv)
 	k2v := k2vapi.New(k2vapi.Config{Region: apiCfg.Region, Logger: cfg.Logger.Named("k2v"), Now: apiCfg.Now, Timeouts: apiCfg.Timeouts}, srv)
+	adm := adminapi.New(adminapi.Config{Region: apiCfg.Region, AdminToken: c.adminToken, S3RootDomain: apiCfg.RootDomain,
+		Logger: cfg.Logger.Named("admin"), Now: apiCfg.Now}, srv)
 	ctx, stop := context.WithCancel(context.Background())
 	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(),
-		K2V: k2v, K2VEndpoint: "http://" + kl.Addr().String(), WebEndpoint: "http://" + wl.Addr().String(), stop: stop, served: make(chan error, 3)}
+		K2V: k2v, K2VEndpoint: "http://" + kl.Addr().String(), WebEndpoint: "http://" + wl.Addr().String(),
+		Admin: adm, AdminEndpoint: "http://" + al.Addr().String(), AdminToken: c.adminToken,
+		stop: stop, served: make(chan error, 4)}
 	go func() { n.served <- api.Serve(ctx, l) }()
 	go func() { n.served <- k2v.Serve(ctx, kl) }()
 	go func() { n.served <- web.Serve(ctx, wl) }()
+	go func() { n.served <- adm.Serve(ctx, al) }()
 	return n, nil
 }
 
@@ -236,9 +258,9 @@ func (c *Cluster) Close() error {
 			errs = append(errs, n.Server.Close())
 			n.Server = nil
 		}
-		<-n.served
-		<-n.served
-		<-n.served
+		for range cap(n.served) {
+			<-n.served
+		}
 	}
 	return errors.Join(errs...)
 }

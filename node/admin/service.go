@@ -35,11 +35,13 @@ type Service struct {
 	members        *membership.Service
 	objects        ObjectIndex
 	statusInterval time.Duration
+	tokens         *table.Table[model.AdminToken]
 }
 
 // New returns the admin service.
 func New(self cluster.NodeID, engine *table.Engine, blocks *block.Manager, refs *table.Table[model.BlockRef], tables *model.Tables, members *membership.Service, objects ObjectIndex, statusInterval time.Duration) *Service {
-	return &Service{self: self, engine: engine, blocks: blocks, refs: refs, tables: tables, members: members, objects: objects, statusInterval: statusInterval}
+	return &Service{self: self, engine: engine, blocks: blocks, refs: refs, tables: tables, members: members, objects: objects, statusInterval: statusInterval,
+		tokens: model.RegisterAdminTokens(engine)}
 }
 
 // Submit starts op if it is an admin operation and reports whether it was.
@@ -127,7 +129,7 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 	case SetBucketQuotas:
 		s.setBucketQuotas(now, op, done)
 	default:
-		return s.submitS3(now, op, done)
+		return s.submitS3(now, op, done) || s.submitTokens(now, op, done) || s.submitAPIv2(now, op, done)
 	}
 	return true
 }
