@@ -42,9 +42,9 @@ func website(b model.Bucket) (bucketcfg.Website, bool, error) {
 	return w, true, nil
 }
 
-// bucketInfo answers a bucket by its id: its keys, its usage, its
-// website. The unfinished-upload counts are not kept by this server yet
-// and read 0; the quotas read null (none can be set yet).
+// bucketInfo answers a bucket by its id: its keys, its usage (from the
+// bucket's counters), its quotas, its website. Unfinished uploads are
+// counted; their parts and bytes are not (they read 0).
 func bucketInfo(rq *request, id string) (GetBucketInfoResponse, error) {
 	res, err := rq.run(admin.GetBucket{Name: id})
 	if err != nil {
@@ -65,6 +65,11 @@ func bucketInfo(rq *request, id string) (GetBucketInfoResponse, error) {
 	}
 	if info.Usage != nil {
 		out.Objects, out.Bytes = int64(info.Usage.Objects), int64(info.Usage.Bytes)
+		out.UnfinishedUploads = int64(info.Usage.UnfinishedUploads)
+		out.UnfinishedMultipartUploads = out.UnfinishedUploads
+	}
+	if q := info.Quotas; q != nil {
+		out.Quotas = ApiBucketQuotas{MaxSize: q.MaxSize, MaxObjects: q.MaxObjects}
 	}
 	local := map[string][]string{}
 	for _, la := range info.LocalAliases {
@@ -181,8 +186,10 @@ func createBucket(rq *request) (any, error) {
 	return bucketInfo(rq, id)
 }
 
-// updateBucket refuses what it cannot do rather than drop it: website
-// access and quotas are not settable through this server's core yet.
+// updateBucket sets a bucket's website access and quotas, as Garage's:
+// each field given is applied (quotas replace both limits; a null limit
+// is none), in that order; enabling website access needs an index
+// document.
 func updateBucket(rq *request) (any, error) {
 	id, err := rq.required("id")
 	if err != nil {
@@ -195,15 +202,25 @@ func updateBucket(rq *request) (any, error) {
 	if err := rq.decode(&body); err != nil {
 		return nil, err
 	}
-	var refused []string
-	if body.WebsiteAccess != nil {
-		refused = append(refused, "websiteAccess")
+	if w := body.WebsiteAccess; w != nil {
+		if w.Enabled && w.IndexDocument == nil {
+			return nil, badRequest("Please specify indexDocument when enabling website access.")
+		}
+		op := admin.SetBucketWebsite{Bucket: id, Allow: w.Enabled}
+		if w.Enabled {
+			op.IndexDocument = *w.IndexDocument
+			if w.ErrorDocument != nil {
+				op.ErrorDocument = *w.ErrorDocument
+			}
+		}
+		if _, err := rq.run(op); err != nil {
+			return nil, coreError(err, codeNoSuchBucket, false)
+		}
 	}
-	if body.Quotas != nil {
-		refused = append(refused, "quotas")
-	}
-	if len(refused) > 0 {
-		return nil, badRequest("%s: not supported by this server yet; nothing was changed", strings.Join(refused, ", "))
+	if q := body.Quotas; q != nil {
+		if _, err := rq.run(admin.SetBucketQuotas{Name: id, MaxSize: q.MaxSize, MaxObjects: q.MaxObjects}); err != nil {
+			return nil, coreError(err, codeNoSuchBucket, false)
+		}
 	}
 	return bucketInfo(rq, id)
 }

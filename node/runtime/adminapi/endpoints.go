@@ -66,7 +66,7 @@ var endpoints = []*endpoint{
 	{Name: "GetBucketInfo", Method: get, Summary: "One bucket, by id, global alias or search.",
 		Query: []queryParam{qIDOpt, {Name: "globalAlias"}, qSearch}, Resp: GetBucketInfoResponse{}, Handle: getBucketInfo},
 	{Name: "CreateBucket", Method: post, Summary: "Create a bucket under a global alias (and optionally a local one).", Body: CreateBucketRequest{}, Resp: GetBucketInfoResponse{}, Handle: createBucket},
-	{Name: "UpdateBucket", Method: post, Summary: "Change a bucket's website access or quotas (refused with 400: not supported yet).", Query: []queryParam{qID}, Body: UpdateBucketRequestBody{}, Resp: GetBucketInfoResponse{}, Handle: updateBucket},
+	{Name: "UpdateBucket", Method: post, Summary: "Change a bucket's website access or quotas.", Query: []queryParam{qID}, Body: UpdateBucketRequestBody{}, Resp: GetBucketInfoResponse{}, Handle: updateBucket},
 	{Name: "DeleteBucket", Method: post, Summary: "Delete an empty bucket.", Query: []queryParam{qID}, Handle: deleteBucket},
 	{Name: "AllowBucketKey", Method: post, Summary: "Grant a key rights on a bucket.", Body: BucketKeyPermChangeRequest{}, Resp: GetBucketInfoResponse{}, Handle: allowBucketKey},
 	{Name: "DenyBucketKey", Method: post, Summary: "Revoke a key's rights on a bucket.", Body: BucketKeyPermChangeRequest{}, Resp: GetBucketInfoResponse{}, Handle: denyBucketKey},
