@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -346,22 +347,30 @@ func TestWrongSecretIsRefused(t *testing.T) {
 	bad.stop()
 }
 
-func TestEmbeddedDefault(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test with real processes")
-	}
-	// Run in a scratch directory, as a newcomer would: no flags, no config.
-	work := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, garageBinary(t), "serve")
-	cmd.Dir = work
-	cmd.Env = cleanEnv()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
+// embedded is a `garage serve` started with no flags and no
+// configuration in a scratch directory, as a newcomer would run it.
+type embedded struct {
+	ctx    context.Context // ends when the test's time is up
+	work   string          // the directory it runs in
+	cmd    *exec.Cmd
+	banner string // what it printed up to the line that says it serves
+}
+
+// startEmbedded starts one, killed when t ends; what it prints after the
+// banner is drained so its logs never block it.
+func startEmbedded(t *testing.T, timeout time.Duration) embedded {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	e := embedded{ctx: ctx, work: t.TempDir()}
+	e.cmd = exec.CommandContext(ctx, garageBinary(t), "serve")
+	e.cmd.Dir = e.work
+	e.cmd.Env = cleanEnv()
+	stdout, _ := e.cmd.StdoutPipe()
+	if err := e.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() { e.cmd.Process.Kill(); e.cmd.Wait() })
 	var banner strings.Builder
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
@@ -370,7 +379,17 @@ func TestEmbeddedDefault(t *testing.T) {
 			break
 		}
 	}
-	b := banner.String()
+	go io.Copy(io.Discard, stdout) //nolint:errcheck // drain
+	e.banner = banner.String()
+	return e
+}
+
+func TestEmbeddedDefault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	e := startEmbedded(t, 60*time.Second)
+	work, cmd, b := e.work, e.cmd, e.banner
 	for _, want := range []string{"Access key ID:  GK", "Secret key:", "Region:         garage", "S3 endpoint:    http://127.0.0.1:3900", "Default bucket: default"} {
 		if !strings.Contains(b, want) {
 			t.Fatalf("banner lacks %q:\n%s", want, b)

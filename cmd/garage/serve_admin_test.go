@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -24,27 +22,8 @@ func TestEmbeddedDefaultServesAdminAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test with real processes")
 	}
-	work := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, garageBinary(t), "serve")
-	cmd.Dir = work
-	cmd.Env = cleanEnv()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var banner strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		banner.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "garage node ") {
-			break
-		}
-	}
-	go io.Copy(io.Discard, stdout) //nolint:errcheck // drain
-	b := banner.String()
+	e := startEmbedded(t, 90*time.Second)
+	ctx, work, cmd, b := e.ctx, e.work, e.cmd, e.banner
 	tomlPath := filepath.Join(work, "garage-data", "garage.toml")
 	if p, err := filepath.EvalSymlinks(work); err == nil && !strings.Contains(b, tomlPath) {
 		tomlPath = filepath.Join(p, "garage-data", "garage.toml")

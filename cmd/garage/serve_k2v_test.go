@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"net/http"
-	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
@@ -26,26 +23,8 @@ func TestEmbeddedDefaultServesK2V(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test with real processes")
 	}
-	work := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, garageBinary(t), "serve")
-	cmd.Dir = work
-	cmd.Env = cleanEnv()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var banner strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		banner.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "garage node ") {
-			break
-		}
-	}
-	b := banner.String()
+	e := startEmbedded(t, 60*time.Second)
+	ctx, cmd, b := e.ctx, e.cmd, e.banner
 	for _, want := range []string{`K2V endpoint:   http://127.0.0.1:3904 (SigV4 service "k2v")`, `serving the K2V API on http://127.0.0.1:3904 (region "garage", service "k2v")`} {
 		if !strings.Contains(b, want) {
 			t.Fatalf("banner lacks %q:\n%s", want, b)

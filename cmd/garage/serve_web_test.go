@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -27,26 +25,8 @@ func TestEmbeddedDefaultServesWebsites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test with real processes")
 	}
-	work := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, garageBinary(t), "serve")
-	cmd.Dir = work
-	cmd.Env = cleanEnv()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	var banner strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		banner.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "garage node ") {
-			break
-		}
-	}
-	b := banner.String()
+	e := startEmbedded(t, 60*time.Second)
+	ctx, work, cmd, b := e.ctx, e.work, e.cmd, e.banner
 	for _, want := range []string{
 		`Web endpoint:   http://BUCKET.web.localhost:3902 (once: garage bucket website --allow BUCKET)`,
 		`serving websites on http://127.0.0.1:3902 (root domain ".web.localhost")`,
