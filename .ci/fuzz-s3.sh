@@ -22,16 +22,18 @@ for target in \
     "./node/runtime/k2vapi FuzzDeleteBatchBody" "./node/runtime/k2vapi FuzzPollRangeBody"; do
     set -- $target
     out=$(mktemp)
-    if ! go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" -fuzzminimizetime 2s "$1" 2>&1 | tee "$out"; then
-        # Go's fuzzing engine sometimes ends a run on a loaded machine with
-        # "context deadline exceeded" and no failing input: its workers
-        # stopped late, nothing was found. Run that target once more; a
-        # real finding (a failing input written) fails at once.
-        if grep -q 'Failing input written' "$out" || ! grep -q 'context deadline exceeded' "$out"; then
+    # Go's fuzzing engine sometimes ends a run on a loaded machine with
+    # "context deadline exceeded" and no failing input: its workers stopped
+    # late, nothing was found. Such a run is tried again, up to three times
+    # in all; a real finding (a failing input written) fails at once.
+    for attempt in 1 2 3; do
+        if go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" -fuzzminimizetime 2s "$1" 2>&1 | tee "$out"; then
+            break
+        fi
+        if grep -q 'Failing input written' "$out" || ! grep -q 'context deadline exceeded' "$out" || [ "$attempt" = 3 ]; then
             exit 1
         fi
         echo "fuzz-s3: $2 stopped on the engine's deadline, no input failed; running it again"
-        go test -run '^$' -fuzz "^$2\$" -fuzztime "$time" -fuzzminimizetime 2s "$1"
-    fi
+    done
     rm -f "$out"
 done
