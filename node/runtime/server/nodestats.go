@@ -15,7 +15,10 @@ import (
 
 // statsDialTimeout bounds reaching another node for its statistics: an
 // unreachable node becomes an error entry, not a stalled command.
-const statsDialTimeout = 5 * time.Second
+const (
+	statsDialTimeout = 5 * time.Second
+	statsCallTimeout = 20 * time.Second
+)
 
 // ErrNoNodeMatches and ErrManyNodesMatch are a node selector's mistakes.
 var (
@@ -93,6 +96,12 @@ func (s *Server) statsOf(ctx context.Context, id string, n admin.NodeStatus) (ad
 		return admin.NodeStats{}, err
 	}
 	defer c.Close()
+	// The client's call has its own long timeout; a node that accepts the
+	// connection but does not answer is cut off with the caller's context.
+	cctx, ccancel := context.WithTimeout(ctx, statsCallTimeout)
+	defer ccancel()
+	stop := context.AfterFunc(cctx, func() { c.Close() })
+	defer stop()
 	var ns admin.NodeStats
 	if err := c.Call(admin.GetStats{}, &ns); err != nil {
 		return admin.NodeStats{}, fmt.Errorf("GetStats on %s: %w", n.Addr, err)
