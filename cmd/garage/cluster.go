@@ -3,13 +3,16 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/runtime/adminrpc"
 )
 
-// StatusCmd shows the cluster as one node sees it.
+// StatusCmd shows the cluster as one node sees it, in Garage's layout: the
+// healthy nodes, the failed ones (members of the layout that are down),
+// the staged role changes and any layout change in progress.
 type StatusCmd struct{}
 
 func (c *StatusCmd) Run(g *Globals, out io.Writer) error {
@@ -18,27 +21,121 @@ func (c *StatusCmd) Run(g *Globals, out io.Writer) error {
 		if err := a.call(admin.GetStatus{}, &st); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "==== HEALTHY NODES ====\n")
-		printNodes(out, st, true)
-		var down int
-		for _, n := range st.Nodes {
-			if !n.Up {
-				down++
-			}
+		var info admin.LayoutInfo
+		if err := a.call(admin.GetLayout{}, &info); err != nil {
+			return err
 		}
-		if down > 0 {
-			fmt.Fprintf(out, "\n==== FAILED NODES ====\n")
-			printNodes(out, st, false)
-		}
-		fmt.Fprintf(out, "\nLayout version: %d\n", st.LayoutVersion)
 		var h admin.LayoutHistory
 		if err := a.call(admin.GetLayoutHistory{}, &h); err != nil {
 			return err
 		}
+		printStatus(out, st, info)
 		printChangeProgress(out, h)
 		return nil
 	})
 }
+
+// printStatus prints the healthy and failed nodes tables.
+func printStatus(out io.Writer, st admin.ClusterStatus, info admin.LayoutInfo) {
+	staged := map[string]bool{} // nodes a staged change gives a role
+	for _, s := range info.Staged {
+		if !s.Remove {
+			staged[s.ID] = true
+		}
+	}
+	noRole := func(n admin.NodeStatus) string {
+		switch {
+		case staged[n.ID]:
+			return "pending..."
+		case n.Draining:
+			return "draining metadata..."
+		}
+		return "NO ROLE ASSIGNED"
+	}
+
+	fmt.Fprintln(out, "==== HEALTHY NODES ====")
+	t := newTable(out, "ID", "Hostname", "Address", "Tags", "Zone", "Capacity", "DataAvail")
+	for _, n := range st.Nodes {
+		if !n.Up {
+			continue
+		}
+		host, addr := orQuestion(n.Hostname), n.Addr
+		if addr == "" {
+			addr = "N/A"
+		}
+		if !n.HasRole {
+			t.row(shortID(n.ID), host, addr, "", "", noRole(n))
+			continue
+		}
+		t.row(shortID(n.ID), host, addr, tagList(n.Tags), n.Zone, capacityString(n.Capacity, n.Gateway), dataAvail(n))
+	}
+	t.flush()
+
+	// Failed: down nodes that hold (or are draining) a role, and members
+	// of the layout this node never heard of.
+	seen := map[string]bool{}
+	failed := [][]string{}
+	var draining bool
+	for _, n := range st.Nodes {
+		seen[n.ID] = true
+		if n.Up || (!n.HasRole && !n.Draining) {
+			continue
+		}
+		last := "never seen"
+		if n.LastSeenSecs >= 0 {
+			last = timeAgo(n.LastSeenSecs)
+		}
+		if n.HasRole {
+			failed = append(failed, []string{shortID(n.ID), orQuestion(n.Hostname), tagList(n.Tags), n.Zone, capacityString(n.Capacity, n.Gateway), last})
+			continue
+		}
+		draining = true
+		failed = append(failed, []string{shortID(n.ID), orQuestion(n.Hostname), "", "", noRole(n), last})
+	}
+	for _, r := range info.Roles {
+		if !seen[r.ID] {
+			failed = append(failed, []string{shortID(r.ID), "??", tagList(r.Tags), r.Zone, capacityString(r.Capacity, r.Gateway), "never seen"})
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintln(out, "\n==== FAILED NODES ====")
+		t := newTable(out, "ID", "Hostname", "Tags", "Zone", "Capacity", "Last seen")
+		for _, row := range failed {
+			t.row(row...)
+		}
+		t.flush()
+		if draining {
+			fmt.Fprintln(out, "\nYour cluster is expecting to drain data from nodes that are currently unavailable.")
+			fmt.Fprintln(out, "If these nodes are definitely dead, please review the layout history with")
+			fmt.Fprintln(out, "`garage layout history` and use `garage layout skip-dead-nodes` to force progress.")
+		}
+	}
+	if len(info.Staged) > 0 || info.StagedZoneRedundancy != nil || info.StagedReplicationFactor != nil {
+		fmt.Fprintln(out, "\n==== STAGED ROLE CHANGES ====")
+		printStaged(out, info)
+		fmt.Fprintln(out, "\nPlease use `garage layout show` to check the proposed new layout and apply it.")
+	}
+}
+
+// dataAvail is a storage node's free data space, "N/A" for a gateway.
+func dataAvail(n admin.NodeStatus) string {
+	switch {
+	case n.Gateway:
+		return "N/A"
+	case n.DataTotal == 0:
+		return "?"
+	}
+	return fmt.Sprintf("%s (%.1f%%)", bytesHuman(n.DataAvail), 100*float64(n.DataAvail)/float64(n.DataTotal))
+}
+
+func capacityString(capacity uint64, gateway bool) string {
+	if gateway {
+		return "gateway"
+	}
+	return bytesHuman(capacity)
+}
+
+func tagList(tags []string) string { return "[" + strings.Join(tags, ",") + "]" }
 
 // printChangeProgress summarises a layout change in progress: how many
 // nodes acknowledged and synced the newest version.
@@ -59,63 +156,52 @@ func printChangeProgress(out io.Writer, h admin.LayoutHistory) {
 	for _, v := range h.Versions {
 		live = append(live, fmt.Sprint(v.Number))
 	}
-	fmt.Fprintf(out, "Layout change in progress: versions %s live, reads from %d; %d of %d nodes acknowledged version %d, %d synced it (see garage layout history)\n",
+	fmt.Fprintf(out, "\nLayout change in progress: versions %s live, reads from %d; %d of %d nodes acknowledged version %d, %d synced it (see garage layout history)\n",
 		strings.Join(live, ", "), h.ReadVersion, acked, len(h.Nodes), h.Current, synced)
 }
 
-func printNodes(out io.Writer, st admin.ClusterStatus, up bool) {
-	t := newTable(out, "ID", "Hostname", "Address", "Zone", "Capacity", "Layout", "DataAvail", "MetaAvail", "LastSeen")
-	for _, n := range st.Nodes {
-		if n.Up != up {
-			continue
-		}
-		zone, capacity := "NO ROLE ASSIGNED", ""
-		if n.HasRole {
-			zone, capacity = n.Zone, bytesHuman(n.Capacity)
-			if n.Gateway {
-				capacity = "gateway"
-			}
-		}
-		seen := "now"
-		switch {
-		case n.LastSeenSecs < 0:
-			seen = "never"
-		case n.LastSeenSecs > 0:
-			seen = fmt.Sprintf("%ds ago", n.LastSeenSecs)
-		}
-		id := shortID(n.ID)
-		if n.ID == st.Self {
-			id += " (this node)"
-		}
-		t.row(id, orDash(n.Hostname), orDash(n.Addr), zone, orDash(capacity), fmt.Sprintf("v%d", n.LayoutVersion),
-			freeSpace(n.DataAvail, n.DataTotal), freeSpace(n.MetaAvail, n.MetaTotal), seen)
-	}
-	t.flush()
+// StatsCmd shows what a node holds, or with -a every node, then the
+// cluster-wide storage, as Garage's `garage stats` does.
+type StatsCmd struct {
+	AllNodes bool `short:"a" name:"all-nodes" help:"Gather the statistics of every node (the node reached asks the others)."`
 }
-
-// StatsCmd shows what one node holds.
-type StatsCmd struct{}
 
 func (c *StatsCmd) Run(g *Globals, out io.Writer) error {
 	return g.withAdmin(func(a *adminClient) error {
-		var st admin.NodeStats
-		if err := a.call(admin.GetStats{}, &st); err != nil {
+		spec := "self"
+		if c.AllNodes {
+			spec = "*"
+		}
+		var res adminrpc.NodeStatsResult
+		if err := a.call(adminrpc.GetNodeStats{Node: spec}, &res); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "Node %s\n\n", st.Node)
-		t := newTable(out, "Table", "Entries", "Tombstones")
-		for _, tb := range st.Tables {
-			t.row(tb.Name, fmt.Sprint(tb.Entries), fmt.Sprint(tb.Tombstones))
+		for _, id := range sortedKeys(res.Success) {
+			fmt.Fprintf(out, "==== NODE [%s] ====\n%s\n", shortID(id), res.Success[id].Freeform())
 		}
-		t.flush()
-		fmt.Fprintf(out, "\nAnti-entropy: %d passes, %d partitions exchanged, %d entries sent, %d received; %d layout merges\n",
-			st.SyncPasses, st.SyncSessions, st.SyncItemsSent, st.SyncItemsRecvd, st.LayoutMerges)
-		fmt.Fprintf(out, "Layout changes: %d sync rounds (%d failed and retried), %d entries handed to new holders\n",
-			st.SyncRounds, st.SyncRoundFailures, st.Offloaded)
-		fmt.Fprintf(out, "Tombstone collection: %d waiting, %d collected here in %d rounds (%d rounds retried)\n",
-			st.TombstonesQueued, st.TombstonesCollected, st.GCRounds, st.GCFailures)
+		for _, id := range sortedKeys(res.Error) {
+			fmt.Fprintf(out, "==== NODE [%s] ====\nError: %s\n\n", shortID(id), res.Error[id])
+		}
+		var st admin.ClusterStatus
+		if err := a.call(admin.GetStatus{}, &st); err != nil {
+			return err
+		}
+		var info admin.LayoutInfo
+		if err := a.call(admin.GetLayout{}, &info); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "==== CLUSTER STATISTICS ====\n%s", admin.ClusterFreeform(st, info.Roles))
 		return nil
 	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // NodeCmd groups node commands.
@@ -159,4 +245,29 @@ func (c *NodeConnectCmd) Run(g *Globals, out io.Writer) error {
 		fmt.Fprintf(out, "Connected to %s.\n", c.Peer)
 		return nil
 	})
+}
+
+// printStaged lists the staged role changes, as Garage's status does.
+func printStaged(out io.Writer, info admin.LayoutInfo) {
+	if len(info.Staged) > 0 {
+		t := newTable(out, "ID", "Tags", "Zone", "Capacity")
+		for _, s := range info.Staged {
+			if s.Remove {
+				t.row(shortID(s.ID), "REMOVED", "", "")
+				continue
+			}
+			t.row(shortID(s.ID), tagList(s.Tags), s.Zone, capacityString(s.Capacity, s.Gateway))
+		}
+		t.flush()
+	}
+	if info.StagedZoneRedundancy != nil {
+		zr := "maximum"
+		if *info.StagedZoneRedundancy > 0 {
+			zr = fmt.Sprint(*info.StagedZoneRedundancy)
+		}
+		fmt.Fprintf(out, "Zone redundancy: %s\n", zr)
+	}
+	if info.StagedReplicationFactor != nil {
+		fmt.Fprintf(out, "Replication factor: %d\n", *info.StagedReplicationFactor)
+	}
 }

@@ -221,9 +221,9 @@ func assignZones(nodes []*testNode) {
 }
 
 // healthyNodes counts the node lines (those starting with a node id) of
-// the status's healthy section.
+// the status's healthy section (which ends at the first blank line).
 func healthyNodes(statusOut string) int {
-	healthy := strings.Split(statusOut, "==== FAILED NODES ====")[0]
+	healthy, _, _ := strings.Cut(statusOut, "\n\n")
 	count := 0
 	for _, line := range strings.Split(healthy, "\n") {
 		if f := strings.Fields(line); len(f) > 0 && len(f[0]) == 16 && strings.Trim(f[0], "0123456789abcdef") == "" {

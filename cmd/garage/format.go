@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/garagego/garage/node/admin"
 )
 
 // textTable prints aligned columns.
@@ -21,27 +23,29 @@ func (t *textTable) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells
 
 func (t *textTable) flush() { t.tw.Flush() }
 
-// bytesHuman prints a size with decimal units, as capacities are given.
-func bytesHuman(n uint64) string {
-	units := []string{"B", "KB", "MB", "GB", "TB", "PB"}
-	f := float64(n)
-	i := 0
-	for f >= 1000 && i < len(units)-1 {
-		f /= 1000
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%d B", n)
-	}
-	return fmt.Sprintf("%.1f %s", f, units[i])
-}
+// bytesHuman prints a size with decimal units, as capacities are given
+// and as Garage prints them.
+func bytesHuman(n uint64) string { return admin.HumanBytes(n) }
 
-// freeSpace prints "avail/total (pct%)".
-func freeSpace(avail, total uint64) string {
-	if total == 0 {
-		return "?"
+// timeAgo says how long ago something was, in words, as Garage's status
+// does ("now", "1 second ago", "3 minutes ago").
+func timeAgo(secs int64) string {
+	if secs <= 0 {
+		return "now"
 	}
-	return fmt.Sprintf("%s/%s (%.0f%%)", bytesHuman(avail), bytesHuman(total), 100*float64(avail)/float64(total))
+	units := []struct {
+		name string
+		secs int64
+	}{{"year", 365 * 86400}, {"month", 30 * 86400}, {"week", 7 * 86400}, {"day", 86400}, {"hour", 3600}, {"minute", 60}, {"second", 1}}
+	for _, u := range units {
+		if n := secs / u.secs; n >= 1 {
+			if n == 1 {
+				return "1 " + u.name + " ago"
+			}
+			return fmt.Sprintf("%d %ss ago", n, u.name)
+		}
+	}
+	return "now"
 }
 
 func shortID(id string) string {
@@ -56,6 +60,13 @@ func dateMillis(ms uint64) string {
 		return "?"
 	}
 	return time.UnixMilli(int64(ms)).UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func orQuestion(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
 }
 
 func orDash(s string) string {

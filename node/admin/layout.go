@@ -32,10 +32,27 @@ func (s *Service) status(now cluster.Time) ClusterStatus {
 		}
 		if m, ok := cur.Member(p.ID); ok {
 			ns.HasRole, ns.Zone, ns.Capacity, ns.Gateway, ns.Tags = true, m.Zone, m.Capacity, m.Gateway, m.Tags
+		} else {
+			ns.Draining = inOlderVersion(h, p.ID)
 		}
 		st.Nodes = append(st.Nodes, ns)
 	}
 	return st
+}
+
+// inOlderVersion reports whether id has a role in a live layout version
+// other than the current one.
+func inOlderVersion(h *layout.History, id cluster.NodeID) bool {
+	cur := h.Current()
+	for _, v := range h.Versions {
+		if v.Number == cur.Number {
+			continue
+		}
+		if _, ok := v.Member(id); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) layoutInfo() LayoutInfo {

@@ -27,6 +27,9 @@ type NodeStatus struct {
 	MetaAvail     uint64   `json:"metaAvail"`
 	MetaTotal     uint64   `json:"metaTotal"`
 	Version       string   `json:"version"`
+	// Draining: no role in the current layout version, but one in an
+	// older live version, whose data it still hands over.
+	Draining bool `json:"draining"`
 }
 
 // LayoutInfo answers GetLayout and the layout-changing operations.
@@ -137,8 +140,15 @@ type BucketKey struct {
 
 // NodeStats answers GetStats.
 type NodeStats struct {
-	Node   string       `json:"node"`
-	Tables []TableStats `json:"tables"`
+	Node     string       `json:"node"`
+	Hostname string       `json:"hostname"`
+	Version  string       `json:"version"`
+	Tables   []TableStats `json:"tables"`
+	// Block manager: blocks with a reference count, the resync queue and
+	// the blocks resync keeps failing on.
+	BlockRefs    int `json:"blockRefs"`
+	ResyncQueue  int `json:"resyncQueue"`
+	ResyncErrors int `json:"resyncErrors"`
 	// Anti-entropy counters since the node started.
 	SyncPasses     uint64 `json:"syncPasses"`
 	SyncSessions   uint64 `json:"syncSessions"`

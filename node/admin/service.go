@@ -189,6 +189,13 @@ func (s *Service) stats() NodeStats {
 		SyncItemsSent: st.SyncItemsSent, SyncItemsRecvd: st.SyncItemsRecvd, LayoutMerges: s.members.Stats().LayoutMerges,
 		SyncRounds: st.SyncRounds, SyncRoundFailures: st.SyncRoundFailures, Offloaded: st.Offloaded,
 		TombstonesQueued: s.engine.GCQueueLen(), TombstonesCollected: st.TombstonesCollected, GCRounds: st.GCRounds, GCFailures: st.GCFailures}
+	for _, p := range s.members.Peers() {
+		if p.Self {
+			out.Hostname, out.Version = p.Info.Hostname, p.Info.Version
+		}
+	}
+	s.blocks.RefCounts(func(cluster.Hash, block.RefCount) bool { out.BlockRefs++; return true })
+	out.ResyncQueue, out.ResyncErrors = s.blocks.QueueLen(), len(s.blocks.Errors())
 	for _, id := range s.engine.Tables() {
 		out.Tables = append(out.Tables, TableStats{Name: s.engine.TableName(id), Entries: s.engine.Count(id), Tombstones: s.engine.Tombstones(id)})
 	}

@@ -181,7 +181,7 @@ func (rq *request) serve() error {
 // notYet are Garage's endpoints this server routes but does not serve yet:
 // they answer 501 once authenticated.
 var notYet = map[string]bool{
-	"CleanupIncompleteUploads": true, "InspectObject": true, "GetNodeStatistics": true,
+	"CleanupIncompleteUploads": true, "InspectObject": true,
 	"CreateMetadataSnapshot": true, "LaunchRepairOperation": true, "ListWorkers": true, "GetWorkerInfo": true,
 	"GetWorkerVariable": true, "SetWorkerVariable": true, "ListBlockErrors": true, "GetBlockInfo": true,
 	"RetryBlockResync": true, "PurgeBlocks": true,

@@ -39,7 +39,7 @@ func getClusterStatus(rq *request) (any, error) {
 	out := GetClusterStatusResponse{LayoutVersion: st.LayoutVersion, Nodes: []NodeResp{}}
 	seen := map[string]bool{}
 	for _, n := range st.Nodes {
-		nr := NodeResp{ID: n.ID, GarageVersion: nonEmpty(n.Version), Addr: nonEmpty(n.Addr), Hostname: nonEmpty(n.Hostname), IsUp: n.Up}
+		nr := NodeResp{ID: n.ID, GarageVersion: nonEmpty(n.Version), Addr: nonEmpty(n.Addr), Hostname: nonEmpty(n.Hostname), IsUp: n.Up, Draining: n.Draining}
 		if n.LastSeenSecs >= 0 {
 			nr.LastSeenSecsAgo = ptr(uint64(n.LastSeenSecs))
 		}

@@ -38,6 +38,8 @@ var endpoints = []*endpoint{
 	{Name: "ConnectClusterNodes", Method: post, Summary: "Connect to nodes given as <node id>@<host:port>.", Body: ConnectClusterNodesRequest{}, Resp: []ConnectNodeResponse{}, Handle: connectClusterNodes},
 	{Name: "GetNodeInfo", Method: get, Summary: "This node's identity and version (node=self, its id, or * which answers for this node only).",
 		Query: []queryParam{{Name: "node", Required: true}}, Resp: MultiResponse[LocalGetNodeInfoResponse]{}, Handle: getNodeInfo},
+	{Name: "GetNodeStatistics", Method: get, Summary: "Statistics of the nodes ?node= selects (self, an id or prefix, or *), as text.",
+		Query: []queryParam{{Name: "node", Required: true}}, Resp: MultiResponse[LocalGetNodeStatisticsResponse]{}, Handle: getNodeStatistics},
 
 	{Name: "ListAdminTokens", Method: get, Summary: "Every admin token, those of the configuration first.", Resp: []GetAdminTokenInfoResponse{}, Handle: listAdminTokens},
 	{Name: "GetAdminTokenInfo", Method: get, Summary: "One admin token, by id or by search (id prefix or name).", Query: []queryParam{qIDOpt, qSearch}, Resp: GetAdminTokenInfoResponse{}, Handle: getAdminTokenInfo},

@@ -91,6 +91,8 @@ func (s *Server) runAdmin(req adminrpc.Request) (any, error) {
 			return nil, err
 		}
 		return struct{}{}, nil
+	case adminrpc.GetNodeStats:
+		return s.NodeStats(ctx, op.Node)
 	case admin.CreateKey:
 		// The core draws no randomness: a new key's id and secret come from here.
 		op.ID, op.Secret = "GK"+randomHex(12), randomHex(32)
