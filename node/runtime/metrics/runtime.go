@@ -27,14 +27,20 @@ type Runtime struct {
 
 	mu      sync.Mutex
 	self    string
-	pending map[uint64]pendingCall
+	pending map[callKey]pendingCall
 	peers   map[rpcSeriesKey]*rpcSeries
 	names   map[cluster.NodeID]string
 	swept   time.Time
 }
 
+// callKey names a request in flight: a call to several peers sends the
+// same id to each.
+type callKey struct {
+	to cluster.NodeID
+	id uint64
+}
+
 type pendingCall struct {
-	to    cluster.NodeID
 	s     *rpcSeries
 	start time.Time
 }
@@ -77,7 +83,7 @@ func newRuntime(reg *prometheus.Registry) *Runtime {
 			Help: "RPC requests not answered within a minute."}, rpcLabels),
 		rpcDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rpc_duration",
 			Help: "Time from sending an RPC request to its answer, in seconds.", Buckets: prometheus.DefBuckets}, rpcLabels),
-		pending: map[uint64]pendingCall{},
+		pending: map[callKey]pendingCall{},
 		peers:   map[rpcSeriesKey]*rpcSeries{},
 		names:   map[cluster.NodeID]string{},
 	}
@@ -119,7 +125,7 @@ func (r *Runtime) RPCSent(to cluster.NodeID, id uint64, kind rpc.Kind, err error
 		s.errors.Inc()
 		return
 	}
-	r.pending[id] = pendingCall{to: to, s: s, start: now}
+	r.pending[callKey{to, id}] = pendingCall{s: s, start: now}
 	if len(r.pending) > 1<<16 || now.Sub(r.swept) > rpcTimeout {
 		r.sweepLocked(now)
 	}
@@ -129,11 +135,12 @@ func (r *Runtime) RPCSent(to cluster.NodeID, id uint64, kind rpc.Kind, err error
 func (r *Runtime) RPCAnswered(from cluster.NodeID, id uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	p, ok := r.pending[id]
-	if !ok || p.to != from {
+	k := callKey{from, id}
+	p, ok := r.pending[k]
+	if !ok {
 		return
 	}
-	delete(r.pending, id)
+	delete(r.pending, k)
 	p.s.duration.Observe(time.Since(p.start).Seconds())
 }
 
@@ -147,10 +154,10 @@ func (r *Runtime) sweep() {
 
 func (r *Runtime) sweepLocked(now time.Time) {
 	r.swept = now
-	for id, p := range r.pending {
+	for k, p := range r.pending {
 		if now.Sub(p.start) > rpcTimeout {
 			p.s.timeouts.Inc()
-			delete(r.pending, id)
+			delete(r.pending, k)
 		}
 	}
 }
