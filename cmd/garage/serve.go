@@ -22,6 +22,7 @@ import (
 	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
+	"github.com/garagego/garage/node/runtime/metrics"
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/runtime/transport"
@@ -96,6 +97,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	sc := serverConfig(cfg, log)
 	sc.Transport.Listener = rpcListener
 	sc.Clock = clock
+	// One registry per node: the admin API's /metrics.
+	m := metrics.New(version)
+	sc.Observer = m.Runtime
 	srv, err := server.Start(sc)
 	if err != nil {
 		rpcListener.Close()
@@ -108,10 +112,13 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		closeAll(webListener, adminListener)
 		return err
 	}
+	m.Runtime.SetSelf(srv.ID())
+	m.Attach(srv)
 	apiErr := make(chan error, 4)
 	if s3Listener != nil {
 		apiCfg := s3APIConfig(cfg.S3API, log)
 		apiCfg.Now = clock
+		apiCfg.Metrics = m.S3
 		api := s3api.New(apiCfg, srv)
 		go func() {
 			if err := api.Serve(ctx, s3Listener); err != nil {
@@ -121,7 +128,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		go api.RunLifecycle(ctx, lifecycleInterval)
 	}
 	if k2vListener != nil {
-		api := k2vapi.New(k2vAPIConfig(cfg, log, clock), srv)
+		kc := k2vAPIConfig(cfg, log, clock)
+		kc.Metrics = m.K2V
+		api := k2vapi.New(kc, srv)
 		go func() {
 			if err := api.Serve(ctx, k2vListener); err != nil {
 				apiErr <- fmt.Errorf("K2V API: %w", err)
@@ -129,7 +138,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		}()
 	}
 	if webListener != nil {
-		api := webapi.New(webAPIConfig(cfg, log), srv)
+		wc := webAPIConfig(cfg, log)
+		wc.Metrics = m.Web
+		api := webapi.New(wc, srv)
 		go func() {
 			if err := api.Serve(ctx, webListener); err != nil {
 				apiErr <- fmt.Errorf("website endpoint: %w", err)
@@ -137,7 +148,9 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		}()
 	}
 	if adminListener != nil {
-		api := adminapi.New(adminAPIConfig(cfg, log, clock), srv)
+		ac := adminAPIConfig(cfg, log, clock)
+		ac.Metrics, ac.Observer = m.Handler(), m.Admin
+		api := adminapi.New(ac, srv)
 		go func() {
 			if err := api.Serve(ctx, adminListener); err != nil {
 				apiErr <- fmt.Errorf("admin API: %w", err)

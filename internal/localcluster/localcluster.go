@@ -21,12 +21,17 @@ import (
 	"github.com/garagego/garage/node/runtime/blockstore"
 	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
+	"github.com/garagego/garage/node/runtime/metrics"
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/runtime/transport"
 	"github.com/garagego/garage/node/runtime/webapi"
 	"github.com/garagego/garage/node/table"
 )
+
+// Version is the version a local cluster's nodes report
+// (garage_build_info).
+const Version = "localcluster"
 
 // Region is the S3 region of a local cluster.
 const Region = "garage"
@@ -45,6 +50,9 @@ type Options struct {
 	Tune func(i int, cfg *server.Config)
 	// TuneAPI adjusts each node's S3 API configuration.
 	TuneAPI func(i int, cfg *s3api.Config)
+	// TuneAdmin adjusts each node's admin API configuration (the metrics
+	// token rules, say).
+	TuneAdmin func(i int, cfg *adminapi.Config)
 }
 
 // Node is one running node with its S3 and K2V endpoints.
@@ -65,8 +73,11 @@ type Node struct {
 	Admin         *adminapi.API
 	AdminEndpoint string
 	AdminToken    string
-	stop          context.CancelFunc
-	served        chan error // one result per API served
+	// Metrics is the node's Prometheus registry, served at
+	// AdminEndpoint/metrics.
+	Metrics *metrics.Node
+	stop    context.CancelFunc
+	served  chan error // one result per API served
 }
 
 // Cluster is a running local cluster with an access key allowed to create
@@ -81,6 +92,7 @@ type Cluster struct {
 	rpcSecret [32]byte
 	// adminToken is every node's admin_token.
 	adminToken string
+	tuneAdmin  func(i int, cfg *adminapi.Config)
 }
 
 // Start starts the cluster, applies a layout with every node in its own
@@ -95,7 +107,7 @@ func Start(opts Options) (*Cluster, error) {
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
-	c := &Cluster{logger: opts.Logger}
+	c := &Cluster{logger: opts.Logger, tuneAdmin: opts.TuneAdmin}
 	rand.Read(c.rpcSecret[:]) //nolint:errcheck // crypto/rand does not fail
 	c.adminToken = server.NewSecret()
 	for i := range opts.Nodes {
@@ -118,7 +130,7 @@ func Start(opts Options) (*Cluster, error) {
 		if opts.TuneAPI != nil {
 			opts.TuneAPI(i, &apiCfg)
 		}
-		n, err := c.startNode(cfg, apiCfg)
+		n, err := c.startNode(i, cfg, apiCfg)
 		if err != nil {
 			c.Close()
 			return nil, fmt.Errorf("node %d: %w", i, err)
@@ -132,11 +144,16 @@ func Start(opts Options) (*Cluster, error) {
 	return c, nil
 }
 
-func (c *Cluster) startNode(cfg server.Config, apiCfg s3api.Config) (*Node, error) {
+func (c *Cluster) startNode(i int, cfg server.Config, apiCfg s3api.Config) (*Node, error) {
+	m := metrics.New(Version)
+	cfg.Observer = m.Runtime
 	srv, err := server.Start(cfg)
 	if err != nil {
 		return nil, err
 	}
+	m.Runtime.SetSelf(srv.ID())
+	m.Attach(srv)
+	apiCfg.Metrics = m.S3
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		srv.Close()
@@ -164,14 +181,18 @@ func (c *Cluster) startNode(cfg server.Config, apiCfg s3api.Config) (*Node, erro
 		return nil, err
 	}
 	api := s3api.New(apiCfg, srv)
-	web := webapi.New(webapi.Config{RootDomain: WebRootDomain, Logger: cfg.Logger.Named("web"), Timeouts: apiCfg.Timeouts, SSEMasterKey: apiCfg.SSEMasterKey}, srv)
-	k2v := k2vapi.New(k2vapi.Config{Region: apiCfg.Region, Logger: cfg.Logger.Named("k2v"), Now: apiCfg.Now, Timeouts: apiCfg.Timeouts}, srv)
-	adm := adminapi.New(adminapi.Config{Region: apiCfg.Region, AdminToken: c.adminToken, S3RootDomain: apiCfg.RootDomain,
-		Logger: cfg.Logger.Named("admin"), Now: apiCfg.Now}, srv)
+	web := webapi.New(webapi.Config{RootDomain: WebRootDomain, Logger: cfg.Logger.Named("web"), Timeouts: apiCfg.Timeouts, SSEMasterKey: apiCfg.SSEMasterKey, Metrics: m.Web}, srv)
+	k2v := k2vapi.New(k2vapi.Config{Region: apiCfg.Region, Logger: cfg.Logger.Named("k2v"), Now: apiCfg.Now, Timeouts: apiCfg.Timeouts, Metrics: m.K2V}, srv)
+	admCfg := adminapi.Config{Region: apiCfg.Region, AdminToken: c.adminToken, S3RootDomain: apiCfg.RootDomain,
+		Logger: cfg.Logger.Named("admin"), Now: apiCfg.Now, Metrics: m.Handler(), Observer: m.Admin}
+	if c.tuneAdmin != nil {
+		c.tuneAdmin(i, &admCfg)
+	}
+	adm := adminapi.New(admCfg, srv)
 	ctx, stop := context.WithCancel(context.Background())
 	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(),
 		K2V: k2v, K2VEndpoint: "http://" + kl.Addr().String(), WebEndpoint: "http://" + wl.Addr().String(),
-		Admin: adm, AdminEndpoint: "http://" + al.Addr().String(), AdminToken: c.adminToken,
+		Admin: adm, AdminEndpoint: "http://" + al.Addr().String(), AdminToken: c.adminToken, Metrics: m,
 		stop: stop, served: make(chan error, 4)}
 	go func() { n.served <- api.Serve(ctx, l) }()
 	go func() { n.served <- k2v.Serve(ctx, kl) }()

@@ -54,6 +54,12 @@ type Config struct {
 	Timeouts httpapi.Timeouts
 	// OpTimeout bounds each operation (30 s if zero).
 	OpTimeout time.Duration
+	// Metrics answers GET /metrics (the Prometheus exposition) once the
+	// request passes the metrics token rules; nil answers 501.
+	Metrics http.Handler
+	// Observer is told of every request by endpoint name (Garage's
+	// api_admin_* series); nil observes nothing.
+	Observer httpapi.Observer
 }
 
 // API is the admin API's HTTP handler.
@@ -103,6 +109,8 @@ type request struct {
 	// token is the user token the request was authenticated with; nil for
 	// the configured admin_token.
 	token *model.AdminToken
+	// endpoint names the request for metrics: Garage's endpoint name.
+	endpoint string
 }
 
 // ServeHTTP answers one admin request; every request ends with a status
@@ -119,11 +127,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
 	resp.Finish()
+	if rq.ep != nil {
+		rq.endpoint = rq.ep.Name
+	}
+	httpapi.Observe(a.cfg.Observer, rq.endpoint, resp.Status(), start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
-		name := ""
-		if rq.ep != nil {
-			name = rq.ep.Name
-		}
+		name := rq.endpoint
 		ce.Write(zap.String("endpoint", name), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))
 	}
@@ -139,16 +148,24 @@ func (rq *request) serve() error {
 	path := rq.r.URL.Path
 	switch {
 	case rq.r.Method == http.MethodOptions:
+		rq.endpoint = "Options"
 		return rq.preflight()
 	case rq.r.Method == http.MethodGet && path == "/health":
+		rq.endpoint = "Health"
 		return rq.health()
 	case rq.r.Method == http.MethodGet && path == "/check":
+		rq.endpoint = "CheckDomain"
 		return rq.checkDomain()
 	case rq.r.Method == http.MethodGet && path == "/metrics":
+		rq.endpoint = "Metrics"
 		if err := rq.authorizeMetrics(); err != nil {
 			return err
 		}
-		return notImplemented("Metrics")
+		if rq.api.cfg.Metrics == nil {
+			return notImplemented("Metrics")
+		}
+		rq.api.cfg.Metrics.ServeHTTP(rq.w, rq.r)
+		return nil
 	case rq.r.Method == http.MethodGet && path == "/v2/openapi.json":
 		return rq.writeJSON(http.StatusOK, openAPI())
 	}
@@ -156,6 +173,7 @@ func (rq *request) serve() error {
 	ep := rq.api.byName[name]
 	if !ok || ep == nil || ep.Method != rq.r.Method {
 		if ok && notYet[name] && (rq.r.Method == http.MethodGet || rq.r.Method == http.MethodPost) {
+			rq.endpoint = name
 			if err := rq.authorize(name); err != nil {
 				return err
 			}

@@ -37,6 +37,9 @@ type Config struct {
 	// Timeouts bound slow and vanished clients; zero fields take
 	// httpapi.DefaultTimeouts.
 	Timeouts httpapi.Timeouts
+	// Metrics is told of every request by endpoint name (Garage's
+	// api_k2v_* series); nil observes nothing.
+	Metrics httpapi.Observer
 }
 
 // API is the K2V API's HTTP handler.
@@ -96,6 +99,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
 	resp.Finish()
+	httpapi.Observe(a.cfg.Metrics, rq.ep.name, resp.Status(), start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("endpoint", rq.ep.name), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))

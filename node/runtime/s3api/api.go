@@ -62,6 +62,9 @@ type Config struct {
 	// aws:SecureTransport policy conditions). From any other peer, the
 	// connection itself says.
 	TrustedProxies []netip.Prefix
+	// Metrics is told of every request by endpoint name (Garage's
+	// api_s3_* series); nil observes nothing.
+	Metrics httpapi.Observer
 }
 
 // API is the S3 API's HTTP handler.

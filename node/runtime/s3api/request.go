@@ -41,6 +41,8 @@ type request struct {
 	access *access
 	// condCtx caches the policy condition keys' values.
 	condCtx map[string][]string
+	// endpoint is the operation routed to, for metrics ("" if unrouted).
+	endpoint string
 }
 
 // ServeHTTP answers one S3 request.
@@ -64,6 +66,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
 	resp.Finish()
+	httpapi.Observe(a.cfg.Metrics, rq.endpoint, resp.Status(), start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("request", rq.id), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))
@@ -90,15 +93,18 @@ func (rq *request) serve() error {
 		return s3err.New(s3err.KeyTooLong, "Your key is too long (%d bytes; the limit is %d).", len(rq.key), MaxKeyLength)
 	}
 	if rq.r.Method == http.MethodOptions {
+		rq.endpoint = "Options"
 		return rq.preflight()
 	}
 	if rq.r.Method == http.MethodPost && rq.bucketName != "" && rq.key == "" && isFormUpload(rq.r) {
+		rq.endpoint = "PostObject"
 		return rq.postObject()
 	}
 	ep, err := route(rq.r.Method, rq.bucketName, rq.key, rq.query, rq.r.Header)
 	if err != nil {
 		return err
 	}
+	rq.endpoint = ep.name
 	if err := refuseUnimplemented(rq.r.Header); err != nil {
 		return err
 	}

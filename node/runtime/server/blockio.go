@@ -36,9 +36,13 @@ func (s *Server) perform(req block.IORequest) block.IOResult {
 	var err error
 	switch req.Kind {
 	case block.IOWrite:
+		start := time.Now()
 		err = s.blocks.Write(req.Hash, req.Data, req.Compressed)
+		s.observeIO(true, start, len(req.Data), err)
 	case block.IORead:
+		start := time.Now()
 		res.Data, res.Compressed, err = s.blocks.Read(req.Hash)
+		s.observeIO(false, start, len(res.Data), err)
 	case block.IOStat:
 		res.Present, _, _, err = s.blocks.Stat(req.Hash)
 	case block.IOVerify:

@@ -21,6 +21,9 @@ import (
 type handler struct{ s *Server }
 
 func (h handler) Deliver(m rpc.Message) {
+	if o := h.s.cfg.Observer; o != nil && m.Response {
+		o.RPCAnswered(m.From, m.ID)
+	}
 	if req, ok := m.Body.(adminrpc.Request); ok && !m.Response {
 		go h.s.serveAdmin(m, req)
 		return

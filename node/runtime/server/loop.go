@@ -176,7 +176,11 @@ func (s *Server) emit(rd node.Ready) {
 			s.internal.put(input{kind: inMessage, msg: m})
 			continue
 		}
-		if err := s.tr.Send(m); err != nil && !m.Response && m.ID != 0 {
+		err := s.tr.Send(m)
+		if o := s.cfg.Observer; o != nil && !m.Response && m.ID != 0 {
+			o.RPCSent(m.To, m.ID, m.Body.Kind(), err)
+		}
+		if err != nil && !m.Response && m.ID != 0 {
 			// Fail the call at once rather than at its deadline.
 			s.internal.put(input{kind: inMessage, msg: rpc.Message{
 				From: m.To, To: m.From, ID: m.ID, Response: true,

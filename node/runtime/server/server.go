@@ -55,6 +55,8 @@ type Config struct {
 	// by other users (allow_world_readable_secrets); otherwise Start
 	// tightens them to the owner alone.
 	AllowOpenDirs bool
+	// Observer, if set, is told of block I/O and RPCs (metrics).
+	Observer Observer
 }
 
 // Server is a running node.

@@ -46,6 +46,9 @@ type Config struct {
 	// SSEMasterKey decrypts SSE-S3 objects (the S3 API's sse_master_key);
 	// without it they are refused as the S3 API refuses them.
 	SSEMasterKey *[sse.KeySize]byte
+	// Metrics is told of every request by its method (Garage's web_*
+	// series); nil observes nothing.
+	Metrics httpapi.Observer
 }
 
 // API is the website endpoint's HTTP handler.
@@ -96,6 +99,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
 	resp.Finish()
+	httpapi.Observe(a.cfg.Metrics, r.Method, resp.Status(), start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("host", r.Host), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))
