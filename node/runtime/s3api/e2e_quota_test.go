@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/minio/minio-go/v7"
 
+	"github.com/garagego/garage/internal/retry"
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/model"
 )
@@ -108,5 +109,8 @@ func testQuotas(t *testing.T, e *env) {
 	// Without quotas the same writes pass.
 	_, err = e.c.Do(ctx, admin.SetBucketQuotas{Name: bucket})
 	must(t, err, "remove quotas")
-	must(t, put("d", 10001), "put once the quotas are gone")
+	// Each node reads the quotas from its own copy of the bucket, which
+	// has the change once the full-copy write or sync reaches it: at once
+	// on most runs, within FullCopySyncInterval (10 s) at worst.
+	must(t, retry.Until(ctx, 15*time.Second, func() error { return put("d", 10001) }), "put once the quotas are gone")
 }
