@@ -120,13 +120,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp := httpapi.NewResponse(w, a.cfg.Timeouts.Body)
 	r.Body = httpapi.NewClientBody(r, resp.RC, a.cfg.Timeouts, start)
 	rq := &request{api: a, w: resp, r: r, ctx: r.Context()}
-	if err := rq.serve(); err != nil {
-		rq.fail(err)
-	}
-	if !resp.Started() {
-		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
-	}
-	resp.Finish()
+	resp.Answer(r, rq.serve, rq.fail)
 	if rq.ep != nil {
 		rq.endpoint = rq.ep.Name
 	}

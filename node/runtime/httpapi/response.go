@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -57,4 +58,19 @@ func (w *Response) Finish() {
 	_ = w.RC.SetWriteDeadline(time.Now().Add(w.stall))
 	_ = w.RC.Flush()
 	_ = w.RC.SetWriteDeadline(time.Now().Add(w.stall))
+}
+
+// Answer runs serve for request r and makes sure the request ends with a
+// status of the API's own: an error serve returns is answered by fail,
+// and so is a handler that returned without answering (as a 500 the API
+// logs). It then finishes the response. Every API's ServeHTTP ends its
+// requests this way.
+func (w *Response) Answer(r *http.Request, serve func() error, fail func(error)) {
+	if err := serve(); err != nil {
+		fail(err)
+	}
+	if !w.Started() {
+		fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
+	}
+	w.Finish()
 }

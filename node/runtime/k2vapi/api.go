@@ -2,7 +2,6 @@ package k2vapi
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -92,13 +91,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp := httpapi.NewResponse(w, a.cfg.Timeouts.Body)
 	r.Body = httpapi.NewClientBody(r, resp.RC, a.cfg.Timeouts, start)
 	rq := &request{api: a, w: resp, r: r, ctx: r.Context()}
-	if err := rq.serve(); err != nil {
-		rq.fail(err)
-	}
-	if !resp.Started() {
-		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
-	}
-	resp.Finish()
+	resp.Answer(r, rq.serve, rq.fail)
 	httpapi.Observe(a.cfg.Metrics, rq.ep.name, resp.Status(), start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("endpoint", rq.ep.name), zap.String("method", r.Method), zap.String("path", r.URL.Path),

@@ -2,7 +2,6 @@ package s3api
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -59,13 +58,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-amz-request-id", rq.id)
 	h.Set("x-amz-id-2", rq.id)
 	h.Set("Server", "garage")
-	if err := rq.serve(); err != nil {
-		rq.fail(err)
-	}
-	if !resp.Started() {
-		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
-	}
-	resp.Finish()
+	resp.Answer(r, rq.serve, rq.fail)
 	httpapi.Observe(a.cfg.Metrics, rq.endpoint, resp.Status(), start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("request", rq.id), zap.String("method", r.Method), zap.String("path", r.URL.Path),

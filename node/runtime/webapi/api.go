@@ -92,13 +92,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp := httpapi.NewResponse(w, a.cfg.Timeouts.Body)
 	rq := &request{api: a, w: resp, r: r, ctx: r.Context()}
 	resp.Header().Set("Server", "garage")
-	if err := rq.serve(); err != nil {
-		rq.fail(err)
-	}
-	if !resp.Started() {
-		rq.fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
-	}
-	resp.Finish()
+	resp.Answer(r, rq.serve, rq.fail)
 	httpapi.Observe(a.cfg.Metrics, r.Method, resp.Status(), start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("host", r.Host), zap.String("method", r.Method), zap.String("path", r.URL.Path),
