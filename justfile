@@ -49,6 +49,15 @@ soak:
 bench-k2v:
     go test -run '^$' -bench . -benchtime 2000x ./node/runtime/k2vapi/
 
+# The operator's surface on a local 3-node cluster: GetClusterHealth and
+# /health requests per second (16 clients), website GET against S3 GET of
+# the same 4 KiB and 1 MiB objects, and the CPU cost of metrics under an S3
+# load, with and without every node scraped each second.
+bench-ops:
+    go test -run '^$' -bench HealthChecks -benchtime 20000x ./node/runtime/adminapi/
+    go test -run '^$' -bench GET -benchtime 2000x ./node/runtime/webapi/
+    go test -run '^$' -bench MetricsCost -benchtime 6000x ./node/runtime/metrics/
+
 # Run a node: the single-node default under ./garage-data, or -c FILE.
 serve *args="":
     go run ./cmd/garage {{args}} serve

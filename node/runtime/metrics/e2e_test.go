@@ -91,11 +91,11 @@ func flatten(fams map[string]*dto.MetricFamily) series {
 }
 
 type env struct {
-	t *testing.T
+	t testing.TB
 	c *localcluster.Cluster
 }
 
-func startEnv(t *testing.T) *env {
+func startEnv(t testing.TB) *env {
 	c, err := localcluster.Start(localcluster.Options{Nodes: 3, Dir: t.TempDir(),
 		TuneAdmin: func(i int, cfg *adminapi.Config) {
 			switch i {
@@ -173,9 +173,18 @@ func (e *env) signed(method, url, service string, body []byte, host string) int 
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	status, err := e.send(ctx, method, url, service, body, host)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	return status
+}
+
+// send is signed for any goroutine: it answers the status or an error.
+func (e *env) send(ctx context.Context, method, url, service string, body []byte, host string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
 	}
 	if host != "" {
 		req.Host = host
@@ -186,16 +195,16 @@ func (e *env) signed(method, url, service string, body []byte, host string) int 
 		req.Header.Set("X-Amz-Content-Sha256", hash)
 		creds := aws.Credentials{AccessKeyID: e.c.KeyID, SecretAccessKey: e.c.Secret}
 		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hash, service, localcluster.Region, time.Now()); err != nil {
-			e.t.Fatal(err)
+			return 0, err
 		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, url, err)
+		return 0, fmt.Errorf("%s %s: %w", method, url, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode
+	return resp.StatusCode, nil
 }
 
 func (e *env) wantStatus(got, want int, what string) {
