@@ -166,6 +166,10 @@ type NodeStats struct {
 	TombstonesCollected uint64 `json:"tombstonesCollected"`
 	GCRounds            uint64 `json:"gcRounds"`
 	GCFailures          uint64 `json:"gcFailures"`
+	// S3 key and bucket lookups answered from this node's fresh copy of
+	// the full-copy tables, and with a quorum.
+	LocalLookups  uint64 `json:"localLookups"`
+	QuorumLookups uint64 `json:"quorumLookups"`
 }
 
 // TableStats is one table on one node.

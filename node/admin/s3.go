@@ -34,18 +34,34 @@ type ObjectIndex interface {
 	Entry(now cluster.Time, bucket model.BucketID, key string, done func(cluster.Time, model.Object, error))
 }
 
-// S3 operations: what the S3 API asks of keys and buckets. Each reads with
-// a quorum, so a change made with the CLI on any node holds for the very
-// next request on every node.
+// S3 operations: what the S3 API asks of keys and buckets.
+//
+// GetAccessKey and LookupBucket, read on every request, answer from this
+// node's own copy of the full-copy tables while anti-entropy proves it
+// recent (table.LocalFresh: every write acknowledged more than
+// LocalReadMaxAge ago is in it), and with a quorum otherwise. Only what
+// the local copy holds is served locally: a key, alias or bucket it lacks
+// or holds deleted is read again with a quorum, so a key or bucket made
+// with the CLI on any node holds for the very next request on every node.
+// What a local copy can miss is a change to an entry it holds (a revoked
+// right, a deleted key, a changed configuration), for at most
+// LocalReadMaxAge after the change was acknowledged; callers that find a
+// right missing ask again with Quorum, so a grant, too, holds at once.
 type (
 	// GetAccessKey reads an access key by its exact id. Answers model.Key;
-	// ErrNotFound if it does not exist or was deleted.
-	GetAccessKey struct{ ID string }
+	// ErrNotFound if it does not exist or was deleted. Quorum skips the
+	// local copy.
+	GetAccessKey struct {
+		ID     string
+		Quorum bool
+	}
 	// LookupBucket finds the bucket Name means to Key: the key's local
 	// alias first, then the global alias. Answers model.Bucket; ErrNotFound.
+	// Quorum skips the local copy.
 	LookupBucket struct {
-		Name string
-		Key  model.Key
+		Name   string
+		Key    model.Key
+		Quorum bool
 	}
 	// ListKeyBuckets lists the buckets Key has any right on, once under each
 	// name it sees them by (global aliases and its own local aliases).
@@ -97,8 +113,18 @@ type NamedBucket struct {
 func (s *Service) submitS3(now cluster.Time, op any, done Done) bool {
 	switch op := op.(type) {
 	case GetAccessKey:
+		if k, ok := s.localKey(now, op); ok {
+			done(now, k, nil)
+			return true
+		}
+		s.lookups.quorum++
 		s.getAccessKey(now, op.ID, done)
 	case LookupBucket:
+		if b, ok := s.localBucket(now, op); ok {
+			done(now, b, nil)
+			return true
+		}
+		s.lookups.quorum++
 		s.lookupBucket(now, op, done)
 	case ListKeyBuckets:
 		s.listKeyBuckets(now, op.Key, done)
@@ -125,6 +151,47 @@ func (s *Service) getAccessKey(now cluster.Time, id string, done Done) {
 			done(now, k, nil)
 		}
 	})
+}
+
+// localKey is the live key op names from this node's fresh copy, if it
+// holds one.
+func (s *Service) localKey(now cluster.Time, op GetAccessKey) (model.Key, bool) {
+	if op.Quorum {
+		return model.Key{}, false
+	}
+	k, found, fresh := s.tables.Keys.LocalFresh(now, model.KeyKey(op.ID))
+	if !fresh || !found || k.Deleted {
+		return model.Key{}, false
+	}
+	s.lookups.local++
+	return k, true
+}
+
+// localBucket is the live bucket op's name means, from this node's fresh
+// copies of the aliases and buckets, if they hold it.
+func (s *Service) localBucket(now cluster.Time, op LookupBucket) (model.Bucket, bool) {
+	if op.Quorum {
+		return model.Bucket{}, false
+	}
+	var id model.BucketID
+	if r := op.Key.LocalAliases.Get(op.Name); r.Live() && len(r.Value) == len(model.BucketID{}) {
+		id = model.BucketID(r.Value)
+	} else {
+		alias, found, fresh := s.tables.Aliases.LocalFresh(now, model.AliasKey(op.Name))
+		if !fresh || !found {
+			return model.Bucket{}, false
+		}
+		var ok bool
+		if id, ok = alias.Bucket(); !ok {
+			return model.Bucket{}, false
+		}
+	}
+	b, found, fresh := s.tables.Buckets.LocalFresh(now, model.BucketKey(id))
+	if !fresh || !found || b.Deleted {
+		return model.Bucket{}, false
+	}
+	s.lookups.local++
+	return b, true
 }
 
 func (s *Service) lookupBucket(now cluster.Time, op LookupBucket, done Done) {

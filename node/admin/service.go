@@ -36,6 +36,9 @@ type Service struct {
 	objects        ObjectIndex
 	statusInterval time.Duration
 	tokens         *table.Table[model.AdminToken]
+	// lookups counts the S3 key and bucket lookups answered from the
+	// local copy and with a quorum (s3.go).
+	lookups struct{ local, quorum uint64 }
 }
 
 // New returns the admin service.
@@ -188,7 +191,8 @@ func (s *Service) stats() NodeStats {
 	out := NodeStats{Node: s.self.Hex(), SyncPasses: st.SyncPasses, SyncSessions: st.SyncSessions,
 		SyncItemsSent: st.SyncItemsSent, SyncItemsRecvd: st.SyncItemsRecvd, LayoutMerges: s.members.Stats().LayoutMerges,
 		SyncRounds: st.SyncRounds, SyncRoundFailures: st.SyncRoundFailures, Offloaded: st.Offloaded,
-		TombstonesQueued: s.engine.GCQueueLen(), TombstonesCollected: st.TombstonesCollected, GCRounds: st.GCRounds, GCFailures: st.GCFailures}
+		TombstonesQueued: s.engine.GCQueueLen(), TombstonesCollected: st.TombstonesCollected, GCRounds: st.GCRounds, GCFailures: st.GCFailures,
+		LocalLookups: s.lookups.local, QuorumLookups: s.lookups.quorum}
 	for _, p := range s.members.Peers() {
 		if p.Self {
 			out.Hostname, out.Version = p.Info.Hostname, p.Info.Version

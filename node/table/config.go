@@ -105,6 +105,13 @@ type Config struct {
 	// are small and whose writes may miss one node.
 	SyncInterval         time.Duration
 	FullCopySyncInterval time.Duration
+	// LocalReadMaxAge lets a full-copy table be read from this node's own
+	// copy while an exchange with every peer completed that started at most
+	// this long ago (fresh.go); 0 always reads with a quorum.
+	LocalReadMaxAge time.Duration
+	// FullCopyWriteLinger is how long a write to a full-copy table waits
+	// for every holder before it settles for all but one (coordinator.go).
+	FullCopyWriteLinger time.Duration
 	// MaxSyncSessions bounds concurrent anti-entropy exchanges.
 	MaxSyncSessions int
 	// MaxSyncItems bounds the entries exchanged in one sync message.
@@ -128,6 +135,8 @@ func DefaultConfig() Config {
 		RequestTimeout:       30 * time.Second,
 		SyncInterval:         10 * time.Minute,
 		FullCopySyncInterval: 10 * time.Second,
+		LocalReadMaxAge:      30 * time.Second,
+		FullCopyWriteLinger:  2 * time.Second,
 		MaxSyncSessions:      8,
 		MaxSyncItems:         1000,
 		MaxRangeLimit:        1000,

@@ -83,15 +83,30 @@ func (e *Engine) insert(now cluster.Time, t *tableState, p cluster.Partition, en
 	}
 	sets, quorums := e.writeSets(t, p)
 	release := e.lockVersion()
-	e.calls.Start(now, rpc.Call{
-		Sets:    sets,
-		Quorums: quorums,
-		Body:    Update{Table: t.id, Entries: entries},
-		Timeout: e.cfg.RequestTimeout,
-	}, func(now cluster.Time, _ []rpc.Response, err error) {
+	finish := func(now cluster.Time, _ []rpc.Response, err error) {
 		release(now)
 		done(now, err)
-	})
+	}
+	body := Update{Table: t.id, Entries: entries}
+	if linger := e.cfg.FullCopyWriteLinger; t.replication == FullCopy && e.cfg.LocalReadMaxAge > 0 && linger > 0 && len(sets[0]) > quorums[0] {
+		// Nodes answer requests from their own copy of full-copy tables
+		// (fresh.go): ask every holder first, so that in the common case
+		// every copy has the write once it is acknowledged. A holder that
+		// is down or slower than the linger leaves the write to stand, as
+		// ever, once all but one hold it; that holder's copy stops
+		// serving at most LocalReadMaxAge after its last exchange.
+		e.calls.Start(now, rpc.Call{Sets: sets, Quorums: []int{len(sets[0])}, Body: body, Timeout: linger},
+			func(now cluster.Time, resps []rpc.Response, err error) {
+				if err == nil {
+					finish(now, resps, nil)
+					return
+				}
+				e.stats.FullCopyWritesShort++
+				e.calls.Start(now, rpc.Call{Sets: sets, Quorums: quorums, Body: body, Timeout: e.cfg.RequestTimeout}, finish)
+			})
+		return
+	}
+	e.calls.Start(now, rpc.Call{Sets: sets, Quorums: quorums, Body: body, Timeout: e.cfg.RequestTimeout}, finish)
 }
 
 // get reads one entry from a read quorum of the read set and joins the

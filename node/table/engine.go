@@ -69,6 +69,9 @@ type tableState struct {
 	// own hash (see partitionHash).
 	rawPartitionKeys bool
 	trees            [cluster.NumPartitions]*merkle.Tree // allocated on first use
+	// synced is, for a full-copy table, the start of the last completed
+	// exchange with each peer (fresh.go).
+	synced map[cluster.NodeID]cluster.Time
 }
 
 // Stats counts what the engine did, for summaries and metrics.
@@ -83,6 +86,9 @@ type Stats struct {
 	SyncItemsSent     uint64
 	SyncItemsRecvd    uint64
 	BadRequests       uint64 // requests refused as malformed
+	// FullCopyWritesShort: full-copy writes some holder did not take
+	// within FullCopyWriteLinger, acknowledged by all but one.
+	FullCopyWritesShort uint64
 	// Tombstone collection: entries deleted here, rounds that collected a
 	// batch, rounds that could not reach every holder (retried).
 	TombstonesCollected uint64

@@ -147,11 +147,18 @@ func (e *Engine) startPass(now cluster.Time, r Replication, only *cluster.NodeID
 			if round != nil {
 				round.pending++
 			}
+			start := now
 			e.calls.Start(now, rpc.Call{
 				Sets: [][]cluster.NodeID{{peer}}, Quorum: 1, Body: roots, Timeout: e.cfg.RequestTimeout,
 			}, func(now cluster.Time, resps []rpc.Response, err error) {
 				if err == nil {
-					for _, p := range resps[0].Body.(SyncDiffering).Partitions {
+					differing := resps[0].Body.(SyncDiffering).Partitions
+					if len(differing) == 0 {
+						// Every root we sent was the peer's: we held all it
+						// held when this pass started.
+						e.markSynced(t, peer, start)
+					}
+					for _, p := range differing {
 						if !slices.Contains(parts, p) || (round == nil && e.queued(id, p, peer)) {
 							continue
 						}
@@ -231,6 +238,17 @@ func (e *Engine) runSyncJobs(now cluster.Time) {
 // entries of the differing leaves, each side sending what the other lacks or
 // holds older. finish runs once the job is over.
 func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partition, peer cluster.NodeID, finish func(cluster.Time, error)) {
+	// A job that swapped every differing leaf leaves this node holding all
+	// the peer held when it started (fresh.go); one cut short by
+	// MaxSyncItems does not.
+	start, complete := now, true
+	jobDone := finish
+	finish = func(now cluster.Time, err error) {
+		if err == nil && complete {
+			e.markSynced(t, peer, start)
+		}
+		jobDone(now, err)
+	}
 	e.sync.sessions++
 	e.stats.SyncSessions++
 	tree := t.peek(p)
@@ -249,6 +267,7 @@ func (e *Engine) syncPartition(now cluster.Time, t *tableState, p cluster.Partit
 			}
 			mine := tree.LeafItems(leaf)
 			if len(items.Leaves) > 0 && len(mine) > budget {
+				complete = false
 				break // the rest waits for the next pass
 			}
 			items.Leaves = append(items.Leaves, LeafItems{Leaf: leaf, Items: slices.Clone(mine)})

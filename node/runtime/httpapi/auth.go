@@ -79,8 +79,13 @@ func SigV4Request(r *http.Request, query url.Values) sigv4.Request {
 func IsNotFound(err error) bool { return errors.Is(err, admin.ErrNotFound) }
 
 // LookupKey reads an access key; an unknown one is InvalidAccessKeyId.
+// It may come from this node's own copy of the keys (admin.GetAccessKey).
 func LookupKey(ctx context.Context, d Doer, id string) (model.Key, error) {
-	res, err := d.Do(ctx, admin.GetAccessKey{ID: id})
+	return lookupKey(ctx, d, admin.GetAccessKey{ID: id})
+}
+
+func lookupKey(ctx context.Context, d Doer, op admin.GetAccessKey) (model.Key, error) {
+	res, err := d.Do(ctx, op)
 	if err != nil {
 		if IsNotFound(err) {
 			return model.Key{}, s3err.New(s3err.InvalidAccessKeyID, "The AWS access key Id you provided does not exist in our records.")
@@ -92,9 +97,14 @@ func LookupKey(ctx context.Context, d Doer, id string) (model.Key, error) {
 
 // ResolveBucket finds the bucket name means to key: its local alias for
 // the key, else the global alias (the zero key has no local aliases). An
-// unknown name is NoSuchBucket.
+// unknown name is NoSuchBucket. It may come from this node's own copy of
+// the buckets (admin.LookupBucket).
 func ResolveBucket(ctx context.Context, d Doer, name string, key model.Key) (model.Bucket, error) {
-	res, err := d.Do(ctx, admin.LookupBucket{Name: name, Key: key})
+	return resolveBucket(ctx, d, admin.LookupBucket{Name: name, Key: key})
+}
+
+func resolveBucket(ctx context.Context, d Doer, op admin.LookupBucket) (model.Bucket, error) {
+	res, err := d.Do(ctx, op)
 	if err != nil {
 		if IsNotFound(err) {
 			return model.Bucket{}, s3err.New(s3err.NoSuchBucket, "The specified bucket does not exist.")
@@ -102,6 +112,21 @@ func ResolveBucket(ctx context.Context, d Doer, name string, key model.Key) (mod
 		return model.Bucket{}, err
 	}
 	return res.(model.Bucket), nil
+}
+
+// RereadAccess reads the key keyID ("" for an anonymous request) and the
+// bucket name means to it again, with a quorum: what a request does before
+// it refuses for a missing right, since a local copy can lag a grant.
+func RereadAccess(ctx context.Context, d Doer, keyID, name string) (model.Key, model.Bucket, error) {
+	var key model.Key
+	if keyID != "" {
+		var err error
+		if key, err = lookupKey(ctx, d, admin.GetAccessKey{ID: keyID, Quorum: true}); err != nil {
+			return model.Key{}, model.Bucket{}, err
+		}
+	}
+	b, err := resolveBucket(ctx, d, admin.LookupBucket{Name: name, Key: key, Quorum: true})
+	return key, b, err
 }
 
 // VerifiedBody is a request body read through the checks its signature

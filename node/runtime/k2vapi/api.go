@@ -126,8 +126,14 @@ func (rq *request) serve() error {
 	if err != nil {
 		return err
 	}
-	perms := signed.Key.BucketPerms(b.ID)
-	if !rq.ep.need.grantedBy(perms) {
+	if !rq.ep.need.grantedBy(signed.Key.BucketPerms(b.ID)) {
+		// The key and bucket may have come from this node's copy, which
+		// can lag a grant: ask a quorum before refusing.
+		if signed.Key, b, err = httpapi.RereadAccess(rq.ctx, rq.api.backend, signed.Key.ID, rq.ep.bucket); err != nil {
+			return err
+		}
+	}
+	if !rq.ep.need.grantedBy(signed.Key.BucketPerms(b.ID)) {
 		return forbidden("Operation is not allowed for this key: %s needs the %s right on the bucket.", rq.ep.name, rq.ep.need)
 	}
 	rq.body, rq.bucket = signed.Body, b.ID

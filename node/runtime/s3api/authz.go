@@ -12,6 +12,7 @@ import (
 
 	"github.com/garagego/garage/node/model"
 	"github.com/garagego/garage/node/object"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/server"
 	"github.com/garagego/garage/node/s3/acl"
 	"github.com/garagego/garage/node/s3/policy"
@@ -180,8 +181,46 @@ type check struct {
 // (S3 lets the account's root user do the same).
 var policyBypass = []string{"s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"}
 
-// authorize decides c for rq: nil, or AccessDenied.
+// authorize decides c for rq: nil, or AccessDenied. The key and bucket
+// may have come from this node's own copy of them, which can lag a grant
+// by up to the tables' LocalReadMaxAge (admin.GetAccessKey): before it
+// refuses, it reads both again with a quorum and decides once more, so a
+// right granted on any node holds for the very next request.
 func (rq *request) authorize(c check) error {
+	err := rq.decide(c)
+	if e, ok := s3err.As(err); !ok || e.Code != s3err.AccessDenied || rq.quorumRead {
+		return err
+	}
+	if err := rq.rereadAccess(c.ac, c.bucket); err != nil {
+		return err
+	}
+	return rq.decide(c)
+}
+
+// rereadAccess reads the request's key and the bucket ac describes (by
+// the name the request used) with a quorum, in place.
+func (rq *request) rereadAccess(ac *access, name string) error {
+	rq.quorumRead = true
+	key, b, err := httpapi.RereadAccess(rq.ctx, rq.api.backend, rq.principal(), name)
+	if err != nil {
+		return err
+	}
+	fresh, err := rq.api.loadAccess(b)
+	if err != nil {
+		return err
+	}
+	rq.accessKey = key
+	same := ac == rq.access
+	*ac = *fresh
+	if same {
+		rq.bucket = ac.bucket
+		rq.perms = key.BucketPerms(ac.bucket.ID)
+	}
+	return nil
+}
+
+// decide is authorize's one decision on what the request holds now.
+func (rq *request) decide(c check) error {
 	perms := rq.accessKey.BucketPerms(c.ac.bucket.ID)
 	who := rq.principal()
 	denied := func(why string) error {

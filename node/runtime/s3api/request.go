@@ -38,6 +38,9 @@ type request struct {
 	bucket model.Bucket
 	perms  model.Perms
 	access *access
+	// quorumRead: the key and bucket were read again with a quorum after a
+	// refusal (authorize); they are not read a third time.
+	quorumRead bool
 	// condCtx caches the policy condition keys' values.
 	condCtx map[string][]string
 	// endpoint is the operation routed to, for metrics ("" if unrouted).
