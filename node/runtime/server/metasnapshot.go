@@ -85,3 +85,6 @@ func (s *Server) NodeInfo() adminrpc.NodeInfoResult {
 // Features are the optional features this build has (Garage's
 // garage_features): K2V is always built in.
 var Features = []string{"k2v"}
+
+// MetadataDir is the node's metadata directory.
+func (s *Server) MetadataDir() string { return s.cfg.MetadataDir }
