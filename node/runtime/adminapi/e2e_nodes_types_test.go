@@ -9,11 +9,11 @@ type multi[T any] struct {
 }
 
 type workerInfo struct {
-	ID                uint64  `json:"id"`
-	Name              string  `json:"name"`
-	State             any     `json:"state"` // "busy", "idle", "done" or {"throttled": {...}}
-	Errors            uint64  `json:"errors"`
-	ConsecutiveErrors uint64  `json:"consecutiveErrors"`
+	ID                uint64 `json:"id"`
+	Name              string `json:"name"`
+	State             any    `json:"state"` // "busy", "idle", "done" or {"throttled": {...}}
+	Errors            uint64 `json:"errors"`
+	ConsecutiveErrors uint64 `json:"consecutiveErrors"`
 	LastError         *struct {
 		Message string `json:"message"`
 		SecsAgo uint64 `json:"secsAgo"`
