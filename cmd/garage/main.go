@@ -28,6 +28,7 @@ type CLI struct {
 	Block      BlockCmd      `cmd:"" help:"Inspect blocks and their resync."`
 	Repair     RepairCmd     `cmd:"" help:"Repair tables or blocks on a node."`
 	Worker     WorkerCmd     `cmd:"" help:"Background workers."`
+	Meta       MetaCmd       `cmd:"" help:"Metadata store operations (snapshots)."`
 	Sim        SimCmd        `cmd:"" help:"Run the deterministic simulator."`
 	Bench      BenchCmd      `cmd:"" help:"Measure the S3 API: throughput, latency, time to first byte and node memory, on a local cluster or --endpoint."`
 	Chaos      ChaosCmd      `cmd:"" help:"Fault-inject real processes: kills, freezes, partitions, slow or lossy links, full disks, skewed clocks; check the clients' history."`

@@ -150,9 +150,14 @@ type (
 	RetryBlocks struct {
 		Hashes []string `json:"hashes,omitempty"`
 	}
-	// GetBlockInfo reports one block: reference count, references, queue.
+	// GetBlockInfo reports one block: reference count, references and the
+	// versions they name, queue. Hash is 64 hex digits, or a prefix of at
+	// least 4 naming one block this node counts references of (ErrNotFound
+	// if none, ErrAmbiguous if several). MustExist refuses, with
+	// ErrNotFound, a block this node knows nothing of (Garage's answer).
 	GetBlockInfo struct {
-		Hash string `json:"hash"`
+		Hash      string `json:"hash"`
+		MustExist bool   `json:"mustExist,omitempty"`
 	}
 	// RepairTables runs a full anti-entropy pass now.
 	RepairTables struct{}

@@ -186,6 +186,8 @@ type Workers struct {
 	SyncPasses  uint64       `json:"syncPasses"`
 	SyncJobs    uint64       `json:"syncPartitionsExchanged"`
 	InsertQueue int          `json:"insertQueue"`
+	// Vars are the tunable worker variables (tranquilities).
+	Vars []WorkerVar `json:"vars"`
 }
 
 // ResyncWorker is the block resync worker's state.
@@ -214,6 +216,11 @@ type BlockError struct {
 	LastTry   string `json:"lastTry"`
 	NextTry   string `json:"nextTry"`
 	LastError string `json:"lastError"`
+	// RefCount is the block's reference count here; LastTryMs and
+	// NextTryMs the times above in milliseconds.
+	RefCount  uint64 `json:"refCount"`
+	LastTryMs uint64 `json:"lastTryMs"`
+	NextTryMs uint64 `json:"nextTryMs"`
 }
 
 // BlockInfo answers GetBlockInfo.
@@ -226,12 +233,16 @@ type BlockInfo struct {
 	References []BlockUsage `json:"references"`
 }
 
-// BlockUsage is one version referencing a block.
+// BlockUsage is one version referencing a block: the reference (Deleted)
+// and the version entry it names, if any is left (VersionFound), with its
+// back-link to the object.
 type BlockUsage struct {
-	Version string `json:"version"`
-	Deleted bool   `json:"deleted"`
-	Bucket  string `json:"bucket,omitempty"`
-	Key     string `json:"key,omitempty"`
+	Version        string `json:"version"`
+	Deleted        bool   `json:"deleted"`
+	VersionFound   bool   `json:"versionFound"`
+	VersionDeleted bool   `json:"versionDeleted"`
+	Bucket         string `json:"bucket,omitempty"`
+	Key            string `json:"key,omitempty"`
 }
 
 // WorkerVar is one tunable worker variable.

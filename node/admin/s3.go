@@ -32,6 +32,8 @@ type ObjectIndex interface {
 	Usage(now cluster.Time, bucket model.Bucket, done func(cluster.Time, model.Usage, error))
 	// Entry reads one key's object entry, every version of it.
 	Entry(now cluster.Time, bucket model.BucketID, key string, done func(cluster.Time, model.Object, error))
+	// VersionEntry reads one entry of the versions table.
+	VersionEntry(now cluster.Time, id model.VersionID, done func(cluster.Time, model.Version, bool, error))
 }
 
 // S3 operations: what the S3 API asks of keys and buckets.

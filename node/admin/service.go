@@ -55,7 +55,9 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 	case GetStats:
 		done(now, s.stats(), nil)
 	case ListWorkers:
-		done(now, s.workers(), nil)
+		w := s.workers()
+		w.Vars = s.workerVars()
+		done(now, w, nil)
 	case ListBlockErrors:
 		done(now, s.blockErrors(), nil)
 	case RetryBlocks:

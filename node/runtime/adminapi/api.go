@@ -194,9 +194,7 @@ func (rq *request) serve() error {
 // they answer 501 once authenticated.
 var notYet = map[string]bool{
 	"CleanupIncompleteUploads": true, "InspectObject": true,
-	"CreateMetadataSnapshot": true, "LaunchRepairOperation": true, "ListWorkers": true, "GetWorkerInfo": true,
-	"GetWorkerVariable": true, "SetWorkerVariable": true, "ListBlockErrors": true, "GetBlockInfo": true,
-	"RetryBlockResync": true, "PurgeBlocks": true,
+	"PurgeBlocks": true,
 }
 
 // preflight answers a CORS preflight (any OPTIONS request) permissively,

@@ -3,8 +3,6 @@ package adminapi
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -115,38 +113,6 @@ func getClusterStatistics(rq *request) (any, error) {
 		fmt.Fprintf(&b, "  %-14s  %d entries (%d tombstones)\n", t.Name, t.Entries, t.Tombstones)
 	}
 	return GetClusterStatisticsResponse{Freeform: b.String()}, nil
-}
-
-// getNodeInfo answers for this node only: forwarding node-scoped requests
-// to other nodes is not implemented yet, and says so per node.
-func getNodeInfo(rq *request) (any, error) {
-	spec, err := rq.required("node")
-	if err != nil {
-		return nil, err
-	}
-	self := rq.api.backend.ID().Hex()
-	out := MultiResponse[LocalGetNodeInfoResponse]{Success: map[string]LocalGetNodeInfoResponse{}, Error: map[string]string{}}
-	info := LocalGetNodeInfoResponse{NodeID: self, GarageVersion: rq.api.cfg.Version, GarageFeatures: []string{"k2v"},
-		RustVersion: runtime.Version(), DBEngine: rq.api.cfg.DBEngine}
-	switch {
-	case spec == "self" || strings.HasPrefix(self, strings.ToLower(spec)):
-		out.Success[self] = info
-	case spec == "*":
-		out.Success[self] = info
-		res, err := rq.run(admin.GetStatus{})
-		if err != nil {
-			return nil, coreError(err, "", false)
-		}
-		for _, n := range res.(admin.ClusterStatus).Nodes {
-			if n.ID != self {
-				out.Error[n.ID] = "forwarding node-scoped requests to other nodes is not implemented by this server yet"
-			}
-		}
-	default:
-		return nil, &apiError{http.StatusNotImplemented, "NotImplemented",
-			fmt.Sprintf("node %q is not this node: forwarding node-scoped requests is not implemented by this server yet", spec)}
-	}
-	return out, nil
 }
 
 func connectClusterNodes(rq *request) (any, error) {

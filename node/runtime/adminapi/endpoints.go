@@ -26,6 +26,7 @@ var (
 	qID       = queryParam{Name: "id", Required: true}
 	qIDOpt    = queryParam{Name: "id"}
 	qSearch   = queryParam{Name: "search"}
+	qNode     = queryParam{Name: "node", Required: true}
 	get, post = http.MethodGet, http.MethodPost
 )
 
@@ -36,10 +37,30 @@ var endpoints = []*endpoint{
 	{Name: "GetClusterHealth", Method: get, Summary: "Whether every partition has a quorum of up nodes.", Resp: GetClusterHealthResponse{}, Handle: getClusterHealth},
 	{Name: "GetClusterStatistics", Method: get, Summary: "Storage per node and this node's table sizes, as text.", Resp: GetClusterStatisticsResponse{}, Handle: getClusterStatistics},
 	{Name: "ConnectClusterNodes", Method: post, Summary: "Connect to nodes given as <node id>@<host:port>.", Body: ConnectClusterNodesRequest{}, Resp: []ConnectNodeResponse{}, Handle: connectClusterNodes},
-	{Name: "GetNodeInfo", Method: get, Summary: "This node's identity and version (node=self, its id, or * which answers for this node only).",
-		Query: []queryParam{{Name: "node", Required: true}}, Resp: MultiResponse[LocalGetNodeInfoResponse]{}, Handle: getNodeInfo},
+	{Name: "GetNodeInfo", Method: get, Summary: "Identity, version and metadata engine of the nodes ?node= selects (self, an id or prefix, or *).",
+		Query: []queryParam{qNode}, Resp: MultiResponse[LocalGetNodeInfoResponse]{}, Handle: getNodeInfo},
 	{Name: "GetNodeStatistics", Method: get, Summary: "Statistics of the nodes ?node= selects (self, an id or prefix, or *), as text.",
-		Query: []queryParam{{Name: "node", Required: true}}, Resp: MultiResponse[LocalGetNodeStatisticsResponse]{}, Handle: getNodeStatistics},
+		Query: []queryParam{qNode}, Resp: MultiResponse[LocalGetNodeStatisticsResponse]{}, Handle: getNodeStatistics},
+	{Name: "CreateMetadataSnapshot", Method: post, Summary: "Each selected node writes a consistent copy of its metadata store under <metadata_dir>/snapshots/<timestamp>.",
+		Query: []queryParam{qNode}, Resp: MultiResponse[LocalCreateMetadataSnapshotResponse]{}, Handle: createMetadataSnapshot},
+	{Name: "LaunchRepairOperation", Method: post, Summary: "Start a repair on the selected nodes: tables, blocks or {\"scrub\": \"start\"}.",
+		Query: []queryParam{qNode}, Body: LocalLaunchRepairOperationRequest{}, Resp: MultiResponse[LocalLaunchRepairOperationResponse]{}, Handle: launchRepairOperation},
+
+	{Name: "ListWorkers", Method: post, Summary: "The background workers of the selected nodes.",
+		Query: []queryParam{qNode}, Body: LocalListWorkersRequest{}, Resp: MultiResponse[[]WorkerInfoResp]{}, Handle: listWorkers},
+	{Name: "GetWorkerInfo", Method: post, Summary: "One background worker, by id, on the selected nodes.",
+		Query: []queryParam{qNode}, Body: LocalGetWorkerInfoRequest{}, Resp: MultiResponse[WorkerInfoResp]{}, Handle: getWorkerInfo},
+	{Name: "GetWorkerVariable", Method: post, Summary: "One worker variable, or all (variable null), on the selected nodes.",
+		Query: []queryParam{qNode}, Body: LocalGetWorkerVariableRequest{}, Resp: MultiResponse[map[string]string]{}, Handle: getWorkerVariable},
+	{Name: "SetWorkerVariable", Method: post, Summary: "Set a worker variable on the selected nodes; it persists across restarts.",
+		Query: []queryParam{qNode}, Body: LocalSetWorkerVariableRequest{}, Resp: MultiResponse[LocalSetWorkerVariableResponse]{}, Handle: setWorkerVariable},
+
+	{Name: "ListBlockErrors", Method: get, Summary: "The blocks resync keeps failing on, on the selected nodes.",
+		Query: []queryParam{qNode}, Resp: MultiResponse[[]BlockErrorResp]{}, Handle: listBlockErrors},
+	{Name: "GetBlockInfo", Method: post, Summary: "One block (hash or prefix of 4+ hex digits): reference count and the versions referencing it.",
+		Query: []queryParam{qNode}, Body: LocalGetBlockInfoRequest{}, Resp: MultiResponse[LocalGetBlockInfoResponse]{}, Handle: getBlockInfo},
+	{Name: "RetryBlockResync", Method: post, Summary: "Retry the resync of failing blocks now: {\"all\": true} or {\"blockHashes\": [...]}.",
+		Query: []queryParam{qNode}, Body: LocalRetryBlockResyncRequest{}, Resp: MultiResponse[LocalRetryBlockResyncResponse]{}, Handle: retryBlockResync},
 
 	{Name: "ListAdminTokens", Method: get, Summary: "Every admin token, those of the configuration first.", Resp: []GetAdminTokenInfoResponse{}, Handle: listAdminTokens},
 	{Name: "GetAdminTokenInfo", Method: get, Summary: "One admin token, by id or by search (id prefix or name).", Query: []queryParam{qIDOpt, qSearch}, Resp: GetAdminTokenInfoResponse{}, Handle: getAdminTokenInfo},

@@ -62,10 +62,15 @@ func jsonContent(schema any) map[string]any {
 var (
 	timeType = reflect.TypeOf(time.Time{})
 	zrType   = reflect.TypeOf(ZoneRedundancy{})
+	// schemaerType: wire types that give their own schema.
+	schemaerType = reflect.TypeOf((*schemaer)(nil)).Elem()
 )
 
 // schemaOf is t's JSON schema; named structs go to schemas, referenced.
 func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
+	if t.Implements(schemaerType) {
+		return reflect.Zero(t).Interface().(schemaer).openAPISchema()
+	}
 	switch {
 	case t.Kind() == reflect.Pointer:
 		s := schemaOf(t.Elem(), schemas)

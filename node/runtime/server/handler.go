@@ -82,6 +82,11 @@ func (s *Server) runAdmin(req adminrpc.Request) (any, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 	defer cancel()
+	return s.runOp(ctx, op)
+}
+
+// runOp runs one operator operation: the runtime's own, or the core's.
+func (s *Server) runOp(ctx context.Context, op adminrpc.Op) (any, error) {
 	switch op := op.(type) {
 	case adminrpc.NodeID:
 		return adminrpc.NodeIDResult{ID: s.id.ID.Hex(), Addr: s.advertisedAddr()}, nil
@@ -96,6 +101,16 @@ func (s *Server) runAdmin(req adminrpc.Request) (any, error) {
 		return struct{}{}, nil
 	case adminrpc.GetNodeStats:
 		return s.NodeStats(ctx, op.Node)
+	case adminrpc.OnNodes:
+		inner, err := adminrpc.Decode(adminrpc.Request{Op: op.Op, Args: op.Args})
+		if err != nil {
+			return nil, err
+		}
+		return s.OnNodes(ctx, op.Node, inner)
+	case adminrpc.NodeInfo:
+		return s.NodeInfo(), nil
+	case adminrpc.CreateMetadataSnapshot:
+		return s.CreateMetadataSnapshot(ctx)
 	case admin.CreateKey:
 		// The core draws no randomness: a new key's id and secret come from here.
 		op.ID, op.Secret = "GK"+randomHex(12), randomHex(32)

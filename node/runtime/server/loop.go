@@ -22,6 +22,7 @@ const (
 	inPeerUp
 	inPeerDown
 	inIODone
+	inExport
 )
 
 // input is one event for the node.
@@ -33,6 +34,8 @@ type input struct {
 	peer cluster.NodeID
 	addr string
 	io   block.IOResult
+	// export asks for a copy of the metadata (inExport).
+	export *exportReq
 }
 
 // batch is a Ready on its way to the persister, with a snapshot of the
@@ -40,6 +43,9 @@ type input struct {
 type batch struct {
 	rd   node.Ready
 	snap *meta.Snapshot
+	// export, when set, is a copy of the metadata to write once every
+	// batch before it is committed (CreateMetadataSnapshot).
+	export *exportReq
 }
 
 // loop is the only goroutine that touches the node.
@@ -87,6 +93,11 @@ func (s *Server) handle(in input) {
 		s.node.PeerDisconnected(t, in.peer)
 	case inIODone:
 		s.node.Complete(t, in.io)
+	case inExport:
+		// The copy is the state after every Ready handed over so far.
+		s.flush()
+		in.export.snap = s.meta.Snapshot()
+		s.persistQ <- batch{export: in.export}
 	}
 }
 
@@ -112,7 +123,7 @@ func (s *Server) persist() {
 		// everything committed so far.
 		group := []batch{b}
 	more:
-		for len(group) < 256 && group[len(group)-1].snap == nil {
+		for len(group) < 256 && group[len(group)-1].snap == nil && group[len(group)-1].export == nil {
 			select {
 			case next, ok := <-s.persistQ:
 				if !ok {
@@ -141,6 +152,8 @@ func (s *Server) persist() {
 		}
 		if last := group[len(group)-1]; last.snap != nil {
 			s.snapshot(last.snap)
+		} else if last.export != nil {
+			s.export(last.export)
 		}
 		for _, g := range group {
 			s.emit(g.rd)

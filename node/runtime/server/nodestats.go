@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,11 +15,12 @@ import (
 	"github.com/garagego/garage/node/runtime/adminrpc"
 )
 
-// statsDialTimeout bounds reaching another node for its statistics: an
-// unreachable node becomes an error entry, not a stalled command.
+// forwardDialTimeout bounds reaching another node, forwardCallTimeout its
+// answer: an unreachable or stalled node becomes an error entry, not a
+// stalled command.
 const (
-	statsDialTimeout = 5 * time.Second
-	statsCallTimeout = 20 * time.Second
+	forwardDialTimeout = 5 * time.Second
+	forwardCallTimeout = 50 * time.Second
 )
 
 // ErrNoNodeMatches and ErrManyNodesMatch are a node selector's mistakes.
@@ -26,95 +29,126 @@ var (
 	ErrManyNodesMatch = fmt.Errorf("several nodes match")
 )
 
-// NodeStats gathers GetStats from the nodes spec selects ("self", an id or
-// a unique prefix, "*"). Other nodes are asked over a client connection to
-// the RPC address they advertise, authenticated with the cluster's secret
-// and the node id they must prove: the same path the CLI takes to this
-// node, so it works wherever the nodes reach each other.
-func (s *Server) NodeStats(ctx context.Context, spec string) (adminrpc.NodeStatsResult, error) {
+// ErrBadSelector is a node selector that names no node or several.
+func ErrBadSelector(err error) bool {
+	return errors.Is(err, ErrNoNodeMatches) || errors.Is(err, ErrManyNodesMatch)
+}
+
+// OnNodes runs op on the nodes spec selects ("self", an id or a unique
+// prefix, "*") and answers, per node id, its JSON result or why it has
+// none. This node runs op itself; the others are asked over a client
+// connection to the RPC address they advertise, authenticated with the
+// cluster's secret and the node id they must prove: the same path the CLI
+// takes to this node, so it works wherever the nodes reach each other. A
+// selector naming no node or several is the only error (ErrBadSelector);
+// a node down, unknown or failing is an entry of Error.
+func (s *Server) OnNodes(ctx context.Context, spec string, op adminrpc.Op) (adminrpc.MultiResult, error) {
+	if _, nested := op.(adminrpc.OnNodes); nested {
+		return adminrpc.MultiResult{}, fmt.Errorf("%w: OnNodes cannot carry another OnNodes", admin.ErrInvalid)
+	}
 	res, err := s.Do(ctx, admin.GetStatus{})
 	if err != nil {
-		return adminrpc.NodeStatsResult{}, err
+		return adminrpc.MultiResult{}, err
 	}
 	st := res.(admin.ClusterStatus)
 	lres, err := s.Do(ctx, admin.GetLayout{})
 	if err != nil {
-		return adminrpc.NodeStatsResult{}, err
+		return adminrpc.MultiResult{}, err
 	}
 	targets, err := selectNodes(st, lres.(admin.LayoutInfo), spec)
 	if err != nil {
-		return adminrpc.NodeStatsResult{}, err
+		return adminrpc.MultiResult{}, err
 	}
 	byID := map[string]admin.NodeStatus{}
 	for _, n := range st.Nodes {
 		byID[n.ID] = n
 	}
-	out := adminrpc.NodeStatsResult{Success: map[string]admin.NodeStats{}, Error: map[string]string{}}
+	out := adminrpc.MultiResult{Success: map[string]json.RawMessage{}, Error: map[string]string{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, id := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ns, err := s.statsOf(ctx, id, byID[id])
+			raw, err := s.runOn(ctx, id, byID[id], op)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				out.Error[id] = err.Error()
 				return
 			}
-			out.Success[id] = ns
+			out.Success[id] = raw
 		}()
 	}
 	wg.Wait()
 	return out, nil
 }
 
-// statsOf asks one node for its statistics.
-func (s *Server) statsOf(ctx context.Context, id string, n admin.NodeStatus) (admin.NodeStats, error) {
+// runOn runs op on node id: here, or over a connection of its own.
+func (s *Server) runOn(ctx context.Context, id string, n admin.NodeStatus, op adminrpc.Op) (json.RawMessage, error) {
 	if id == s.id.ID.Hex() {
-		res, err := s.Do(ctx, admin.GetStats{})
+		res, err := s.runOp(ctx, op)
 		if err != nil {
-			return admin.NodeStats{}, err
+			return nil, err
 		}
-		return res.(admin.NodeStats), nil
+		raw, err := json.Marshal(res)
+		if err != nil {
+			return nil, fmt.Errorf("encode the answer to %s: %w", op.OpName(), err)
+		}
+		return raw, nil
 	}
 	if n.ID == "" || n.Addr == "" {
-		return admin.NodeStats{}, fmt.Errorf("node never seen: its address is unknown")
+		return nil, fmt.Errorf("node never seen: its address is unknown")
 	}
 	if !n.Up {
-		return admin.NodeStats{}, fmt.Errorf("node is down (last seen %ds ago)", n.LastSeenSecs)
+		return nil, fmt.Errorf("node is down (last seen %ds ago)", n.LastSeenSecs)
 	}
 	nid, err := cluster.ParseNodeID(id)
 	if err != nil {
-		return admin.NodeStats{}, err
+		return nil, err
 	}
-	dctx, cancel := context.WithTimeout(ctx, statsDialTimeout)
+	dctx, cancel := context.WithTimeout(ctx, forwardDialTimeout)
 	defer cancel()
 	c, err := adminrpc.Dial(dctx, n.Addr, s.cfg.Transport.Secret, nid)
 	if err != nil {
-		return admin.NodeStats{}, err
+		return nil, err
 	}
 	defer c.Close()
 	// The client's call has its own long timeout; a node that accepts the
 	// connection but does not answer is cut off with the caller's context.
-	cctx, ccancel := context.WithTimeout(ctx, statsCallTimeout)
+	cctx, ccancel := context.WithTimeout(ctx, forwardCallTimeout)
 	defer ccancel()
 	stop := context.AfterFunc(cctx, func() { c.Close() })
 	defer stop()
-	var ns admin.NodeStats
-	if err := c.Call(admin.GetStats{}, &ns); err != nil {
-		return admin.NodeStats{}, fmt.Errorf("GetStats on %s: %w", n.Addr, err)
+	var raw json.RawMessage
+	if err := c.Call(op, &raw); err != nil {
+		if cctx.Err() != nil {
+			return nil, fmt.Errorf("%s on %s: no answer in time: %w", op.OpName(), n.Addr, err)
+		}
+		return nil, fmt.Errorf("%s on %s: %w", op.OpName(), n.Addr, err)
 	}
-	return ns, nil
+	return raw, nil
+}
+
+// NodeStats gathers GetStats from the nodes spec selects (see OnNodes).
+func (s *Server) NodeStats(ctx context.Context, spec string) (adminrpc.NodeStatsResult, error) {
+	res, err := s.OnNodes(ctx, spec, admin.GetStats{})
+	if err != nil {
+		return adminrpc.NodeStatsResult{}, err
+	}
+	ok, bad := adminrpc.DecodeEach[admin.NodeStats](res)
+	return adminrpc.NodeStatsResult{Success: ok, Error: bad}, nil
 }
 
 // selectNodes resolves a node selector, as Garage does: "*" is every node
 // of the layout and every other node that is up; otherwise a hex prefix
 // must name exactly one of those.
 func selectNodes(st admin.ClusterStatus, l admin.LayoutInfo, spec string) ([]string, error) {
-	if spec == "self" {
+	switch spec {
+	case "self":
 		return []string{st.Self}, nil
+	case "":
+		return nil, fmt.Errorf("%w: the node selector is empty (self, *, or a node id prefix)", ErrNoNodeMatches)
 	}
 	var all []string
 	for _, r := range l.Roles {
