@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/garagego/garage/node/admin"
 )
@@ -22,6 +24,83 @@ type BucketCmd struct {
 	Inspect   BucketInspectCmd   `cmd:"" name:"inspect-object" help:"List every version of one object: state, size, current or not, attributes."`
 	Website   BucketWebsiteCmd   `cmd:"" help:"Allow or deny serving a bucket as a website."`
 	SetQuotas BucketSetQuotasCmd `cmd:"" name:"set-quotas" help:"Set a bucket's quotas (--max-size, --max-objects; none removes one)."`
+	Cleanup   BucketCleanupCmd   `cmd:"" name:"cleanup-incomplete-uploads" help:"Abort the buckets' multipart uploads older than --older-than."`
+}
+
+// BucketCleanupCmd aborts old multipart uploads, as S3's
+// AbortMultipartUpload does (their parts' data is released).
+type BucketCleanupCmd struct {
+	OlderThan string   `name:"older-than" default:"1d" help:"Abort uploads created longer ago than this (e.g. 1d, 12h, 30m, 1d12h; a bare number is seconds)."`
+	Buckets   []string `arg:"" help:"Bucket names or ids."`
+}
+
+func (c *BucketCleanupCmd) Run(g *Globals, out io.Writer) error {
+	age, err := parseAge(c.OlderThan)
+	if err != nil {
+		return fmt.Errorf("--older-than: %w", err)
+	}
+	return g.withAdmin(func(a *adminClient) error {
+		for _, b := range c.Buckets {
+			var res admin.UploadsCleaned
+			if err := a.call(admin.CleanupIncompleteUploads{Bucket: b, OlderThanSecs: uint64(age / time.Second)}, &res); err != nil {
+				return fmt.Errorf("bucket %s: %w", b, err)
+			}
+			if res.Aborted > 0 {
+				fmt.Fprintf(out, "%.16s: %d uploads deleted\n", res.Bucket, res.Aborted)
+			} else {
+				fmt.Fprintf(out, "%.16s: no uploads deleted\n", res.Bucket)
+			}
+		}
+		return nil
+	})
+}
+
+// ageUnits are the units parseAge knows, by every name it accepts.
+var ageUnits = map[string]time.Duration{
+	"s": time.Second, "sec": time.Second, "secs": time.Second, "second": time.Second, "seconds": time.Second,
+	"m": time.Minute, "min": time.Minute, "mins": time.Minute, "minute": time.Minute, "minutes": time.Minute,
+	"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour,
+	"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
+	"w": 7 * 24 * time.Hour, "week": 7 * 24 * time.Hour, "weeks": 7 * 24 * time.Hour,
+}
+
+// parseAge reads a duration as Garage's --older-than takes one: numbers
+// each followed by a unit (s, m, h, d, w, or their names), summed, spaces
+// allowed ("1d12h", "2 days 3h"); a bare number is seconds.
+func parseAge(s string) (time.Duration, error) {
+	rest := strings.TrimSpace(s)
+	if n, err := strconv.ParseUint(rest, 10, 32); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	if rest == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	var total time.Duration
+	for rest != "" {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		n, err := strconv.ParseUint(rest[:i], 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q: expected a number at %q", s, rest)
+		}
+		rest = strings.TrimLeft(rest[i:], " ")
+		j := 0
+		for j < len(rest) && (rest[j] >= 'a' && rest[j] <= 'z' || rest[j] >= 'A' && rest[j] <= 'Z') {
+			j++
+		}
+		unit, ok := ageUnits[strings.ToLower(rest[:j])]
+		if !ok {
+			return 0, fmt.Errorf("invalid duration %q: unknown unit %q (s, m, h, d, w)", s, rest[:j])
+		}
+		total += time.Duration(n) * unit
+		if total > 100*365*24*time.Hour {
+			return 0, fmt.Errorf("invalid duration %q: more than a century", s)
+		}
+		rest = strings.TrimLeft(rest[j:], " ")
+	}
+	return total, nil
 }
 
 // BucketCreateCmd creates a bucket.

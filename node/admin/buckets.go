@@ -99,11 +99,38 @@ func (s *Service) inspectObject(now cluster.Time, op InspectObject, done Done) {
 					vi.Attrs[a.Name] = string(a.Value)
 				}
 				vi.Lock = describeLock(v.State)
+				vi.Multipart = v.State.Multipart
+				for _, h := range v.State.Meta.Headers {
+					vi.Headers = append(vi.Headers, HeaderInfo{Name: h.Name, Value: h.Value})
+				}
 				info.Versions = append(info.Versions, vi)
 			}
-			done(now, info, nil)
+			s.versionBlocks(now, o.Versions, info, done)
 		})
 	})
+}
+
+// versionBlocks fills in the blocks of each version, one version after
+// the other, and answers info.
+func (s *Service) versionBlocks(now cluster.Time, versions []model.ObjectVersion, info ObjectInfo, done Done) {
+	var next func(now cluster.Time, i int)
+	next = func(now cluster.Time, i int) {
+		if i == len(versions) {
+			done(now, info, nil)
+			return
+		}
+		s.objects.VersionBlocks(now, versions[i], func(now cluster.Time, blocks []model.VersionBlock, err error) {
+			if err != nil {
+				done(now, nil, fmt.Errorf("inspect %q: %w", info.Key, err))
+				return
+			}
+			for _, b := range blocks {
+				info.Versions[i].Blocks = append(info.Versions[i].Blocks, BlockPos{Part: b.Part, Offset: b.Offset, Hash: b.Hash.String(), Size: b.Size})
+			}
+			next(now, i+1)
+		})
+	}
+	next(now, 0)
 }
 
 func bucketInfo(b model.Bucket, keys []table.Item[model.Key]) BucketInfo {

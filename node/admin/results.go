@@ -127,6 +127,28 @@ type VersionInfo struct {
 	// Lock is the version's effective lock ("COMPLIANCE until <RFC 3339>",
 	// "legal hold"...), empty if none.
 	Lock string `json:"lock,omitempty"`
+	// Multipart: the version is a multipart upload in progress.
+	Multipart bool `json:"multipart,omitempty"`
+	// Headers are the stored headers (an upload's: those it was created
+	// with), internal ones included.
+	Headers []HeaderInfo `json:"headers,omitempty"`
+	// Blocks hold the version's data, by part then offset: an upload's
+	// are its parts' so far; a version whose data was released has none.
+	Blocks []BlockPos `json:"blocks,omitempty"`
+}
+
+// HeaderInfo is one stored header of a version.
+type HeaderInfo struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// BlockPos is one block of a version's data.
+type BlockPos struct {
+	Part   uint32 `json:"part"`
+	Offset uint64 `json:"offset"`
+	Hash   string `json:"hash"`
+	Size   uint64 `json:"size"`
 }
 
 // BucketKey is one key's rights on a bucket.

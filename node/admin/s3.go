@@ -9,6 +9,7 @@ import (
 	"github.com/garagego/garage/node/cluster"
 	"github.com/garagego/garage/node/crdt"
 	"github.com/garagego/garage/node/model"
+	"github.com/garagego/garage/node/object"
 	"github.com/garagego/garage/node/table"
 )
 
@@ -34,6 +35,12 @@ type ObjectIndex interface {
 	Entry(now cluster.Time, bucket model.BucketID, key string, done func(cluster.Time, model.Object, error))
 	// VersionEntry reads one entry of the versions table.
 	VersionEntry(now cluster.Time, id model.VersionID, done func(cluster.Time, model.Version, bool, error))
+	// VersionBlocks lists the blocks holding one version's data (an
+	// upload's: its parts' so far).
+	VersionBlocks(now cluster.Time, v model.ObjectVersion, done func(cluster.Time, []model.VersionBlock, error))
+	// Submit runs an object operation: cleaning up uploads lists and
+	// aborts them with the S3 API's own operations.
+	Submit(now cluster.Time, op any, done object.Done) bool
 }
 
 // S3 operations: what the S3 API asks of keys and buckets.

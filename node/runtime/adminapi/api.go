@@ -140,6 +140,9 @@ func (rq *request) serve() error {
 	}
 	rq.query = q
 	path := rq.r.URL.Path
+	if v := oldVersion(path); v != "" {
+		return rq.serveOld(v) // before OPTIONS: Garage refuses a v1 preflight
+	}
 	switch {
 	case rq.r.Method == http.MethodOptions:
 		rq.endpoint = "Options"
@@ -193,7 +196,6 @@ func (rq *request) serve() error {
 // notYet are Garage's endpoints this server routes but does not serve yet:
 // they answer 501 once authenticated.
 var notYet = map[string]bool{
-	"CleanupIncompleteUploads": true, "InspectObject": true,
 	"PurgeBlocks": true,
 }
 
