@@ -66,6 +66,8 @@ func (st NodeStats) Freeform() string {
 		st.SyncRounds, st.SyncRoundFailures, st.Offloaded)
 	fmt.Fprintf(&b, "Tombstone collection: %d waiting, %d collected here in %d rounds (%d rounds retried)\n",
 		st.TombstonesQueued, st.TombstonesCollected, st.GCRounds, st.GCFailures)
+	fmt.Fprintf(&b, "Key and bucket lookups: %d answered from the local copy, %d with a quorum\n",
+		st.LocalLookups, st.QuorumLookups)
 	return b.String()
 }
 
