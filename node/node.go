@@ -210,8 +210,13 @@ func (n *Node) Step(now cluster.Time, m rpc.Message) {
 		return // misrouted; the transport should not let this happen
 	}
 	if m.Response {
-		n.calls.Handle(now, m)
+		n.calls.Handle(now, m) // runs the call's callback under its own cause
 		return
+	}
+	if m.From == n.cfg.ID {
+		// A request to itself is still the work of the request that sent
+		// it; one from a peer carries no cause of this node's.
+		defer n.out.SetCause(n.out.SetCause(m.Cause))
 	}
 	if n.members.Step(now, m) || n.tables.Step(now, m) || n.blocks.Step(now, m) || n.k2v.Step(now, m) {
 		return
@@ -231,8 +236,10 @@ func (n *Node) Tick(now cluster.Time) {
 }
 
 // Submit starts a client operation; its Reply comes in a later Ready (or
-// this one, if it fails at once).
+// this one, if it fails at once). Every message it causes, now or from the
+// responses to the calls it starts, carries req.ID as its Cause.
 func (n *Node) Submit(now cluster.Time, req Request) {
+	defer n.out.SetCause(n.out.SetCause(req.ID))
 	done := func(_ cluster.Time, result any, err error) {
 		n.replies = append(n.replies, Reply{ID: req.ID, Result: result, Err: err})
 	}

@@ -39,6 +39,8 @@ type testCluster struct {
 	// size when countBytes is set.
 	delivered, deliveredBytes int
 	countBytes                bool
+	// sent, if set, sees every message a node queues.
+	sent func(rpc.Message)
 }
 
 // newEmptyCluster starts nodes with no layout, as `garage serve` does on a
@@ -123,6 +125,11 @@ func (c *testCluster) drain(id cluster.NodeID) {
 			c.disks[id] = append(c.disks[id], rd.Records...) // durable first...
 		}
 		c.queue = append(c.queue, rd.Messages...) // ...then send
+		if c.sent != nil {
+			for _, m := range rd.Messages {
+				c.sent(m)
+			}
+		}
 		for _, r := range rd.Replies {
 			c.replies[r.ID] = r
 		}
@@ -199,6 +206,49 @@ func TestPutGetThroughAnyNode(t *testing.T) {
 	}
 	if got := c.do(0, lwwmap.Get{Key: k}).Result.(lwwmap.Value); got.Found || got.Stamp.IsZero() {
 		t.Fatalf("read %+v after delete, want tombstone", got)
+	}
+}
+
+// TestMessagesCarryTheirCause: what a node sends while working for a
+// client request carries that request's id, through every round of calls
+// it takes; its peers' answers and its own timers' traffic carry none.
+func TestMessagesCarryTheirCause(t *testing.T) {
+	c := newTestCluster(t, "a", "b", "c")
+	type seen struct{ caused, uncaused, peers int }
+	var got seen
+	c.sent = func(m rpc.Message) {
+		switch {
+		case m.From != c.ids[0]:
+			got.peers++
+			if m.Cause != 0 {
+				t.Errorf("%v from a peer carries cause %d", m, m.Cause)
+			}
+		case m.Cause == c.nextReq:
+			got.caused++
+		default:
+			got.uncaused++
+			t.Errorf("%v sent for request %d carries cause %d", m, c.nextReq, m.Cause)
+		}
+	}
+	if r := c.do(0, lwwmap.Put{Key: k, Value: []byte("v")}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if r := c.do(0, lwwmap.Get{Key: k}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if got.caused < 6 || got.peers == 0 {
+		t.Fatalf("%+v: want the write's and the read's requests to every replica caused", got)
+	}
+	var timers int
+	c.sent = func(m rpc.Message) {
+		if m.Cause != 0 {
+			t.Errorf("%v sent from a timer carries cause %d", m, m.Cause)
+		}
+		timers++
+	}
+	c.tick(15 * time.Second) // statuses, anti-entropy
+	if timers == 0 {
+		t.Fatal("no timer traffic to check")
 	}
 }
 

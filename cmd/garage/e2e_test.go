@@ -528,6 +528,8 @@ func TestServeRefusesATakenPortBeforeAnnouncing(t *testing.T) {
 	for _, tc := range []struct{ name, option, extra string }{
 		{"s3", "[s3_api] api_bind_addr", fmt.Sprintf("[s3_api]\napi_bind_addr = %q\n", taken.Addr())},
 		{"rpc", "rpc_bind_addr", ""},
+		// Not a port, but refused as early: a trace_sink no exporter can use.
+		{"trace_sink", "[admin] trace_sink", "[admin]\napi_bind_addr = \"127.0.0.1:0\"\ntrace_sink = \"grpc://" + taken.Addr().String() + "\"\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := newTestNode(t, "n", 1, "")

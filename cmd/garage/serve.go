@@ -20,11 +20,13 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/runtime/adminapi"
 	"github.com/garagego/garage/node/runtime/blockstore"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/metrics"
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
+	"github.com/garagego/garage/node/runtime/tracing"
 	"github.com/garagego/garage/node/runtime/transport"
 	"github.com/garagego/garage/node/runtime/webapi"
 	"github.com/garagego/garage/node/table"
@@ -53,6 +55,13 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	}
 	defer log.Sync() //nolint:errcheck // stderr may not sync; nothing to do about it
 
+	var traceSink string
+	if cfg.Admin != nil && cfg.Admin.TraceSink != "" {
+		traceSink = cfg.Admin.TraceSink
+		if _, err := tracing.ParseSink(traceSink); err != nil {
+			return fmt.Errorf("%s: [admin] %w", cfgPath, err)
+		}
+	}
 	// Every port is bound before anything is announced: a node that cannot
 	// serve says so, naming the option, instead of printing credentials
 	// and exiting.
@@ -114,6 +123,27 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	}
 	m.Runtime.SetSelf(srv.ID())
 	m.Attach(srv)
+	// Traces ([admin] trace_sink): the APIs' requests, the operations they
+	// run and the RPCs those cause; nil, and free, without a sink.
+	traces, err := tracing.New(tracing.Config{Sink: traceSink, Node: srv.ID().Hex(), Version: version})
+	if err != nil {
+		srv.Close()
+		closeAll(s3Listener, k2vListener, webListener, adminListener)
+		return err
+	}
+	defer func() {
+		// After the node stopped, so that its last spans are in.
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := traces.Shutdown(shut); err != nil {
+			log.Warn("traces not flushed", zap.Error(err))
+		}
+	}()
+	if traceSink != "" {
+		sink := traces.Sink()
+		log.Info("exporting traces", zap.String("sink", sink.Endpoint), zap.String("protocol", string(sink.Protocol)))
+	}
+	tracer := traces.Tracer()
 	apiErr := make(chan error, 4)
 	if s3Listener != nil {
 		apiCfg := s3APIConfig(cfg.S3API, log)
@@ -121,7 +151,7 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		apiCfg.Metrics = m.S3
 		api := s3api.New(apiCfg, srv)
 		go func() {
-			if err := api.Serve(ctx, s3Listener); err != nil {
+			if err := api.Serve(httpapi.WithTracing(ctx, tracer, "S3"), s3Listener); err != nil {
 				apiErr <- fmt.Errorf("S3 API: %w", err)
 			}
 		}()
@@ -132,7 +162,7 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		kc.Metrics = m.K2V
 		api := k2vapi.New(kc, srv)
 		go func() {
-			if err := api.Serve(ctx, k2vListener); err != nil {
+			if err := api.Serve(httpapi.WithTracing(ctx, tracer, "K2V"), k2vListener); err != nil {
 				apiErr <- fmt.Errorf("K2V API: %w", err)
 			}
 		}()
@@ -142,7 +172,7 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		wc.Metrics = m.Web
 		api := webapi.New(wc, srv)
 		go func() {
-			if err := api.Serve(ctx, webListener); err != nil {
+			if err := api.Serve(httpapi.WithTracing(ctx, tracer, "Web"), webListener); err != nil {
 				apiErr <- fmt.Errorf("website endpoint: %w", err)
 			}
 		}()
@@ -152,7 +182,7 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 		ac.Metrics, ac.Observer = m.Handler(), m.Admin
 		api := adminapi.New(ac, srv)
 		go func() {
-			if err := api.Serve(ctx, adminListener); err != nil {
+			if err := api.Serve(httpapi.WithTracing(ctx, tracer, "Admin"), adminListener); err != nil {
 				apiErr <- fmt.Errorf("admin API: %w", err)
 			}
 		}()

@@ -19,11 +19,13 @@ import (
 	"github.com/garagego/garage/node/admin"
 	"github.com/garagego/garage/node/runtime/adminapi"
 	"github.com/garagego/garage/node/runtime/blockstore"
+	"github.com/garagego/garage/node/runtime/httpapi"
 	"github.com/garagego/garage/node/runtime/k2vapi"
 	"github.com/garagego/garage/node/runtime/metastore"
 	"github.com/garagego/garage/node/runtime/metrics"
 	"github.com/garagego/garage/node/runtime/s3api"
 	"github.com/garagego/garage/node/runtime/server"
+	"github.com/garagego/garage/node/runtime/tracing"
 	"github.com/garagego/garage/node/runtime/transport"
 	"github.com/garagego/garage/node/runtime/webapi"
 	"github.com/garagego/garage/node/table"
@@ -53,6 +55,9 @@ type Options struct {
 	// TuneAdmin adjusts each node's admin API configuration (the metrics
 	// token rules, say).
 	TuneAdmin func(i int, cfg *adminapi.Config)
+	// TraceSink, if set, is every node's trace_sink: each node exports
+	// its spans there (Node.Tracing), as `garage serve` does.
+	TraceSink string
 }
 
 // Node is one running node with its S3 and K2V endpoints.
@@ -76,6 +81,8 @@ type Node struct {
 	// Metrics is the node's Prometheus registry, served at
 	// AdminEndpoint/metrics.
 	Metrics *metrics.Node
+	// Tracing is the node's tracer provider, nil without a TraceSink.
+	Tracing *tracing.Provider
 	stop    context.CancelFunc
 	served  chan error // one result per API served
 }
@@ -93,6 +100,7 @@ type Cluster struct {
 	// adminToken is every node's admin_token.
 	adminToken string
 	tuneAdmin  func(i int, cfg *adminapi.Config)
+	traceSink  string
 }
 
 // Start starts the cluster, applies a layout with every node in its own
@@ -107,7 +115,7 @@ func Start(opts Options) (*Cluster, error) {
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
-	c := &Cluster{logger: opts.Logger, tuneAdmin: opts.TuneAdmin}
+	c := &Cluster{logger: opts.Logger, tuneAdmin: opts.TuneAdmin, traceSink: opts.TraceSink}
 	rand.Read(c.rpcSecret[:]) //nolint:errcheck // crypto/rand does not fail
 	c.adminToken = server.NewSecret()
 	for i := range opts.Nodes {
@@ -154,6 +162,7 @@ func (c *Cluster) startNode(i int, cfg server.Config, apiCfg s3api.Config) (*Nod
 	m.Runtime.SetSelf(srv.ID())
 	m.Attach(srv)
 	apiCfg.Metrics = m.S3
+
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		srv.Close()
@@ -180,6 +189,12 @@ func (c *Cluster) startNode(i int, cfg server.Config, apiCfg s3api.Config) (*Nod
 		srv.Close()
 		return nil, err
 	}
+	tp, err := tracing.New(tracing.Config{Sink: c.traceSink, Node: srv.ID().Hex(), Version: Version})
+	if err != nil {
+		closeAll(l, kl, wl, al)
+		srv.Close()
+		return nil, err
+	}
 	api := s3api.New(apiCfg, srv)
 	web := webapi.New(webapi.Config{RootDomain: WebRootDomain, Logger: cfg.Logger.Named("web"), Timeouts: apiCfg.Timeouts, SSEMasterKey: apiCfg.SSEMasterKey, Metrics: m.Web}, srv)
 	k2v := k2vapi.New(k2vapi.Config{Region: apiCfg.Region, Logger: cfg.Logger.Named("k2v"), Now: apiCfg.Now, Timeouts: apiCfg.Timeouts, Metrics: m.K2V}, srv)
@@ -192,12 +207,13 @@ func (c *Cluster) startNode(i int, cfg server.Config, apiCfg s3api.Config) (*Nod
 	ctx, stop := context.WithCancel(context.Background())
 	n := &Node{Server: srv, API: api, Endpoint: "http://" + l.Addr().String(),
 		K2V: k2v, K2VEndpoint: "http://" + kl.Addr().String(), WebEndpoint: "http://" + wl.Addr().String(),
-		Admin: adm, AdminEndpoint: "http://" + al.Addr().String(), AdminToken: c.adminToken, Metrics: m,
+		Admin: adm, AdminEndpoint: "http://" + al.Addr().String(), AdminToken: c.adminToken, Metrics: m, Tracing: tp,
 		stop: stop, served: make(chan error, 4)}
-	go func() { n.served <- api.Serve(ctx, l) }()
-	go func() { n.served <- k2v.Serve(ctx, kl) }()
-	go func() { n.served <- web.Serve(ctx, wl) }()
-	go func() { n.served <- adm.Serve(ctx, al) }()
+	tracer := tp.Tracer()
+	go func() { n.served <- api.Serve(httpapi.WithTracing(ctx, tracer, "S3"), l) }()
+	go func() { n.served <- k2v.Serve(httpapi.WithTracing(ctx, tracer, "K2V"), kl) }()
+	go func() { n.served <- web.Serve(httpapi.WithTracing(ctx, tracer, "Web"), wl) }()
+	go func() { n.served <- adm.Serve(httpapi.WithTracing(ctx, tracer, "Admin"), al) }()
 	return n, nil
 }
 
@@ -263,6 +279,18 @@ func (c *Cluster) Kill(i int) error {
 	n.stop()
 	err := n.Server.Close()
 	n.Server = nil
+	return errors.Join(err, n.shutdownTracing())
+}
+
+// shutdownTracing exports the node's last spans.
+func (n *Node) shutdownTracing() error {
+	if n.Tracing == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := n.Tracing.Shutdown(ctx)
+	n.Tracing = nil
 	return err
 }
 
@@ -282,6 +310,7 @@ func (c *Cluster) Close() error {
 		for range cap(n.served) {
 			<-n.served
 		}
+		errs = append(errs, n.shutdownTracing())
 	}
 	return errors.Join(errs...)
 }
@@ -295,4 +324,10 @@ func waitUntil(ctx context.Context, cond func() bool) error {
 		}
 	}
 	return nil
+}
+
+func closeAll(ls ...net.Listener) {
+	for _, l := range ls {
+		l.Close()
+	}
 }

@@ -22,7 +22,7 @@ type Manager struct {
 
 	io     []IORequest
 	nextIO uint64
-	waitIO map[uint64]func(cluster.Time, IOResult)
+	waitIO map[uint64]ioWait
 
 	resync resyncState
 	scrub  scrubRun
@@ -47,7 +47,7 @@ type Stats struct {
 func New(cfg Config, consistency table.Consistency, self cluster.NodeID, store *meta.Store, out *rpc.Outbox, calls *rpc.Caller, layoutFn func() *layout.History) *Manager {
 	cfg = cfg.withDefaults()
 	m := &Manager{cfg: cfg, consistency: consistency, self: self, store: store, out: out, calls: calls, layout: layoutFn,
-		waitIO: map[uint64]func(cluster.Time, IOResult){}}
+		waitIO: map[uint64]ioWait{}}
 	m.scrub.load(store)
 	m.loadSettings()
 	return m
@@ -68,18 +68,27 @@ func (m *Manager) PendingIO() bool { return len(m.io) > 0 }
 
 // Complete takes the result of a disk operation.
 func (m *Manager) Complete(now cluster.Time, r IOResult) {
-	done, ok := m.waitIO[r.ID]
+	w, ok := m.waitIO[r.ID]
 	if !ok {
 		return // from before a restart, or answered twice
 	}
 	delete(m.waitIO, r.ID)
-	done(now, r)
+	defer m.out.SetCause(m.out.SetCause(w.cause))
+	w.done(now, r)
+}
+
+// ioWait is a disk operation's callback and the client request it works
+// for (rpc.Outbox.SetCause), so that what it starts is still that
+// request's.
+type ioWait struct {
+	done  func(cluster.Time, IOResult)
+	cause uint64
 }
 
 func (m *Manager) doIO(req IORequest, done func(cluster.Time, IOResult)) {
 	m.nextIO++
 	req.ID = m.nextIO
-	m.waitIO[req.ID] = done
+	m.waitIO[req.ID] = ioWait{done: done, cause: m.out.Cause()}
 	m.io = append(m.io, req)
 }
 

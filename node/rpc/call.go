@@ -63,6 +63,7 @@ type pending struct {
 	successes []Response
 	okIn      []int // successes per set
 	failedIn  []int // failures per set
+	cause     uint64
 }
 
 // NewCaller returns a caller sending through out. Request ids start at
@@ -74,7 +75,9 @@ func NewCaller(out *Outbox, incarnation uint64) *Caller {
 
 // Start sends c.Body to every node of every set and returns the call id;
 // done runs exactly once, from a later Handle or Tick (or at once if the
-// quorum can never be met).
+// quorum can never be met). The call inherits the outbox's cause, and done
+// runs under it (Outbox.SetCause), whatever input ends the call: work that
+// goes on from a response is still the request's.
 func (c *Caller) Start(now cluster.Time, call Call, done Done) uint64 {
 	c.nextID++
 	id := c.idBase | c.nextID
@@ -84,6 +87,7 @@ func (c *Caller) Start(now cluster.Time, call Call, done Done) uint64 {
 		done:     done,
 		okIn:     make([]int, len(call.Sets)),
 		failedIn: make([]int, len(call.Sets)),
+		cause:    c.out.cause,
 	}
 	for i, set := range call.Sets {
 		if len(set) < call.quorum(i) {
@@ -192,7 +196,10 @@ func (c *Caller) InFlight() int { return len(c.inflight) }
 
 func (c *Caller) finish(now cluster.Time, id uint64, p *pending, err error) {
 	delete(c.inflight, id)
+	prev := c.out.cause
+	c.out.cause = p.cause
 	p.done(now, p.successes, err)
+	c.out.cause = prev
 }
 
 // deadline is a min-heap entry ordered by time, then call id, so expiry order

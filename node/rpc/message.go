@@ -26,6 +26,12 @@ type Message struct {
 	// Response marks a reply to the request with the same ID from To.
 	Response bool
 	Body     Body
+	// Cause is the id of the client request (node.Request.ID) whose
+	// handling queued this message, 0 if none (timers, peers' requests).
+	// It stays on this node: it is never encoded, so a message off the
+	// wire has none. Drivers use it to attribute RPCs to requests
+	// (tracing); the core only carries it.
+	Cause uint64
 }
 
 func (m Message) String() string {

@@ -188,3 +188,84 @@ func TestPeerLostFailsWaitingCallsAtOnce(t *testing.T) {
 		t.Fatalf("%d calls in flight, want 2", c.InFlight())
 	}
 }
+
+// TestCauseFollowsTheRequest: a call started while a client request is
+// handled carries its id, and so does every message queued while handling
+// the call's outcome — from a response, an expiry or a lost peer — while
+// calls started from timers alone carry none, and the handler's own cause
+// is back once a callback returns.
+func TestCauseFollowsTheRequest(t *testing.T) {
+	out := NewOutbox(id(0))
+	c := NewCaller(out, 1)
+	set := []cluster.NodeID{id(1), id(2)}
+	causes := func(msgs []Message) []uint64 {
+		var cs []uint64
+		for _, m := range msgs {
+			cs = append(cs, m.Cause)
+		}
+		return cs
+	}
+	var followUp []Message
+	prev := out.SetCause(7) // Submit of request 7
+	c.Start(0, Call{Sets: [][]cluster.NodeID{set}, Quorum: 2, Body: ping{1}, Timeout: time.Second}, func(now cluster.Time, _ []Response, err error) {
+		if out.Cause() != 7 {
+			t.Errorf("callback runs under cause %d, want 7", out.Cause())
+		}
+		out.Send(id(3), ping{2})
+		c.Start(now, Call{Sets: [][]cluster.NodeID{{id(3)}}, Quorum: 1, Body: ping{3}, Timeout: time.Second}, func(cluster.Time, []Response, error) {})
+		followUp = out.Take()
+	})
+	out.SetCause(prev)
+	reqs := out.Take()
+	if got := causes(reqs); len(got) != 2 || got[0] != 7 || got[1] != 7 {
+		t.Fatalf("requests of a call started for request 7 carry causes %v", got)
+	}
+	// The responses arrive in later inputs, with no cause of their own.
+	respond(c, reqs[0], ping{})
+	respond(c, reqs[1], ping{})
+	if got := causes(followUp); len(got) != 2 || got[0] != 7 || got[1] != 7 {
+		t.Fatalf("messages queued from the response handling carry causes %v, want [7 7]", got)
+	}
+	if out.Cause() != 0 {
+		t.Fatalf("cause %d left set after the callback", out.Cause())
+	}
+
+	// A timer-driven call has none, and neither has what follows it.
+	c.Start(0, Call{Sets: [][]cluster.NodeID{{id(4)}}, Quorum: 1, Body: ping{4}, Timeout: 10}, func(now cluster.Time, _ []Response, _ error) {
+		out.Send(id(4), ping{5})
+	})
+	c.Tick(10)
+	if got := causes(out.Take()); len(got) != 2 || got[0] != 0 || got[1] != 0 {
+		t.Fatalf("timer-driven call and its follow-up carry causes %v, want none", got)
+	}
+
+	// Expiry and lost peers end calls under the cause they were started with.
+	out.SetCause(8)
+	c.Start(0, Call{Sets: [][]cluster.NodeID{{id(5)}}, Quorum: 1, Body: ping{6}, Timeout: 10}, func(cluster.Time, []Response, error) { out.Send(id(5), ping{7}) })
+	out.SetCause(9)
+	c.Start(0, Call{Sets: [][]cluster.NodeID{{id(6)}}, Quorum: 1, Body: ping{8}, Timeout: time.Minute}, func(cluster.Time, []Response, error) { out.Send(id(6), ping{9}) })
+	out.SetCause(0)
+	out.Take()
+	c.Tick(20)
+	c.PeerLost(21, id(6))
+	if got := causes(out.Take()); len(got) != 2 || got[0] != 8 || got[1] != 9 {
+		t.Fatalf("messages queued on expiry and on a lost peer carry causes %v, want [8 9]", got)
+	}
+}
+
+// The cause never goes on the wire: a peer's message has none.
+func TestCauseIsNotEncoded(t *testing.T) {
+	m := Message{From: id(1), To: id(2), ID: 3, Body: ping{N: 1}, Cause: 99}
+	e := wire.NewEncoder(nil)
+	m.Encode(e)
+	plain := wire.NewEncoder(nil)
+	m.Cause = 0
+	m.Encode(plain)
+	if string(e.Bytes()) != string(plain.Bytes()) {
+		t.Fatal("the cause changed the encoding")
+	}
+	back, err := DecodeMessage(e.Bytes())
+	if err != nil || back.Cause != 0 {
+		t.Fatalf("decoded %+v, %v: want no cause", back, err)
+	}
+}

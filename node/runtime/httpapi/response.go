@@ -16,7 +16,8 @@ type Response struct {
 	// RC controls the connection (deadlines, flushes).
 	RC     *http.ResponseController
 	stall  time.Duration
-	status int // 0 until the status line is written
+	status int           // 0 until the status line is written
+	traced *tracedWriter // the request's span, nil if not traced
 }
 
 // NewResponse wraps w; stall bounds each write (Timeouts.Body).
@@ -25,7 +26,8 @@ func NewResponse(w http.ResponseWriter, stall time.Duration) *Response {
 	// A deadline left by this connection's previous request must not cut
 	// this one; every write below sets its own.
 	_ = rc.SetWriteDeadline(time.Time{})
-	return &Response{ResponseWriter: w, RC: rc, stall: stall}
+	traced, _ := w.(*tracedWriter)
+	return &Response{ResponseWriter: w, RC: rc, stall: stall, traced: traced}
 }
 
 func (w *Response) WriteHeader(status int) {
@@ -73,4 +75,16 @@ func (w *Response) Answer(r *http.Request, serve func() error, fail func(error))
 		fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
 	w.Finish()
+}
+
+// Observe reports the finished request to o, for metrics (as the package
+// function Observe does, with the status written), and names the
+// request's span, if it is traced, after endpoint (the API's name for what
+// it routed to; an unrouted request keeps the name "<API> API call
+// (unknown)").
+func (w *Response) Observe(o Observer, endpoint string, start time.Time) {
+	Observe(o, endpoint, w.status, start)
+	if w.traced != nil && endpoint != "" {
+		w.traced.name(endpoint)
+	}
 }

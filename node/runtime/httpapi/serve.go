@@ -14,8 +14,12 @@ import (
 
 // Serve answers requests with h on l until ctx ends; it then stops
 // accepting and waits up to five seconds for requests under way. t bounds
-// reading headers and idle connections (bodies are ClientBody's).
+// reading headers and idle connections (bodies are ClientBody's). If ctx
+// carries a tracer (WithTracing), every request is traced.
 func Serve(ctx context.Context, l net.Listener, h http.Handler, t Timeouts, log *zap.Logger) error {
+	if at, ok := ctx.Value(tracingKey{}).(apiTracing); ok {
+		h = tracedHandler{next: h, apiTracing: at}
+	}
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: t.Header,

@@ -92,7 +92,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = httpapi.NewClientBody(r, resp.RC, a.cfg.Timeouts, start)
 	rq := &request{api: a, w: resp, r: r, ctx: r.Context()}
 	resp.Answer(r, rq.serve, rq.fail)
-	httpapi.Observe(a.cfg.Metrics, rq.ep.name, resp.Status(), start)
+	resp.Observe(a.cfg.Metrics, rq.ep.name, start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("endpoint", rq.ep.name), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))

@@ -21,8 +21,11 @@ import (
 type handler struct{ s *Server }
 
 func (h handler) Deliver(m rpc.Message) {
-	if o := h.s.cfg.Observer; o != nil && m.Response {
-		o.RPCAnswered(m.From, m.ID)
+	if m.Response {
+		if o := h.s.cfg.Observer; o != nil {
+			o.RPCAnswered(m.From, m.ID)
+		}
+		h.s.traces.answered(m.From, m.ID, m.Body)
 	}
 	if req, ok := m.Body.(adminrpc.Request); ok && !m.Response {
 		go h.s.serveAdmin(m, req)
@@ -41,6 +44,7 @@ func (h handler) PeerUp(id cluster.NodeID, addr string, role transport.Role) {
 // the node, which never counted it as a member.
 func (h handler) PeerDown(id cluster.NodeID, role transport.Role) {
 	if role == transport.RoleNode {
+		h.s.traces.peerLost(id)
 		h.s.enqueue(input{kind: inPeerDown, peer: id})
 	}
 }

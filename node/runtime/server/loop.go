@@ -185,13 +185,22 @@ func (s *Server) emit(rd node.Ready) {
 		s.ioQ <- req
 	}
 	for _, m := range rd.Messages {
+		request := !m.Response && m.ID != 0
 		if m.To == s.id.ID {
 			s.internal.put(input{kind: inMessage, msg: m})
+			if request {
+				s.traces.sent(m, nil)
+			} else if m.Response {
+				s.traces.answered(m.From, m.ID, m.Body)
+			}
 			continue
 		}
 		err := s.tr.Send(m)
-		if o := s.cfg.Observer; o != nil && !m.Response && m.ID != 0 {
+		if o := s.cfg.Observer; o != nil && request {
 			o.RPCSent(m.To, m.ID, m.Body.Kind(), err)
+		}
+		if request {
+			s.traces.sent(m, err)
 		}
 		if err != nil && !m.Response && m.ID != 0 {
 			// Fail the call at once rather than at its deadline.

@@ -82,6 +82,8 @@ type Server struct {
 	waiting map[uint64]chan node.Reply
 	nextReq atomic.Uint64
 
+	traces traces // spans of traced requests' operations and RPCs
+
 	snapshotting atomic.Bool
 	loopBusy     atomic.Int64 // nanoseconds the loop spent working
 	loopInputs   atomic.Int64
@@ -172,7 +174,7 @@ func Start(cfg Config) (*Server, error) {
 		inbox: make(chan input, 4096), internal: newMailbox(), persistQ: make(chan batch, 1024),
 		stopLoop: make(chan struct{}), loopDone: make(chan struct{}),
 		waiting: map[uint64]chan node.Reply{}, fatal: make(chan error, 1), started: time.Now(),
-		dataLocks: locks,
+		dataLocks: locks, traces: traces{self: id.ID},
 	}
 	tcfg := cfg.Transport
 	tcfg.Identity = id
@@ -242,9 +244,14 @@ func (s *Server) Fatal() <-chan error { return s.fatal }
 // ErrStopped: the node stopped before the operation finished.
 var ErrStopped = errors.New("node stopped")
 
-// Do runs a client operation and waits for its result.
-func (s *Server) Do(ctx context.Context, op node.Op) (any, error) {
+// Do runs a client operation and waits for its result. If ctx is traced
+// (an API request's span), the operation is a child span, and so are the
+// RPCs it causes (trace.go).
+func (s *Server) Do(ctx context.Context, op node.Op) (result any, err error) {
 	id := s.nextReq.Add(1)
+	if span := s.traces.startOp(ctx, id, op); span != nil {
+		defer func() { s.traces.endOp(id, span, err) }()
+	}
 	ch := make(chan node.Reply, 1)
 	s.mu.Lock()
 	s.waiting[id] = ch
@@ -295,6 +302,7 @@ func (s *Server) Close() error {
 		close(s.stopLoop)
 		<-s.loopDone
 		s.wg.Wait()
+		s.traces.stop()
 		err = s.store.Close()
 		for _, l := range s.dataLocks {
 			l.Release()

@@ -93,7 +93,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rq := &request{api: a, w: resp, r: r, ctx: r.Context()}
 	resp.Header().Set("Server", "garage")
 	resp.Answer(r, rq.serve, rq.fail)
-	httpapi.Observe(a.cfg.Metrics, r.Method, resp.Status(), start)
+	resp.Observe(a.cfg.Metrics, r.Method, start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("host", r.Host), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))
