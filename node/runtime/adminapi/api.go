@@ -124,7 +124,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rq.ep != nil {
 		rq.endpoint = rq.ep.Name
 	}
-	httpapi.Observe(a.cfg.Observer, rq.endpoint, resp.Status(), start)
+	resp.Observe(a.cfg.Observer, rq.endpoint, start)
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		name := rq.endpoint
 		ce.Write(zap.String("endpoint", name), zap.String("method", r.Method), zap.String("path", r.URL.Path),

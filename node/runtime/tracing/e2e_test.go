@@ -141,7 +141,7 @@ func TestTracesEndToEnd(t *testing.T) {
 	flush(t, c)
 	col.waitFor(t, "admin span in the client's trace", func(spans []span) bool {
 		for _, s := range spans {
-			if strings.HasPrefix(s.name, "Admin API") && s.trace == traceID && s.parent == parentID && s.node == peers[0] &&
+			if s.name == "Admin API GetClusterHealth" && s.trace == traceID && s.parent == parentID && s.node == peers[0] &&
 				s.attrs["url.path"] == "/v2/GetClusterHealth" && s.attrs["http.response.status_code"] == "200" {
 				return true
 			}
