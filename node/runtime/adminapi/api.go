@@ -179,6 +179,11 @@ func (rq *request) serve() error {
 		return badRequest("Unknown API endpoint: %s %s", rq.r.Method, path)
 	}
 	rq.ep = ep
+	return rq.runEndpoint(ep)
+}
+
+// runEndpoint authorizes the request as ep and answers with its handler.
+func (rq *request) runEndpoint(ep *endpoint) error {
 	if err := rq.authorize(ep.Name); err != nil {
 		return err
 	}

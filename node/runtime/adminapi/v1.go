@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/garagego/garage/node/runtime/httpapi"
 )
 
 // The admin API's older paths, /v1/... and /v0/..., as Garage v2 still
@@ -134,16 +133,7 @@ func (rq *request) serveOld(version string) error {
 		return fmt.Errorf("v1 endpoint %s maps to %s, which is not served", name, v2)
 	}
 	rq.query, rq.r.Body = translateOld(name, params, rq.r.Body)
-	if err := rq.authorize(ep.Name); err != nil {
-		return err
-	}
-	rq.ctx = httpapi.OperationContext(rq.r, ep.Method == http.MethodPost)
-	res, err := ep.Handle(rq)
-	if err != nil {
-		return err
-	}
-	rq.w.Header().Set("Access-Control-Allow-Origin", "*")
-	return rq.writeJSON(http.StatusOK, res)
+	return rq.runEndpoint(ep)
 }
 
 // oldQuery reads the parameters the old router knows: empty values are
