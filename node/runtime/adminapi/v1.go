@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
 )
 
 // The admin API's older paths, /v1/... and /v0/..., as Garage v2 still
