@@ -12,6 +12,7 @@ type BlockCmd struct {
 	ListErrors BlockListErrorsCmd `cmd:"" name:"list-errors" help:"List the blocks this node fails to resync."`
 	RetryNow   BlockRetryNowCmd   `cmd:"" name:"retry-now" help:"Retry failing blocks now."`
 	Info       BlockInfoCmd       `cmd:"" help:"Show a block: reference count, the versions using it, resync state."`
+	Purge      BlockPurgeCmd      `cmd:"" help:"Delete for good every object, upload and version using the given blocks (data known lost)."`
 }
 
 // BlockListErrorsCmd lists resync errors.
@@ -88,6 +89,28 @@ func (c *BlockInfoCmd) Run(g *Globals, out io.Writer) error {
 			}
 			t.flush()
 		}
+		return nil
+	})
+}
+
+// BlockPurgeCmd purges blocks on the node reached, as Garage's: the
+// objects and uploads using them are deleted permanently.
+type BlockPurgeCmd struct {
+	Yes    bool     `help:"Confirm: the objects and uploads using these blocks are deleted permanently."`
+	Blocks []string `arg:"" help:"Block hashes (64 hex digits)."`
+}
+
+func (c *BlockPurgeCmd) Run(g *Globals, out io.Writer) error {
+	if !c.Yes {
+		return fmt.Errorf("pass the --yes flag to confirm the block purge: the objects and uploads using these blocks are deleted permanently")
+	}
+	return g.withAdmin(func(a *adminClient) error {
+		var r admin.BlocksPurged
+		if err := a.call(admin.PurgeBlocks{Hashes: c.Blocks}, &r); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Purged %d blocks: deleted %d block refs, %d versions, %d objects, %d multipart uploads\n",
+			r.BlocksPurged, r.BlockRefsPurged, r.VersionsDeleted, r.ObjectsDeleted, r.UploadsDeleted)
 		return nil
 	})
 }

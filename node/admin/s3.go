@@ -38,6 +38,8 @@ type ObjectIndex interface {
 	// VersionBlocks lists the blocks holding one version's data (an
 	// upload's: its parts' so far).
 	VersionBlocks(now cluster.Time, v model.ObjectVersion, done func(cluster.Time, []model.VersionBlock, error))
+	// DeleteVersionEntry marks one entry of the versions table deleted.
+	DeleteVersionEntry(now cluster.Time, v model.Version, done func(cluster.Time, error))
 	// Submit runs an object operation: cleaning up uploads lists and
 	// aborts them with the S3 API's own operations.
 	Submit(now cluster.Time, op any, done object.Done) bool

@@ -135,6 +135,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.setBucketQuotas(now, op, done)
 	case CleanupIncompleteUploads:
 		s.cleanupIncompleteUploads(now, op, done)
+	case PurgeBlocks:
+		s.purgeBlocks(now, op, done)
 	default:
 		return s.submitS3(now, op, done) || s.submitTokens(now, op, done) || s.submitAPIv2(now, op, done)
 	}

@@ -164,6 +164,8 @@ func (s *Service) Submit(now cluster.Time, op any, done Done) bool {
 		s.listMultipartUploads(now, op, done)
 	case CopyObject:
 		s.copyObject(now, op, done)
+	case PurgeVersion:
+		s.purgeVersion(now, op, purgeAttempts, done)
 	default:
 		return false
 	}

@@ -169,13 +169,6 @@ func (rq *request) serve() error {
 	name, ok := strings.CutPrefix(path, "/v2/")
 	ep := rq.api.byName[name]
 	if !ok || ep == nil || ep.Method != rq.r.Method {
-		if ok && notYet[name] && (rq.r.Method == http.MethodGet || rq.r.Method == http.MethodPost) {
-			rq.endpoint = name
-			if err := rq.authorize(name); err != nil {
-				return err
-			}
-			return notImplemented(name)
-		}
 		return badRequest("Unknown API endpoint: %s %s", rq.r.Method, path)
 	}
 	rq.ep = ep
@@ -196,12 +189,6 @@ func (rq *request) runEndpoint(ep *endpoint) error {
 	}
 	rq.w.Header().Set("Access-Control-Allow-Origin", "*")
 	return rq.writeJSON(http.StatusOK, res)
-}
-
-// notYet are Garage's endpoints this server routes but does not serve yet:
-// they answer 501 once authenticated.
-var notYet = map[string]bool{
-	"PurgeBlocks": true,
 }
 
 // preflight answers a CORS preflight (any OPTIONS request) permissively,

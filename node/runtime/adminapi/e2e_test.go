@@ -478,7 +478,7 @@ func (e *env) testErrors(t *testing.T) {
 	wantError(t, e.call(t, "GetBucketInfo", q("id", "xyz"), nil, 400, nil), 400, "InvalidRequest")
 	wantError(t, e.call(t, "DeleteKey", nil, postNoBody{}, 400, nil), 400, "InvalidRequest")
 	wantError(t, e.call(t, "CreateBucket", nil, map[string]string{"globalAlias": "Not_Valid"}, 400, nil), 400, "InvalidRequest")
-	// Unknown endpoints and wrong methods are 400; known but not served, 501.
+	// Unknown endpoints and wrong methods are 400.
 	wantError(t, e.raw(t, 0, http.MethodGet, "/v2/NoSuchThing", e.c.Nodes[0].AdminToken, nil), 400, "InvalidRequest")
 	wantError(t, e.raw(t, 0, http.MethodPost, "/v2/ListKeys", e.c.Nodes[0].AdminToken, nil), 400, "InvalidRequest")
 	wantError(t, e.raw(t, 0, http.MethodPost, "/v2/LaunchRepairOperation?node=self", e.c.Nodes[0].AdminToken, []byte(`{"repairType":"versions"}`)), 400, "InvalidRequest")

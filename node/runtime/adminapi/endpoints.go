@@ -61,6 +61,8 @@ var endpoints = []*endpoint{
 		Query: []queryParam{qNode}, Body: LocalGetBlockInfoRequest{}, Resp: MultiResponse[LocalGetBlockInfoResponse]{}, Handle: getBlockInfo},
 	{Name: "RetryBlockResync", Method: post, Summary: "Retry the resync of failing blocks now: {\"all\": true} or {\"blockHashes\": [...]}.",
 		Query: []queryParam{qNode}, Body: LocalRetryBlockResyncRequest{}, Resp: MultiResponse[LocalRetryBlockResyncResponse]{}, Handle: retryBlockResync},
+	{Name: "PurgeBlocks", Method: post, Summary: "Remove for good every object, upload and version using the given blocks (full hashes), on the selected nodes.",
+		Query: []queryParam{qNode}, Body: LocalPurgeBlocksRequest{}, Resp: MultiResponse[LocalPurgeBlocksResponse]{}, Handle: purgeBlocks},
 
 	{Name: "ListAdminTokens", Method: get, Summary: "Every admin token, those of the configuration first.", Resp: []GetAdminTokenInfoResponse{}, Handle: listAdminTokens},
 	{Name: "GetAdminTokenInfo", Method: get, Summary: "One admin token, by id or by search (id prefix or name).", Query: []queryParam{qIDOpt, qSearch}, Resp: GetAdminTokenInfoResponse{}, Handle: getAdminTokenInfo},

@@ -329,3 +329,25 @@ func retryBlockResync(rq *request) (any, error) {
 		return LocalRetryBlockResyncResponse{Count: n}, nil
 	})
 }
+
+// purgeBlocks answers POST /v2/PurgeBlocks: each selected node follows the
+// blocks' references it reads to the objects, uploads and versions using
+// them and removes those for good (admin.PurgeBlocks).
+func purgeBlocks(rq *request) (any, error) {
+	var body LocalPurgeBlocksRequest
+	if err := rq.decode(&body); err != nil {
+		return nil, err
+	}
+	if body == nil {
+		return nil, badRequest("The body must be a list of block hashes")
+	}
+	for _, h := range body {
+		if err := checkHash(h, false); err != nil {
+			return nil, err
+		}
+	}
+	return forward(rq, admin.PurgeBlocks{Hashes: body}, func(p admin.BlocksPurged) (LocalPurgeBlocksResponse, error) {
+		return LocalPurgeBlocksResponse{BlocksPurged: p.BlocksPurged, ObjectsDeleted: p.ObjectsDeleted, UploadsDeleted: p.UploadsDeleted,
+			VersionsDeleted: p.VersionsDeleted, BlockRefsPurged: p.BlockRefsPurged}, nil
+	})
+}

@@ -190,6 +190,9 @@ type LocalRetryBlockResyncResponse struct {
 	Count uint64 `json:"count"`
 }
 
+// LocalPurgeBlocksRequest is the full hashes of the blocks to purge.
+type LocalPurgeBlocksRequest []string
+
 type LocalPurgeBlocksResponse struct {
 	BlocksPurged    uint64 `json:"blocksPurged"`
 	ObjectsDeleted  uint64 `json:"objectsDeleted"`
