@@ -162,6 +162,9 @@ func (e emitter) tables(st admin.NodeStats) {
 	e.counter("table_layout_sync_round_failures", "Layout-change sync rounds that failed and were retried.", float64(st.SyncRoundFailures))
 	e.counter("table_offloaded_items", "Entries handed to their new holders after a layout change and dropped here.", float64(st.Offloaded))
 	e.counter("cluster_layout_merges", "Layout histories merged in from peers.", float64(st.LayoutMerges))
+	const lookups = "Access key and bucket lookups of API requests, answered from this node's fresh copy (local) or with a quorum."
+	e.emit("api_key_bucket_lookups", lookups, prometheus.CounterValue, float64(st.LocalLookups), prometheus.Labels{"source": "local"})
+	e.emit("api_key_bucket_lookups", lookups, prometheus.CounterValue, float64(st.QuorumLookups), prometheus.Labels{"source": "quorum"})
 	e.gauge("table_gc_todo_queue_length", "Tombstones waiting for their delay or for every holder before collection.", float64(st.TombstonesQueued))
 	e.counter("table_gc_tombstones_collected", "Tombstones collected (deleted everywhere) by this node.", float64(st.TombstonesCollected))
 	e.counter("table_gc_rounds", "Tombstone collection rounds that collected a batch.", float64(st.GCRounds))
