@@ -101,8 +101,13 @@ func (c *Comparison) Print(out io.Writer) {
 		}
 		printTable(out, header, rows)
 	}
+	nodes := false
 	for _, col := range c.Columns {
 		for _, n := range col.Nodes {
+			if !nodes {
+				fmt.Fprintln(out)
+				nodes = true
+			}
 			fmt.Fprintf(out, "%s node %d  peak RSS %6.1f MiB  CPU %6.1fs  log: %d warnings, %d errors\n", col.Name, n.Node, float64(n.PeakRSSBytes)/(1<<20), n.CPUSeconds, n.Warnings, n.Errors)
 			if n.FirstProblem != "" {
 				fmt.Fprintf(out, "  first: %s\n", n.FirstProblem)
