@@ -3,11 +3,14 @@ package s3bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -249,5 +252,47 @@ func TestCompare(t *testing.T) {
 	}
 	if _, err := w.Compare(context.Background(), contenders, CompareOptions{Rounds: 0}); err == nil {
 		t.Error("0 rounds accepted")
+	}
+}
+
+// The comparison's JSON field names are what scripts read.
+func TestComparisonWriteJSON(t *testing.T) {
+	c := Comparison{Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Command: "garage bench --compare", Clients: 8, PhaseSeconds: 20, Rounds: 1, Baseline: "m",
+		Columns: []Column{{Name: "m", Description: "d", Median: []Result{result("PUT", "4KiB", 4096, 10, 1, 2)}, Rounds: [][]Result{{result("PUT", "4KiB", 4096, 10, 1, 2)}}}},
+		Ratios:  []Ratio{{Target: "g", Baseline: "m", Phases: []PhaseFigure{{"PUT", "4KiB", 1}}}},
+		Latency: []LatencyBudget{{Op: "GET", Size: "1MiB"}}}
+	path := t.TempDir() + "/c.json"
+	if err := c.WriteJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields struct {
+		Top     map[string]any   `json:"-"`
+		Columns []map[string]any `json:"columns"`
+		Ratios  []map[string]any `json:"ratios"`
+		Latency []map[string]any `json:"zone_latency"`
+	}
+	if err := json.Unmarshal(b, &fields.Top); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &fields); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		object map[string]any
+		want   string
+	}{
+		{fields.Top, "baseline clients columns command cpus go_version phase_seconds ratios rounds started zone_latency"},
+		{fields.Columns[0], "description median name rounds"},
+		{fields.Ratios[0], "baseline phases target"},
+		{fields.Latency[0], "budget_p50_ms budget_rule one_way_ms op p50_ms p50_within_budget p99_ms round_trips_added_p50 size without_latency_p50_ms without_latency_p99_ms"},
+	} {
+		keys := slices.Sorted(maps.Keys(tc.object))
+		if got := strings.Join(keys, " "); got != tc.want {
+			t.Errorf("fields %s, want %s", got, tc.want)
+		}
 	}
 }
