@@ -120,9 +120,9 @@ func TestBenchComparePeer(t *testing.T) {
 		if m.LatencyP50Ms < float64(delay.Milliseconds()) {
 			t.Errorf("the peer's %s p50 is %.1f ms, under the %v its proxy adds", m.Op, m.LatencyP50Ms, delay)
 		}
-		// Without the delay, the local store cannot be slower than the
-		// proxied one by construction; it must have moved more objects.
-		if local.Median[i].Objects <= m.Objects/2 {
+		// The local store answers without the proxy's 40 ms, so in the
+		// same time it moves more objects than the delayed peer.
+		if local.Median[i].Objects <= m.Objects {
 			t.Errorf("%s: the local column moved %d objects, the delayed peer %d", m.Op, local.Median[i].Objects, m.Objects)
 		}
 	}
