@@ -40,7 +40,7 @@ type BenchCmd struct {
 	Local       []int         `default:"1,3" help:"With --compare: node counts of this store's local clusters, one column each (replication factor min(3, nodes); every request through node 1)."`
 	Rounds      int           `default:"3" help:"With --compare or --zone-latency: rounds; each figure is the median of the rounds'."`
 	Baseline    string        `help:"With --compare: the column the ratios divide by (default: the first --peer, else the first column)."`
-	ZoneLatency time.Duration `help:"Run 3 nodes in 3 zones whose inter-node links go through proxies adding this one-way latency, against the same cluster without it (two columns, with or without --compare), and show the latency budget." placeholder:"50ms"`
+	ZoneLatency time.Duration `help:"Run 3 nodes in 3 zones whose inter-node links go through proxies adding this one-way latency, against the same cluster without it (two columns, with or without --compare), and show the latency budget." placeholder:"DURATION"`
 }
 
 // Run starts a local cluster (or uses --endpoint's), runs the workloads,
