@@ -230,3 +230,61 @@ func TestBenchWorkloadDefaults(t *testing.T) {
 		}
 	}
 }
+
+// garage bench --zone-latency with the real binary: the delayed column's
+// requests wait at least one inter-zone round trip (a quorum needs a
+// remote node), which they would not if the nodes bypassed the proxies,
+// and the budget is computed from the two columns of the same run.
+func TestBenchZoneLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test with real processes")
+	}
+	tmp := t.TempDir()
+	jsonPath := filepath.Join(t.TempDir(), "zones.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	const oneWay = 30 * time.Millisecond
+	cmd := exec.CommandContext(ctx, garageBinary(t), "bench", "--zone-latency", oneWay.String(), "--rounds", "1", "--duration", "1s", "--clients", "2", "--sizes", "64KiB", "--json", jsonPath)
+	cmd.Env = append(cleanEnv(), "TMPDIR="+tmp)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("garage bench --zone-latency: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r s3bench.Comparison
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("--json: %v\n%s", err, b)
+	}
+	if len(r.Columns) != 2 || r.Columns[0].Name != "garage-3zones" || r.Columns[1].Name != "garage-3zones+30ms" || len(r.Columns[1].Nodes) != 3 {
+		t.Fatalf("columns %+v", r.Columns)
+	}
+	without, with := r.Columns[0].Median, r.Columns[1].Median
+	if len(r.Latency) != 2 || len(with) != 2 || len(without) != 2 {
+		t.Fatalf("budgets %+v, phases %+v", r.Latency, with)
+	}
+	rtt := 2 * float64(oneWay.Milliseconds())
+	for i, b := range r.Latency {
+		if with[i].Errors != 0 || without[i].Errors != 0 || with[i].Objects == 0 {
+			t.Errorf("%s: %+v / %+v", b.Op, with[i], without[i])
+		}
+		if with[i].LatencyP50Ms < rtt {
+			t.Errorf("%s p50 with %v one way: %.1f ms, under one round trip", b.Op, oneWay, with[i].LatencyP50Ms)
+		}
+		if b.P50Ms != with[i].LatencyP50Ms || b.BaseP50Ms != without[i].LatencyP50Ms || b.OneWayMs != 30 {
+			t.Errorf("%s budget %+v from the wrong columns", b.Op, b)
+		}
+	}
+	if r.Latency[0].Op != "PUT" || r.Latency[0].BudgetMs != rtt+without[0].LatencyP50Ms || r.Latency[1].Op != "GET" || r.Latency[1].BudgetMs != rtt+10 {
+		t.Errorf("budgets %+v", r.Latency)
+	}
+	if !strings.Contains(stdout.String(), "30 ms one way between zones:") || !strings.Contains(stdout.String(), "| garage-3zones+30ms / garage-3zones |") {
+		t.Errorf("output:\n%s", stdout.String())
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("the bench left %v in its temporary directory", entries)
+	}
+}
