@@ -82,6 +82,14 @@ bench:
 bench-s3 *args="":
     go run ./cmd/garage bench {{args}}
 
+# This store on 1 node and on 3 nodes (replication 3) against other S3
+# stores, side by side: PUT/GET of 1 MiB and 4 KiB, 8 clients, 20 s a phase,
+# medians of 3 interleaved rounds, with ratios. Peers and other flags go
+# after it (README, "Comparing with MinIO"):
+# just bench-compare --peer minio1=http://127.0.0.1:9000,KEY,SECRET
+bench-compare *args="":
+    go run ./cmd/garage bench --compare {{args}}
+
 # Time for a new node to sync with 10,000 and 100,000 objects: simulated
 # (virtual time) and on loopback (real time). Several minutes.
 bench-sync:

@@ -30,7 +30,7 @@ type CLI struct {
 	Worker     WorkerCmd     `cmd:"" help:"Background workers."`
 	Meta       MetaCmd       `cmd:"" help:"Metadata store operations (snapshots)."`
 	Sim        SimCmd        `cmd:"" help:"Run the deterministic simulator."`
-	Bench      BenchCmd      `cmd:"" help:"Measure the S3 API: throughput, latency, time to first byte and node memory, on a local cluster or --endpoint."`
+	Bench      BenchCmd      `cmd:"" help:"Measure the S3 API: throughput, latency, time to first byte and node memory, on a local cluster or --endpoint; --compare against other stores, --zone-latency under inter-zone latency."`
 	Chaos      ChaosCmd      `cmd:"" help:"Fault-inject real processes: kills, freezes, partitions, slow or lossy links, full disks, skewed clocks; check the clients' history."`
 	JSONAPI    JSONAPICmd    `cmd:"" name:"json-api" help:"Call an admin API endpoint with a JSON request (over HTTP, with the admin token)."`
 	AdminToken AdminTokenCmd `cmd:"" name:"admin-token" help:"Manage admin API tokens."`

@@ -3,6 +3,7 @@ package s3bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -87,6 +88,33 @@ func (t *Target) Client(i int) *s3.Client { return t.clients[i%len(t.clients)] }
 func (t *Target) CheckBucket(ctx context.Context) error {
 	_, err := t.clients[0].HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.bucket)})
 	return err
+}
+
+// EnsureBucket creates the bucket through the first endpoint unless it
+// exists already, and says whether it created it.
+func (t *Target) EnsureBucket(ctx context.Context) (created bool, err error) {
+	_, err = t.clients[0].HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.bucket)})
+	if err == nil {
+		return false, nil
+	}
+	if _, missing := errors.AsType[*types.NotFound](err); !missing {
+		return false, fmt.Errorf("bucket %s: %w", t.bucket, err)
+	}
+	if _, err := t.clients[0].CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(t.bucket)}); err != nil {
+		if _, ours := errors.AsType[*types.BucketAlreadyOwnedByYou](err); ours {
+			return false, nil
+		}
+		return false, fmt.Errorf("create bucket %s: %w", t.bucket, err)
+	}
+	return true, nil
+}
+
+// DeleteBucket deletes the (empty) bucket.
+func (t *Target) DeleteBucket(ctx context.Context) error {
+	if _, err := t.clients[0].DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(t.bucket)}); err != nil {
+		return fmt.Errorf("delete bucket %s: %w", t.bucket, err)
+	}
+	return nil
 }
 
 // WaitReady waits until every endpoint knows the key and the bucket: on a
