@@ -187,6 +187,11 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 			}
 		}()
 	}
+	// Before the banner: whoever reads it may stop the node at once, and
+	// the signal must find it listening.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
 	if embedded {
 		if err := c.initEmbedded(srv, cfg, cfgPath, out); err != nil {
 			stopAPIs()
@@ -208,9 +213,6 @@ func (c *ServeCmd) Run(g *Globals, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "garage node %s serving RPC on %s (Ctrl-C to stop)\n", srv.ID().Hex(), srv.RPCAddr())
 
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(signals)
 	select {
 	case s := <-signals:
 		log.Info("shutting down", zap.String("signal", s.String()))

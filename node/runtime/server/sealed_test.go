@@ -60,7 +60,7 @@ func TestSealedObjectsRoundTrip(t *testing.T) {
 		var at uint64
 		for _, blk := range obj.Blocks {
 			raw := do(t, s, object.GetBlock{Hash: blk.Hash}).(object.Block)
-			if raw.Compressed || bytes.Contains(raw.Data, data[at:at+min(blk.Size, 64)]) {
+			if raw.Compressed || blk.Size >= 8 && bytes.Contains(raw.Data, data[at:at+min(blk.Size, 64)]) {
 				t.Fatalf("%d bytes: block at %d stored in plaintext", n, at)
 			}
 			at += blk.Size
