@@ -86,6 +86,9 @@ type Stats struct {
 	SyncItemsSent     uint64
 	SyncItemsRecvd    uint64
 	BadRequests       uint64 // requests refused as malformed
+	// NotHolderReads: reads refused for a partition this node does not
+	// hold (a coordinator's layout behind ours).
+	NotHolderReads uint64
 	// FullCopyWritesShort: full-copy writes some holder did not take
 	// within FullCopyWriteLinger, acknowledged by all but one.
 	FullCopyWritesShort uint64
@@ -209,8 +212,12 @@ func (e *Engine) Step(now cluster.Time, m rpc.Message) bool {
 	return true
 }
 
+// notHolder starts the refusal of a read of a partition not held here,
+// which is no requester's mistake (reply does not count it as one).
+const notHolder = "not a holder: "
+
 func (e *Engine) reply(req rpc.Message, body rpc.Body) {
-	if _, bad := body.(rpc.Error); bad {
+	if err, bad := body.(rpc.Error); bad && !strings.HasPrefix(err.Message, notHolder) {
 		e.stats.BadRequests++
 	}
 	e.out.Reply(req, body)
@@ -245,16 +252,36 @@ func (e *Engine) handleRead(b Read) rpc.Body {
 	if !validStorageKey(t.id, b.Key) {
 		return rpc.Error{Message: "malformed key"}
 	}
+	if refusal, ok := e.notAHolder(t, partitionOfStorageKey(b.Key)); !ok {
+		return refusal
+	}
 	if v, ok := e.store.Get(b.Key); ok {
 		return Entries{Entries: []KV{{Key: b.Key, Value: v}}}
 	}
 	return Entries{}
 }
 
+// notAHolder refuses a read of partition p of sharded table t when this
+// node does not store p in any live version of its layout: it has handed
+// its entries over (or never had them), and answering "nothing here" would
+// let a coordinator whose layout is behind — a node removed from the
+// layout, cut off while the others moved on — take an empty read quorum
+// for an empty partition. Refused, the read fails instead of lying.
+func (e *Engine) notAHolder(t *tableState, p cluster.Partition) (rpc.Body, bool) {
+	if t.replication == FullCopy || e.layout().StoresAny(e.self, p) {
+		return nil, true
+	}
+	e.stats.NotHolderReads++
+	return rpc.Error{Message: fmt.Sprintf(notHolder+"node %s does not hold partition %d at layout version %d", e.self, p, e.layout().Current().Number)}, false
+}
+
 func (e *Engine) handleReadRange(b ReadRange) rpc.Body {
 	t, fail := e.table(b.Table)
 	if fail != nil {
 		return fail
+	}
+	if refusal, ok := e.notAHolder(t, partitionOfStorageKey(t.partitionPrefix(b.PartitionKey))); !ok {
+		return refusal
 	}
 	limit := b.Limit
 	if limit <= 0 || limit > e.cfg.MaxRangeLimit {
