@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/garagego/garage/node/block"
+	"github.com/garagego/garage/node/object"
 )
 
 // objectSeeds is how many seeds CI runs with the object workload.
@@ -47,5 +48,24 @@ func TestBlockChecksCatchPlantedBug(t *testing.T) {
 	t.Logf("caught on %d of %d seeds", caught, n)
 	if caught < n/2 {
 		t.Errorf("the planted GC bug was caught on only %d of %d seeds", caught, n)
+	}
+}
+
+// TestLocalBlockListCheckCatchesPlantedBug: a get serves its node's own
+// copy of a plain object's block list only when that copy holds every
+// block (model.Version.HoldsPlainObject); serving any copy it has returns
+// objects cut short by the blocks a replica missed, which the byte checks
+// of reads catch.
+func TestLocalBlockListCheckCatchesPlantedBug(t *testing.T) {
+	n := objectSeeds(t) / 10
+	caught := 0
+	for _, r := range runSeeds(t, n, Options{ObjectShare: 100, Ops: 400, ObjectBugs: object.Bugs{LocalBlockListUnchecked: true}}) {
+		if !r.Ok() {
+			caught++
+		}
+	}
+	t.Logf("caught on %d of %d seeds", caught, n)
+	if caught < max(1, n/5) {
+		t.Errorf("the planted bug was caught on only %d of %d seeds", caught, n)
 	}
 }

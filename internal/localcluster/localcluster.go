@@ -221,11 +221,28 @@ func (c *Cluster) setUp() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	first := c.Nodes[0].Server
-	if err := waitUntil(ctx, func() bool {
-		res, err := first.Do(ctx, admin.GetStatus{})
-		return err == nil && len(res.(admin.ClusterStatus).Nodes) == len(c.Nodes)
-	}); err != nil {
-		return fmt.Errorf("the nodes did not meet: %w", err)
+	// Met: every node knows every other by the RPC address it advertises
+	// (until a node's status arrives, a peer that dialled in is known by
+	// the connection's source port, which nobody can dial back).
+	advertised := map[string]string{}
+	for _, n := range c.Nodes {
+		advertised[n.Server.ID().Hex()] = n.Server.RPCAddr()
+	}
+	for _, n := range c.Nodes {
+		if err := waitUntil(ctx, func() bool {
+			res, err := n.Server.Do(ctx, admin.GetStatus{})
+			if err != nil || len(res.(admin.ClusterStatus).Nodes) != len(c.Nodes) {
+				return false
+			}
+			for _, st := range res.(admin.ClusterStatus).Nodes {
+				if st.Addr != advertised[st.ID] {
+					return false
+				}
+			}
+			return true
+		}); err != nil {
+			return fmt.Errorf("the nodes did not meet: %w", err)
+		}
 	}
 	for i, n := range c.Nodes {
 		if _, err := first.Do(ctx, admin.AssignRole{Nodes: []string{n.Server.ID().Hex()}, Zone: fmt.Sprint("zone", i), Capacity: 1 << 40}); err != nil {

@@ -252,6 +252,24 @@ func (v Version) BlocksInOrder() []VersionBlock {
 	return unionByKey(slices.Clone(v.Blocks), compareBlocks, compareBlockPositions)
 }
 
+// HoldsPlainObject reports whether v is the complete block list of a plain
+// (not multipart) object of size bytes: live, part 1's blocks only, end to
+// end from offset 0 to size. A replica's copy, written block by block while
+// the data was uploaded, may lack some; one that passes lacks none.
+func (v Version) HoldsPlainObject(size uint64) bool {
+	if v.Deleted || len(v.PartETags) > 0 || size == 0 {
+		return false
+	}
+	var next uint64
+	for _, b := range v.BlocksInOrder() {
+		if b.Part != 1 || b.Offset != next || b.Size == 0 {
+			return false
+		}
+		next += b.Size
+	}
+	return next == size
+}
+
 // Size is the number of bytes the blocks hold.
 func (v Version) Size() uint64 {
 	var n uint64

@@ -19,6 +19,10 @@ type Bugs struct {
 	// DeleteVersionIgnoresLock makes DeleteVersion delete a version whatever
 	// its object lock says.
 	DeleteVersionIgnoresLock bool
+	// LocalBlockListUnchecked makes a get serve this node's copy of a
+	// version's block list whenever it has one, without checking it holds
+	// every block of the object.
+	LocalBlockListUnchecked bool
 }
 
 // PlantBugs sets the planted bugs (the simulator's hook; see Bugs).

@@ -368,6 +368,7 @@ var bugFlags = []struct {
 	{"delete-version-wrong-version", func(o *sim.Options) *bool { return &o.ObjectBugs.DeleteVersionWrongVersion }},
 	{"delete-version-ignores-lock", func(o *sim.Options) *bool { return &o.ObjectBugs.DeleteVersionIgnoresLock }},
 	{"list-versions-skips-first", func(o *sim.Options) *bool { return &o.ObjectBugs.ListVersionsSkipsFirst }},
+	{"local-block-list-unchecked", func(o *sim.Options) *bool { return &o.ObjectBugs.LocalBlockListUnchecked }},
 	{"k2v-insert-discards-siblings", func(o *sim.Options) *bool { return &o.K2VBugs.InsertDiscardsSiblings }},
 	{"k2v-insert-ignores-context", func(o *sim.Options) *bool { return &o.K2VBugs.InsertIgnoresContext }},
 	{"k2v-read-local-only", func(o *sim.Options) *bool { return &o.K2VBugs.ReadLocalOnly }},
