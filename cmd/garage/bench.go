@@ -140,21 +140,11 @@ func (c *BenchCmd) runLocal(ctx context.Context, workload s3bench.Workload, repo
 	if c.Nodes < 1 {
 		return fmt.Errorf("--nodes %d: want at least 1", c.Nodes)
 	}
-	dir, cleanup, err := clusterDir(c.Dir, "bench")
+	dir, bin, done, err := benchDir(c.Dir)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("%w (the nodes' logs are under %s)", err, dir)
-		} else {
-			cleanup()
-		}
-	}()
-	bin, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find this program to start the nodes: %w", err)
-	}
+	defer done(&err)
 	fmt.Fprintf(os.Stderr, "bench: starting a local %d-node cluster under %s\n", c.Nodes, dir)
 	cluster, err := proccluster.Start(ctx, proccluster.Options{Binary: bin, Dir: dir, Nodes: c.Nodes, Bucket: benchBucket})
 	if err != nil {
@@ -192,3 +182,26 @@ const (
 	compareClients = 8
 	comparePhase   = 20 * time.Second
 )
+
+// benchDir makes the directory a bench's local clusters live under (keep,
+// or a temporary one) and finds this program to start their nodes. done,
+// deferred with the run's error, removes the directory after a success and
+// names it in a failure, where the nodes' logs are.
+func benchDir(keep string) (dir, bin string, done func(*error), err error) {
+	dir, cleanup, err := clusterDir(keep, "bench")
+	if err != nil {
+		return "", "", nil, err
+	}
+	done = func(errp *error) {
+		if *errp != nil {
+			*errp = fmt.Errorf("%w (the nodes' logs are under %s)", *errp, dir)
+		} else {
+			cleanup()
+		}
+	}
+	if bin, err = os.Executable(); err != nil {
+		cleanup()
+		return "", "", nil, fmt.Errorf("find this program to start the nodes: %w", err)
+	}
+	return dir, bin, done, nil
+}

@@ -143,21 +143,11 @@ func (c *BenchCmd) runCompare(ctx context.Context, workload s3bench.Workload, ou
 		return fmt.Errorf("--baseline %s: no such column (the columns are %s)", baseline, strings.Join(names, ", "))
 	}
 
-	dir, cleanup, err := clusterDir(c.Dir, "bench")
+	dir, bin, done, err := benchDir(c.Dir)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("%w (the nodes' logs are under %s)", err, dir)
-		} else {
-			cleanup()
-		}
-	}()
-	bin, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find this program to start the nodes: %w", err)
-	}
+	defer done(&err)
 	setup := &compareSetup{clusters: map[string]*localCluster{}}
 	comparison := s3bench.NewComparison(strings.Join(os.Args, " "), workload, c.Rounds)
 	comparison.Baseline = baseline
