@@ -104,7 +104,13 @@ func (e *env) callAs(t *testing.T, token, fn string, query url.Values, in any, s
 			t.Fatal(err)
 		}
 	}
-	r := e.raw(t, 0, method, path, token, body)
+	return expect(t, e.raw(t, 0, method, path, token, body), method, path, status, out)
+}
+
+// expect checks r's status and decodes its body strictly into out (if not
+// nil).
+func expect(t *testing.T, r reply, method, path string, status int, out any) reply {
+	t.Helper()
 	if r.status != status {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, status, r.body)
 	}
@@ -116,6 +122,27 @@ func (e *env) callAs(t *testing.T, token, fn string, query url.Values, in any, s
 		}
 	}
 	return r
+}
+
+// openAPIDoc is the server's OpenAPI document, as much as the tests read.
+type openAPIDoc struct {
+	OpenAPI    string                               `json:"openapi"`
+	Paths      map[string]map[string]map[string]any `json:"paths"`
+	Components struct {
+		Schemas map[string]map[string]any `json:"schemas"`
+	} `json:"components"`
+}
+
+// openAPI fetches the document from node 0, without a token.
+func (e *env) openAPI(t *testing.T) openAPIDoc {
+	t.Helper()
+	r := e.raw(t, 0, http.MethodGet, "/v2/openapi.json", "", nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("openapi.json: %d %s", r.status, r.body)
+	}
+	var doc openAPIDoc
+	must(t, json.Unmarshal(r.body, &doc))
+	return doc
 }
 
 // wantError checks an error answer: Garage's four fields, the code.

@@ -2,7 +2,6 @@ package adminapi_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -63,14 +62,7 @@ func patterned(seed byte, n int) []byte {
 // answers Garage's shape; a second purge does nothing; a malformed hash is
 // 400, a token not scoped to PurgeBlocks 403.
 func (e *env) testPurgeBlocks(t *testing.T) {
-	r := e.raw(t, 0, http.MethodGet, "/v2/openapi.json", "", nil)
-	var doc struct {
-		Paths      map[string]map[string]map[string]any `json:"paths"`
-		Components struct {
-			Schemas map[string]map[string]any `json:"schemas"`
-		} `json:"components"`
-	}
-	must(t, json.Unmarshal(r.body, &doc))
+	doc := e.openAPI(t)
 	op := doc.Paths["/v2/PurgeBlocks"]["post"]
 	if op == nil {
 		t.Fatalf("the document has no POST /v2/PurgeBlocks: %v", doc.Paths["/v2/PurgeBlocks"])

@@ -2,7 +2,6 @@ package adminapi_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -38,18 +37,7 @@ func TestE2E(t *testing.T) {
 // calls, and that every field the client's structs name is a property of
 // the schema the document gives for that answer.
 func (e *env) testOpenAPI(t *testing.T) {
-	r := e.raw(t, 0, http.MethodGet, "/v2/openapi.json", "", nil)
-	if r.status != http.StatusOK {
-		t.Fatalf("openapi.json: %d %s", r.status, r.body)
-	}
-	var doc struct {
-		OpenAPI    string                               `json:"openapi"`
-		Paths      map[string]map[string]map[string]any `json:"paths"`
-		Components struct {
-			Schemas map[string]map[string]any `json:"schemas"`
-		} `json:"components"`
-	}
-	must(t, json.Unmarshal(r.body, &doc))
+	doc := e.openAPI(t)
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Fatalf("openapi version %q", doc.OpenAPI)
 	}

@@ -68,14 +68,7 @@ func TestE2EV1(t *testing.T) {
 // testOpenAPIV1: the document gives the two endpoints, with the fields
 // the client's structs name.
 func (e *env) testOpenAPIV1(t *testing.T) {
-	r := e.raw(t, 0, http.MethodGet, "/v2/openapi.json", "", nil)
-	var doc struct {
-		Paths      map[string]map[string]map[string]any `json:"paths"`
-		Components struct {
-			Schemas map[string]map[string]any `json:"schemas"`
-		} `json:"components"`
-	}
-	must(t, json.Unmarshal(r.body, &doc))
+	doc := e.openAPI(t)
 	for fn, answer := range map[string]any{"InspectObject": inspectedObject{}, "CleanupIncompleteUploads": uploadsCleaned{}} {
 		op := doc.Paths["/v2/"+fn]
 		if len(op) != 1 {
@@ -98,18 +91,7 @@ func (e *env) old(t *testing.T, token, method, path string, in any, status int, 
 			t.Fatal(err)
 		}
 	}
-	r := e.raw(t, 0, method, path, token, body)
-	if r.status != status {
-		t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, status, r.body)
-	}
-	if out != nil {
-		d := json.NewDecoder(bytes.NewReader(r.body))
-		d.DisallowUnknownFields()
-		if err := d.Decode(out); err != nil {
-			t.Fatalf("%s %s: decode into %T: %v\n%s", method, path, out, err, r.body)
-		}
-	}
-	return r
+	return expect(t, e.raw(t, 0, method, path, token, body), method, path, status, out)
 }
 
 // wantRefused checks Garage's 400 for an old path, and its message.
