@@ -212,21 +212,18 @@ func (e *Engine) Step(now cluster.Time, m rpc.Message) bool {
 	return true
 }
 
-// notHolder starts the refusal of a read of a partition not held here,
-// which is no requester's mistake (reply does not count it as one).
-const notHolder = "not a holder: "
+func (e *Engine) reply(req rpc.Message, body rpc.Body) { e.out.Reply(req, body) }
 
-func (e *Engine) reply(req rpc.Message, body rpc.Body) {
-	if err, bad := body.(rpc.Error); bad && !strings.HasPrefix(err.Message, notHolder) {
-		e.stats.BadRequests++
-	}
-	e.out.Reply(req, body)
+// malformed refuses a request no correct peer sends, and counts it.
+func (e *Engine) malformed(format string, args ...any) rpc.Body {
+	e.stats.BadRequests++
+	return rpc.Error{Message: fmt.Sprintf(format, args...)}
 }
 
 func (e *Engine) table(id ID) (*tableState, rpc.Body) {
 	t, ok := e.tables[id]
 	if !ok {
-		return nil, rpc.Error{Message: fmt.Sprintf("no table %d", id)}
+		return nil, e.malformed("no table %d", id)
 	}
 	return t, nil
 }
@@ -238,7 +235,7 @@ func (e *Engine) handleUpdate(now cluster.Time, b Update) rpc.Body {
 	}
 	for _, kv := range b.Entries {
 		if err := e.apply(now, t, kv.Key, kv.Value); err != nil {
-			return rpc.Error{Message: err.Error()}
+			return e.malformed("%s", err)
 		}
 	}
 	return Ack{}
@@ -250,7 +247,7 @@ func (e *Engine) handleRead(b Read) rpc.Body {
 		return fail
 	}
 	if !validStorageKey(t.id, b.Key) {
-		return rpc.Error{Message: "malformed key"}
+		return e.malformed("malformed key")
 	}
 	if refusal, ok := e.notAHolder(t, partitionOfStorageKey(b.Key)); !ok {
 		return refusal
@@ -272,7 +269,7 @@ func (e *Engine) notAHolder(t *tableState, p cluster.Partition) (rpc.Body, bool)
 		return nil, true
 	}
 	e.stats.NotHolderReads++
-	return rpc.Error{Message: fmt.Sprintf(notHolder+"node %s does not hold partition %d at layout version %d", e.self, p, e.layout().Current().Number)}, false
+	return rpc.Error{Message: fmt.Sprintf("node %s does not hold partition %d at layout version %d", e.self, p, e.layout().Current().Number)}, false
 }
 
 func (e *Engine) handleReadRange(b ReadRange) rpc.Body {

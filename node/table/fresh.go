@@ -2,7 +2,6 @@ package table
 
 import (
 	"slices"
-	"time"
 
 	"github.com/garagego/garage/node/cluster"
 )
@@ -75,6 +74,3 @@ func (t *Table[E]) LocalFresh(now cluster.Time, key Key) (entry E, found, ok boo
 	entry, found = t.Local(key)
 	return entry, found, true
 }
-
-// LocalReadMaxAge is how stale a fresh local read may be.
-func (e *Engine) LocalReadMaxAge() time.Duration { return e.cfg.LocalReadMaxAge }

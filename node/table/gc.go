@@ -265,7 +265,7 @@ func (e *Engine) handleGCDelete(b GCDelete) rpc.Body {
 	}
 	for _, it := range b.Items {
 		if !validStorageKey(t.id, it.Key) {
-			return rpc.Error{Message: "malformed key"}
+			return e.malformed("malformed key")
 		}
 		if cur, ok := e.store.Get(it.Key); ok && !t.codec.isTombstone(cur) {
 			continue // never delete a live value, whatever a peer claims
