@@ -91,7 +91,7 @@ func TestK2VCommandsAgainstACluster(t *testing.T) {
 	valueFile := filepath.Join(dir, "value")
 	blob := []byte{0, 1, 2, 0xfe, 0xff, '\n'}
 	os.WriteFile(valueFile, blob, 0o600)
-	k.ok("insert", "--file", valueFile, "--token", tok2, b, cliPK, cliSK)
+	k.ok("insert", "--file", valueFile, "--token="+tok2, b, cliPK, cliSK)
 	out, tok3 := k.ok("read", "--raw", b, cliPK, cliSK)
 	if out != string(blob) {
 		t.Fatalf("read --raw: %q, want %q", out, blob)
@@ -99,7 +99,7 @@ func TestK2VCommandsAgainstACluster(t *testing.T) {
 	tok3 = strings.TrimSpace(tok3)
 
 	// A poll with the current token times out: exit 2.
-	code, _, errOut = k.run("poll", "--token", tok3, "--timeout", "1s", b, cliPK, cliSK)
+	code, _, errOut = k.run("poll", "--token="+tok3, "--timeout", "1s", b, cliPK, cliSK)
 	if code != 2 {
 		t.Fatalf("poll with nothing new: exit %d (%s), want 2", code, errOut)
 	}
@@ -111,11 +111,11 @@ func TestK2VCommandsAgainstACluster(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		var o, e bytes.Buffer
-		pollCode = run(append(append([]string{}, k.conn...), "poll", "--token", tok3, "--timeout", "30s", b, cliPK, cliSK), &o, &e)
+		pollCode = run(append(append([]string{}, k.conn...), "poll", "--token="+tok3, "--timeout", "30s", b, cliPK, cliSK), &o, &e)
 		pollOut = o.String()
 	}()
 	time.Sleep(300 * time.Millisecond)
-	k.ok("insert", "--token", tok3, b, cliPK, cliSK, "polled")
+	k.ok("insert", "--token="+tok3, b, cliPK, cliSK, "polled")
 	wg.Wait()
 	if pollCode != 0 || pollOut != "polled\n" {
 		t.Fatalf("poll: exit %d, %q", pollCode, pollOut)
@@ -162,7 +162,7 @@ func TestK2VCommandsAgainstACluster(t *testing.T) {
 		t.Fatal("delete without --token succeeded")
 	}
 	_, tok := k.ok("read", b, cliPK, "msg 2")
-	k.ok("delete", "--token", strings.TrimSpace(tok), b, cliPK, "msg 2")
+	k.ok("delete", "--token="+strings.TrimSpace(tok), b, cliPK, "msg 2")
 	out, _ = k.ok("read", "--base64", b, cliPK, "msg 2")
 	if out != "-\n" {
 		t.Fatalf("read of a deleted item: %q, want the tombstone line \"-\"", out)
