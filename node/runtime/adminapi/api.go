@@ -125,6 +125,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rq.endpoint = rq.ep.Name
 	}
 	resp.Observe(a.cfg.Observer, rq.endpoint, start)
+	resp.Finish()
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		name := rq.endpoint
 		ce.Write(zap.String("endpoint", name), zap.String("method", r.Method), zap.String("path", r.URL.Path),

@@ -65,8 +65,9 @@ func (w *Response) Finish() {
 // Answer runs serve for request r and makes sure the request ends with a
 // status of the API's own: an error serve returns is answered by fail,
 // and so is a handler that returned without answering (as a 500 the API
-// logs). It then finishes the response. Every API's ServeHTTP ends its
-// requests this way.
+// logs). Every API's ServeHTTP ends its requests this way, then observes
+// them (Observe) and only then calls Finish: a client that has read the
+// whole of a small answer must find its request already counted.
 func (w *Response) Answer(r *http.Request, serve func() error, fail func(error)) {
 	if err := serve(); err != nil {
 		fail(err)
@@ -74,7 +75,6 @@ func (w *Response) Answer(r *http.Request, serve func() error, fail func(error))
 	if !w.Started() {
 		fail(fmt.Errorf("%s %s: the handler returned without a response", r.Method, r.URL.Path))
 	}
-	w.Finish()
 }
 
 // Observe reports the finished request to o, for metrics (as the package

@@ -21,7 +21,8 @@ import (
 // testAPI answers as the node's APIs do: a Response, Answer, then
 // Observe with the endpoint it routed to ("" for /unrouted).
 type testAPI struct {
-	sawSpan chan trace.SpanContext
+	sawSpan  chan trace.SpanContext
+	observer Observer
 }
 
 func (a testAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -37,11 +38,15 @@ func (a testAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		endpoint = "PutThing"
 		io.Copy(io.Discard, r.Body) //nolint:errcheck // test
+		// With its length known, the client has the whole answer once
+		// it is flushed, before the handler returns.
+		resp.Header().Set("Content-Length", "5")
 		resp.WriteHeader(http.StatusCreated)
 		_, err := resp.Write([]byte("hello"))
 		return err
 	}, func(error) { resp.WriteHeader(http.StatusInternalServerError) })
-	resp.Observe(nil, endpoint, start)
+	resp.Observe(a.observer, endpoint, start)
+	resp.Finish()
 }
 
 func serveTest(t *testing.T, ctx context.Context, h http.Handler) string {

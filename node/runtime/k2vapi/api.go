@@ -93,6 +93,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rq := &request{api: a, w: resp, r: r, ctx: r.Context()}
 	resp.Answer(r, rq.serve, rq.fail)
 	resp.Observe(a.cfg.Metrics, rq.ep.name, start)
+	resp.Finish()
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("endpoint", rq.ep.name), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))

@@ -94,6 +94,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp.Header().Set("Server", "garage")
 	resp.Answer(r, rq.serve, rq.fail)
 	resp.Observe(a.cfg.Metrics, r.Method, start)
+	resp.Finish()
 	if ce := a.log.Check(zapcore.DebugLevel, "request"); ce != nil {
 		ce.Write(zap.String("host", r.Host), zap.String("method", r.Method), zap.String("path", r.URL.Path),
 			zap.Int("status", resp.Status()), zap.Duration("took", time.Since(start)))
